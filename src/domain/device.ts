@@ -1,0 +1,69 @@
+/** Device roles (design §5) and which event types each may write. */
+import type { EventEnvelope, EventType, PayloadOf } from './events';
+import { EVENT_FORMAT } from './events';
+import { hashValue } from './hash';
+import type { Id } from './ids';
+import { newId } from './ids';
+
+export const DEVICE_ROLES = ['evaluator', 'duty_kiosk', 'inspection_tablet'] as const;
+export type DeviceRole = (typeof DEVICE_ROLES)[number];
+
+/** Who writes an event: an enrolled device, a citizen's phone, or the console (server). */
+export type WriterKind = DeviceRole | 'phone' | 'console';
+
+const WRITES: Record<WriterKind, readonly EventType[]> = {
+  evaluator: ['rating.submitted'],
+  duty_kiosk: [],
+  inspection_tablet: [],
+  phone: ['rating.submitted'],
+  console: ['ref.hallSaved', 'ref.departmentSaved', 'ref.windowSaved', 'ref.leaderSaved', 'ref.settingsSaved'],
+};
+
+export function mayWrite(writer: WriterKind, type: string): boolean {
+  return (WRITES[writer] as readonly string[]).includes(type);
+}
+
+/** The head of a device's log: the last event's sequence number and hash. */
+export interface LogHead {
+  seq: number;
+  hash: string | null;
+}
+
+export const EMPTY_HEAD: LogHead = { seq: 0, hash: null };
+
+export interface NewEvent<T extends EventType> {
+  type: T;
+  payload: PayloadOf<T>;
+  hallId: Id;
+  deviceId: Id;
+  actorId?: Id | null;
+  at: string;
+  hlc: string;
+  id?: Id;
+}
+
+/** Append an event to a device log: the next sequence number, chained to the previous hash. */
+export function appendToLog<T extends EventType>(
+  head: LogHead,
+  input: NewEvent<T>,
+): { event: EventEnvelope<T>; head: LogHead } {
+  const event: EventEnvelope<T> = {
+    v: EVENT_FORMAT,
+    id: input.id ?? newId(),
+    type: input.type,
+    hallId: input.hallId,
+    deviceId: input.deviceId,
+    deviceSeq: head.seq + 1,
+    prevHash: head.hash,
+    actorId: input.actorId ?? null,
+    at: input.at,
+    hlc: input.hlc,
+    payload: input.payload,
+  };
+  return { event, head: { seq: event.deviceSeq, hash: eventHash(event) } };
+}
+
+/** SHA-256 of an event's canonical JSON; the next event's prevHash. */
+export function eventHash(event: EventEnvelope): string {
+  return hashValue(event);
+}

@@ -1,0 +1,227 @@
+/**
+ * The event log's vocabulary (design §4): every record a device or the console writes is an
+ * immutable event in this envelope. Validation lives here so that a record is valid in exactly
+ * one sense on every device and on the server.
+ */
+import * as v from 'valibot';
+import { isHlc } from './hlc';
+import { isUuidV7, type Id } from './ids';
+import {
+  COMMENT_MAX,
+  POOR_RATING_REASONS,
+  RATING_CHANNEL_NAMES,
+  RATING_LEVELS,
+  TICKET_MAX,
+  isPoorRating,
+} from './rating';
+
+/** Version of the envelope format on disk and on the wire. */
+export const EVENT_FORMAT = 1;
+
+const id = v.custom<Id>(isUuidV7, 'must be a UUIDv7');
+const optionalId = v.nullable(id);
+const hlc = v.custom<string>(isHlc, 'must be a hybrid logical clock timestamp');
+const isoTime = v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'));
+const sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'));
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
+const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100));
+const code = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+);
+
+export const RatingSubmittedSchema = v.pipe(
+  v.strictObject({
+    windowId: id,
+    departmentId: id,
+    level: v.picklist(RATING_LEVELS, 'must be one of the five rating levels'),
+    reasons: v.pipe(
+      v.array(v.picklist(POOR_RATING_REASONS, 'must be a known reason')),
+      v.maxLength(POOR_RATING_REASONS.length),
+    ),
+    comment: text(COMMENT_MAX),
+    ticket: v.nullable(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(TICKET_MAX))),
+    channel: v.picklist(RATING_CHANNEL_NAMES, 'must be a known channel'),
+    /** Random id of the citizen's phone (QR ratings), used to dedupe; null on hall devices. */
+    phoneId: optionalId,
+    /** 局长坐班 session the rating happened under, if a leader was on duty. */
+    dutySessionId: optionalId,
+  }),
+  v.check(
+    (r) => !isPoorRating(r.level) || r.reasons.length > 0 || r.comment.trim().length > 0,
+    'poor_rating_needs_reason',
+  ),
+  v.check((r) => isPoorRating(r.level) || r.reasons.length === 0, 'reasons_only_for_poor_rating'),
+);
+
+export const HallSavedSchema = v.strictObject({
+  name,
+  nameEn: v.optional(text(100)),
+});
+
+export const DepartmentSavedSchema = v.strictObject({
+  departmentId: id,
+  code,
+  name,
+  nameEn: v.optional(text(100)),
+  sort: v.pipe(v.number(), v.integer()),
+  active: v.boolean(),
+});
+
+export const WindowSavedSchema = v.strictObject({
+  windowId: id,
+  departmentId: id,
+  code,
+  name,
+  nameEn: v.optional(text(100)),
+  sort: v.pipe(v.number(), v.integer()),
+  active: v.boolean(),
+});
+
+export const LeaderSavedSchema = v.strictObject({
+  leaderId: id,
+  departmentId: id,
+  /** Role or title, e.g. 税务局局长; leaders are shown by role. */
+  title: name,
+  titleEn: v.optional(text(100)),
+  active: v.boolean(),
+});
+
+export const SettingsSavedSchema = v.strictObject({
+  /** Minutes before one phone may rate the same window again. */
+  phoneRatingIntervalMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1440))),
+  /** Seconds of inactivity after which a kiosk screen returns to its start. */
+  kioskIdleSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(600))),
+  /** Export numbering of rating levels for the provincial platform. */
+  levelCodeMap: v.optional(v.picklist(['national', 'ascending'])),
+});
+
+export const PAYLOAD_SCHEMAS = {
+  'rating.submitted': RatingSubmittedSchema,
+  'ref.hallSaved': HallSavedSchema,
+  'ref.departmentSaved': DepartmentSavedSchema,
+  'ref.windowSaved': WindowSavedSchema,
+  'ref.leaderSaved': LeaderSavedSchema,
+  'ref.settingsSaved': SettingsSavedSchema,
+} as const;
+
+export type EventType = keyof typeof PAYLOAD_SCHEMAS;
+export const EVENT_TYPES = Object.keys(PAYLOAD_SCHEMAS) as EventType[];
+export type PayloadOf<T extends EventType> = v.InferOutput<(typeof PAYLOAD_SCHEMAS)[T]>;
+
+export type RatingSubmitted = PayloadOf<'rating.submitted'>;
+export type DepartmentSaved = PayloadOf<'ref.departmentSaved'>;
+export type WindowSaved = PayloadOf<'ref.windowSaved'>;
+export type LeaderSaved = PayloadOf<'ref.leaderSaved'>;
+export type HallSaved = PayloadOf<'ref.hallSaved'>;
+export type SettingsSaved = PayloadOf<'ref.settingsSaved'>;
+
+export function isRefType(type: string): boolean {
+  return type.startsWith('ref.');
+}
+
+/** The envelope every event travels in. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  /** Format version ({@link EVENT_FORMAT}). */
+  v: number;
+  id: Id;
+  type: T;
+  hallId: Id;
+  deviceId: Id;
+  /** 1, 2, 3 … per device, with no gaps. */
+  deviceSeq: number;
+  /** SHA-256 (hex) of the device's previous event; null for deviceSeq 1. */
+  prevHash: string | null;
+  /** Who did it (a leader or administrator), where that is known. */
+  actorId: Id | null;
+  /** The device's own clock when it happened, ISO-8601 UTC. */
+  at: string;
+  hlc: string;
+  payload: PayloadOf<T>;
+}
+
+/** An event that passed {@link validateEvent}: trusted to have the shape its type says. */
+export type ValidEvent<T extends EventType = EventType> = EventEnvelope<T> & { readonly __valid: true };
+
+export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
+
+const EnvelopeSchema = v.strictObject({
+  v: v.literal(EVENT_FORMAT, `must be format ${EVENT_FORMAT}`),
+  id,
+  type: v.string(),
+  hallId: id,
+  deviceId: id,
+  deviceSeq: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER)),
+  prevHash: v.nullable(sha256Hex),
+  actorId: optionalId,
+  at: isoTime,
+  hlc,
+  payload: v.unknown(),
+});
+
+/** The first lines of an event: enough to order and acknowledge it even if its payload is bad. */
+export const EventHeadSchema = v.looseObject({
+  id,
+  deviceId: id,
+  deviceSeq: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER)),
+});
+
+/** Why an event (or a field of it) is not valid: a code for programs, a message for people. */
+export interface ValidationIssue {
+  /** Dotted path of the offending field, '' for the event as a whole. */
+  path: string;
+  /** Stable reason code, e.g. `poor_rating_needs_reason`, `invalid_type`, `unknown_event_type`. */
+  code: string;
+  message: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+const CHECK_MESSAGES: Record<string, string> = {
+  poor_rating_needs_reason: 'a poor rating needs a ticked reason or a written comment',
+  reasons_only_for_poor_rating: 'reasons are given only with a poor rating',
+};
+
+function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {
+  return issues.map((issue) => {
+    const dot = v.getDotPath(issue);
+    const path = [prefix, dot].filter(Boolean).join('.');
+    const isCheck = issue.type === 'check' && issue.message in CHECK_MESSAGES;
+    const code = isCheck ? issue.message : issue.input === undefined ? 'missing' : `invalid_${issue.type}`;
+    const message = isCheck ? CHECK_MESSAGES[issue.message]! : issue.message;
+    return { path, code, message: `${path || 'event'}: ${message}` };
+  });
+}
+
+/** Validate a payload of a known type. */
+export function validatePayload<T extends EventType>(type: T, payload: unknown): Validation<PayloadOf<T>> {
+  const result = v.safeParse(PAYLOAD_SCHEMAS[type], payload);
+  if (result.success) return { ok: true, value: result.output as PayloadOf<T> };
+  return { ok: false, issues: toIssues(result.issues, 'payload') };
+}
+
+/** Validate anything that claims to be an event: envelope, type, payload. */
+export function validateEvent(input: unknown): Validation<ValidEvent> {
+  const envelope = v.safeParse(EnvelopeSchema, input);
+  if (!envelope.success) return { ok: false, issues: toIssues(envelope.issues, '') };
+  const e = envelope.output;
+  if (!(e.type in PAYLOAD_SCHEMAS)) {
+    return {
+      ok: false,
+      issues: [{ path: 'type', code: 'unknown_event_type', message: `type: unknown event type "${e.type.slice(0, 60)}"` }],
+    };
+  }
+  if ((e.deviceSeq === 1) !== (e.prevHash === null)) {
+    return {
+      ok: false,
+      issues: [{ path: 'prevHash', code: 'invalid_chain', message: 'prevHash: must be null exactly for the first event' }],
+    };
+  }
+  const payload = validatePayload(e.type as EventType, e.payload);
+  if (!payload.ok) return payload;
+  return { ok: true, value: { ...e, payload: payload.value } as unknown as ValidEvent };
+}
+
+export function isEventOfType<T extends EventType>(e: EventEnvelope, type: T): e is EventEnvelope<T> {
+  return e.type === type;
+}

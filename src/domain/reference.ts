@@ -1,0 +1,121 @@
+/**
+ * Reference data (hall, departments, windows, leaders, settings) is written as `ref.*` events and
+ * read as their fold: for each entity, the version with the greatest (hlc, id) wins.
+ */
+import type { EventEnvelope } from './events';
+import { compareByHlc } from './hlc';
+import type { Id } from './ids';
+import type { LevelCodeMap } from './rating';
+
+interface Versioned {
+  /** hlc and id of the event this version came from. */
+  version: { hlc: string; id: Id };
+}
+
+export interface Department extends Versioned {
+  id: Id;
+  code: string;
+  name: string;
+  nameEn?: string;
+  sort: number;
+  active: boolean;
+}
+
+export interface ServiceWindow extends Versioned {
+  id: Id;
+  departmentId: Id;
+  code: string;
+  name: string;
+  nameEn?: string;
+  sort: number;
+  active: boolean;
+}
+
+export interface Leader extends Versioned {
+  id: Id;
+  departmentId: Id;
+  title: string;
+  titleEn?: string;
+  active: boolean;
+}
+
+export interface HallSettings {
+  phoneRatingIntervalMinutes: number;
+  kioskIdleSeconds: number;
+  levelCodeMap: LevelCodeMap;
+}
+
+export const DEFAULT_SETTINGS: HallSettings = {
+  phoneRatingIntervalMinutes: 10,
+  kioskIdleSeconds: 30,
+  levelCodeMap: 'national',
+};
+
+export interface Reference {
+  hall: { name: string; nameEn?: string } | null;
+  departments: Record<Id, Department>;
+  windows: Record<Id, ServiceWindow>;
+  leaders: Record<Id, Leader>;
+  settings: HallSettings;
+  /** Per-setting versions, so settings too are last-writer-wins field by field. */
+  settingVersions: Partial<Record<keyof HallSettings, { hlc: string; id: Id }>>;
+}
+
+export function emptyReference(): Reference {
+  return { hall: null, departments: {}, windows: {}, leaders: {}, settings: { ...DEFAULT_SETTINGS }, settingVersions: {} };
+}
+
+function newer(version: { hlc: string; id: Id }, current: Versioned | undefined): boolean {
+  return !current || compareByHlc(version, current.version) > 0;
+}
+
+/** Apply one event to reference state (in place); events of other types are ignored. */
+export function applyReferenceEvent(ref: Reference, e: EventEnvelope): void {
+  const version = { hlc: e.hlc, id: e.id };
+  switch (e.type) {
+    case 'ref.hallSaved': {
+      const p = (e as EventEnvelope<'ref.hallSaved'>).payload;
+      ref.hall = { name: p.name, ...(p.nameEn ? { nameEn: p.nameEn } : {}) };
+      break;
+    }
+    case 'ref.departmentSaved': {
+      const { departmentId, ...p } = (e as EventEnvelope<'ref.departmentSaved'>).payload;
+      if (newer(version, ref.departments[departmentId])) ref.departments[departmentId] = { id: departmentId, ...p, version };
+      break;
+    }
+    case 'ref.windowSaved': {
+      const { windowId, ...p } = (e as EventEnvelope<'ref.windowSaved'>).payload;
+      if (newer(version, ref.windows[windowId])) ref.windows[windowId] = { id: windowId, ...p, version };
+      break;
+    }
+    case 'ref.leaderSaved': {
+      const { leaderId, ...p } = (e as EventEnvelope<'ref.leaderSaved'>).payload;
+      if (newer(version, ref.leaders[leaderId])) ref.leaders[leaderId] = { id: leaderId, ...p, version };
+      break;
+    }
+    case 'ref.settingsSaved': {
+      const p = (e as EventEnvelope<'ref.settingsSaved'>).payload;
+      for (const key of Object.keys(p) as (keyof HallSettings)[]) {
+        const value = p[key];
+        const current = ref.settingVersions[key];
+        if (value === undefined || (current && compareByHlc(version, current) <= 0)) continue;
+        (ref.settings as unknown as Record<string, unknown>)[key] = value;
+        ref.settingVersions[key] = version;
+      }
+      break;
+    }
+  }
+}
+
+/** Fold a set of events, in any order, into reference state. */
+export function foldReference(events: Iterable<EventEnvelope>): Reference {
+  const ref = emptyReference();
+  for (const e of events) applyReferenceEvent(ref, e);
+  return ref;
+}
+
+export function activeWindows(ref: Reference): ServiceWindow[] {
+  return Object.values(ref.windows)
+    .filter((w) => w.active)
+    .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
+}
