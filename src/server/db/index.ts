@@ -1,0 +1,17 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './db';
+import { openPglite } from './pglite';
+import { openPostgres } from './postgres';
+
+export type { Db } from './db';
+export { migrate, MIGRATIONS } from './migrations';
+export { openPglite } from './pglite';
+export { openPostgres } from './postgres';
+
+/** PostgreSQL when a URL is configured, otherwise PGlite in `<dataDir>/db`. */
+export async function openDb(config: { databaseUrl?: string; dataDir: string }): Promise<Db> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  return openPglite(join(config.dataDir, 'db'));
+}

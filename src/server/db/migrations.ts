@@ -1,0 +1,210 @@
+import type { Db } from './db';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * Every schema change, in order. Never edit a migration that has shipped: add the next one.
+ * Ids are UUIDv7 text; times are timestamptz; sequence numbers are bigint.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE halls (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  name_en text,
+  -- HMAC key that signs the window cards' URLs.
+  secret text NOT NULL,
+  -- Last hall_seq handed out; bumped under the row lock inside each writing transaction.
+  next_seq bigint NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL
+);
+
+CREATE TABLE devices (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  -- evaluator, duty_kiosk, inspection_tablet; 'phone' for a citizen's phone; 'console' for the
+  -- hall's own writer of reference data.
+  role text NOT NULL,
+  window_id text,
+  name text,
+  token_hash text UNIQUE,
+  last_seq bigint NOT NULL DEFAULT 0,
+  last_hash text,
+  enrolled_at timestamptz NOT NULL,
+  last_seen_at timestamptz,
+  pending integer,
+  revoked_at timestamptz
+);
+CREATE INDEX devices_hall ON devices (hall_id, role);
+
+CREATE TABLE enrollments (
+  code_hash text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  role text NOT NULL,
+  window_id text,
+  name text,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  device_id text
+);
+
+CREATE TABLE events (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  hall_seq bigint NOT NULL,
+  device_id text NOT NULL,
+  device_seq bigint NOT NULL,
+  type text NOT NULL,
+  actor_id text,
+  at timestamptz NOT NULL,
+  -- The hlc as ordered by the server (clamped when too far ahead) and as the device sent it.
+  hlc text NOT NULL,
+  hlc_original text NOT NULL,
+  prev_hash text,
+  hash text NOT NULL,
+  payload jsonb NOT NULL,
+  -- The event exactly as received.
+  envelope jsonb NOT NULL,
+  received_at timestamptz NOT NULL,
+  UNIQUE (hall_id, hall_seq)
+);
+CREATE INDEX events_device ON events (device_id, device_seq);
+
+CREATE TABLE rejected_events (
+  event_id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  device_id text NOT NULL,
+  device_seq bigint NOT NULL,
+  type text,
+  reason text NOT NULL,
+  message text NOT NULL,
+  envelope jsonb NOT NULL,
+  received_at timestamptz NOT NULL
+);
+CREATE INDEX rejected_events_hall ON rejected_events (hall_id, received_at);
+
+CREATE TABLE departments (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  code text NOT NULL,
+  name text NOT NULL,
+  name_en text,
+  sort integer NOT NULL,
+  active boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL
+);
+
+CREATE TABLE windows (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  department_id text NOT NULL,
+  code text NOT NULL,
+  name text NOT NULL,
+  name_en text,
+  sort integer NOT NULL,
+  active boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL
+);
+-- Window codes appear alone in rating card URLs, so they are unique across halls.
+CREATE UNIQUE INDEX windows_code ON windows (upper(code));
+
+CREATE TABLE leaders (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  department_id text NOT NULL,
+  title text NOT NULL,
+  title_en text,
+  active boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL
+);
+
+CREATE TABLE settings (
+  hall_id text PRIMARY KEY REFERENCES halls (id),
+  settings jsonb NOT NULL,
+  versions jsonb NOT NULL
+);
+
+CREATE TABLE ratings (
+  event_id text PRIMARY KEY REFERENCES events (id),
+  hall_id text NOT NULL,
+  device_id text NOT NULL,
+  window_id text NOT NULL,
+  department_id text NOT NULL,
+  level text NOT NULL,
+  channel text NOT NULL,
+  ticket text,
+  phone_id text,
+  duty_session_id text,
+  reasons jsonb NOT NULL,
+  comment text NOT NULL,
+  at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL
+);
+CREATE INDEX ratings_ticket ON ratings (hall_id, ticket);
+CREATE INDEX ratings_phone ON ratings (phone_id, window_id, at);
+CREATE INDEX ratings_hall_at ON ratings (hall_id, at);
+
+CREATE TABLE admins (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  username text NOT NULL UNIQUE,
+  password_hash text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+
+CREATE TABLE admin_sessions (
+  token_hash text PRIMARY KEY,
+  admin_id text NOT NULL REFERENCES admins (id),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+CREATE TABLE blobs (
+  sha256 text PRIMARY KEY,
+  bytes bytea NOT NULL,
+  size integer NOT NULL,
+  content_type text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+`,
+  },
+];
+
+/** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 7_270_001;
+
+/**
+ * Apply the migrations not yet recorded in `schema_migrations`, in order, in one transaction.
+ * Safe to run from several processes at once: they queue on an advisory lock.
+ * Returns the versions applied by this call.
+ */
+export async function migrate(
+  db: Db,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return db.tx(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
