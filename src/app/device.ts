@@ -1,0 +1,283 @@
+/**
+ * The device layer of an enrolled tablet or kiosk: its credentials, its local store and its sync
+ * engine, behind the small interface the screens use (src/app/device-api.ts).
+ */
+import type { RatingSubmitted } from '../domain/events';
+import type { Reference } from '../domain/reference';
+import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
+import { requestPersistentStorage } from '../storage/persist';
+import { DeviceSettings, deviceSettings } from '../storage/settings';
+import { DeviceClock, LocalStore, countPending } from '../storage/store';
+import { clockOffsetMs } from '../sync/clock';
+import type { RoundResult } from '../sync/engine';
+import { HttpError, NetworkError } from '../sync/errors';
+import { API, type EnrollRequest, type EnrollResponse } from '../sync/protocol';
+import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
+import { StatusStore } from '../sync/status-store';
+import { deviceApi, requestJson } from '../sync/transport';
+import {
+  WriteError,
+  type Device,
+  type DeviceCredentials,
+  type RatingInput,
+  type Unsubscribe,
+} from './device-api';
+
+export { WriteError };
+
+export interface DeviceOptions extends SessionOptions {
+  settings?: DeviceSettings;
+  /** Database name (tests give each their own). */
+  dbName?: string;
+  /** IndexedDB implementation for Dexie (tests pass fake-indexeddb). */
+  db?: DbEnvironment;
+}
+
+export type EnrollErrorCode =
+  'invalid_code' | 'expired_code' | 'used_code' | 'offline' | 'server_error';
+
+export class EnrollError extends Error {
+  constructor(
+    readonly code: EnrollErrorCode,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'EnrollError';
+  }
+}
+
+const CODE_ERRORS: readonly string[] = ['invalid_code', 'expired_code', 'used_code'];
+
+/** An enrolled device running on this browser. */
+export class EnrolledDevice implements Device {
+  readonly status: StatusStore;
+  #reference: Reference;
+  readonly #referenceListeners = new Set<(ref: Reference) => void>();
+  readonly #session: Session;
+
+  private constructor(
+    readonly credentials: DeviceCredentials,
+    readonly store: LocalStore,
+    private readonly settings: DeviceSettings,
+    reference: Reference,
+    lastSuccessAt: string | null,
+    options: DeviceOptions,
+  ) {
+    this.#reference = reference;
+    this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
+    this.#session = startSession({
+      store,
+      api: deviceApi(
+        {
+          token: credentials.token,
+          ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        },
+        credentials.deviceId,
+      ),
+      status: this.status,
+      lockName: DEVICE_SYNC_LOCK,
+      channelName: 'hall-kiosk-device',
+      options,
+      onReference: (ref) => this.#setReference(ref),
+      onRemoteReference: () => {
+        void store.reference().then((ref) => this.#setReference(ref));
+      },
+    });
+    let saved = lastSuccessAt;
+    this.status.subscribe((s) => {
+      if (s.lastSuccessAt && s.lastSuccessAt !== saved) {
+        saved = s.lastSuccessAt;
+        void settings.saveLastSync(s.lastSuccessAt).catch(() => undefined);
+      }
+    });
+  }
+
+  static async open(
+    credentials: DeviceCredentials,
+    settings: DeviceSettings,
+    options: DeviceOptions,
+  ): Promise<EnrolledDevice> {
+    const store = await LocalStore.open(options.dbName ?? DEVICE_DB_NAME, credentials.deviceId, {
+      ...(options.db ? { env: options.db } : {}),
+      ...(options.now ? { clock: new DeviceClock(options.now) } : {}),
+    });
+    const [reference, lastSync] = await Promise.all([store.reference(), settings.loadLastSync()]);
+    const device = new EnrolledDevice(credentials, store, settings, reference, lastSync, options);
+    await device.#session.engine.refreshCounts();
+    return device;
+  }
+
+  /** The engine itself, for diagnostics and tests. */
+  get engine() {
+    return this.#session.engine;
+  }
+
+  async recordRating(input: RatingInput) {
+    const payload: RatingSubmitted = {
+      windowId: input.windowId,
+      departmentId: input.departmentId,
+      level: input.level,
+      reasons: [...input.reasons],
+      comment: input.comment,
+      ticket: input.ticket?.trim() ? input.ticket.trim() : null,
+      channel: 'hall_tablet',
+      phoneId: null,
+      dutySessionId: null,
+    };
+    let event;
+    try {
+      event = await this.store.ratings.record({
+        hallId: this.credentials.hallId,
+        deviceId: this.credentials.deviceId,
+        payload,
+        refuseDuplicateTicket: true,
+      });
+    } catch (error) {
+      if (error instanceof WriteError && error.code === 'storage_full')
+        this.status.update({ storageFull: true });
+      throw error;
+    }
+    this.status.update({ storageFull: false });
+    await this.#session.wrote();
+    return event;
+  }
+
+  onReference(cb: (ref: Reference) => void): Unsubscribe {
+    this.#referenceListeners.add(cb);
+    cb(this.#reference);
+    return () => void this.#referenceListeners.delete(cb);
+  }
+
+  onStatus(cb: Parameters<StatusStore['subscribe']>[0]): Unsubscribe {
+    return this.status.subscribe(cb);
+  }
+
+  requestSync(): void {
+    this.#session.requestSync();
+  }
+
+  /** Run a sync round now and wait for it (tests, diagnostics). */
+  syncNow(): Promise<RoundResult> {
+    return this.#session.syncNow();
+  }
+
+  stop(): void {
+    this.#session.stop();
+    this.store.close();
+  }
+
+  #setReference(ref: Reference): void {
+    this.#reference = ref;
+    for (const cb of [...this.#referenceListeners]) cb(ref);
+  }
+}
+
+/** The enrolled device on this browser, started; null when it has not been enrolled. */
+export async function openDevice(options: DeviceOptions = {}): Promise<EnrolledDevice | null> {
+  const settings = options.settings ?? deviceSettings();
+  const credentials = await settings.loadCredentials();
+  if (!credentials) return null;
+  void requestPersistentStorage();
+  return EnrolledDevice.open(credentials, settings, options);
+}
+
+/**
+ * Trade an enrollment code for this device's credentials and keep them. If the browser held
+ * another device's unsynced records, one last round tries to deliver them first: the new device
+ * starts a fresh log.
+ */
+export async function enrollDevice(
+  code: string,
+  name?: string,
+  options: DeviceOptions = {},
+): Promise<DeviceCredentials> {
+  const settings = options.settings ?? deviceSettings();
+  const now = options.now ?? (() => Date.now());
+  const request: EnrollRequest = {
+    code: code.trim(),
+    ...(name?.trim() ? { name: name.trim() } : {}),
+  };
+  const http = {
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const sentAt = now();
+  let answer: EnrollResponse;
+  try {
+    answer = await requestJson<EnrollResponse>(
+      http,
+      'POST',
+      `${API}/devices/enroll`,
+      request,
+      15_000,
+    );
+  } catch (error) {
+    throw toEnrollError(error);
+  }
+  const receivedAt = now();
+  const credentials: DeviceCredentials = {
+    deviceId: answer.deviceId,
+    token: answer.token,
+    hallId: answer.hallId,
+    role: answer.role,
+    windowId: answer.windowId ?? null,
+    enrolledAt: new Date(receivedAt).toISOString(),
+  };
+
+  const previous = await settings.loadCredentials();
+  if (previous && previous.deviceId !== credentials.deviceId)
+    await flushPrevious(previous, settings, options);
+
+  await settings.saveCredentials(credentials);
+  const store = await LocalStore.open(options.dbName ?? DEVICE_DB_NAME, credentials.deviceId, {
+    ...(options.db ? { env: options.db } : {}),
+  });
+  try {
+    const offset = clockOffsetMs(answer.serverTime, sentAt, receivedAt);
+    if (offset !== null) await store.setClockOffset(offset);
+  } finally {
+    store.close();
+  }
+  return credentials;
+}
+
+/** One best-effort round for a device being replaced, so its waiting records are not left behind. */
+async function flushPrevious(
+  previous: DeviceCredentials,
+  settings: DeviceSettings,
+  options: DeviceOptions,
+): Promise<void> {
+  try {
+    if ((await countPending(options.dbName ?? DEVICE_DB_NAME, options.db)) === 0) return;
+    const old = await EnrolledDevice.open(previous, settings, { ...options, triggers: false });
+    try {
+      await old.syncNow();
+    } finally {
+      old.stop();
+    }
+  } catch {
+    // Nothing more can be done for them from here.
+  }
+}
+
+function toEnrollError(error: unknown): EnrollError {
+  if (error instanceof NetworkError) return new EnrollError('offline', error.message);
+  if (error instanceof HttpError) {
+    const code = error.body?.error;
+    if (code && CODE_ERRORS.includes(code))
+      return new EnrollError(code as EnrollErrorCode, error.body?.message);
+    if (error.status === 400 || error.status === 404)
+      return new EnrollError('invalid_code', error.body?.message);
+  }
+  return new EnrollError('server_error', error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Forget this device's enrollment (its token). Its records stay in the database until another
+ * device is enrolled on this browser, which starts a fresh log.
+ */
+export async function forgetDevice(options: Pick<DeviceOptions, 'settings'> = {}): Promise<void> {
+  await (options.settings ?? deviceSettings()).clearCredentials();
+}

@@ -1,0 +1,221 @@
+/**
+ * The device layer of a citizen's phone rating a window from its card (design §5): no account,
+ * a random phone id, its own hash-chained log pushed to the public ratings endpoint under the
+ * card's signature. The card is cached so the page works offline after a first visit.
+ */
+import type { RatingSubmitted } from '../domain/events';
+import type { Id } from '../domain/ids';
+import { PHONE_DB_NAME, type DbEnvironment } from '../storage/db';
+import { requestPersistentStorage } from '../storage/persist';
+import { DeviceSettings, deviceSettings } from '../storage/settings';
+import { DeviceClock, LocalStore } from '../storage/store';
+import type { RoundResult } from '../sync/engine';
+import { HttpError } from '../sync/errors';
+import { API, type EventOutcome, type PublicWindowResponse } from '../sync/protocol';
+import { PHONE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
+import { StatusStore } from '../sync/status-store';
+import { phoneApi, requestJson, type HttpOptions } from '../sync/transport';
+import { WriteError, type Phone, type RatingInput, type Unsubscribe } from './device-api';
+
+export { WriteError };
+
+export type PublicWindowErrorCode = 'bad_signature' | 'unknown_window' | 'offline_uncached';
+
+export class PublicWindowError extends Error {
+  constructor(
+    readonly code: PublicWindowErrorCode,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'PublicWindowError';
+  }
+}
+
+export interface PhoneOptions extends SessionOptions {
+  settings?: DeviceSettings;
+  dbName?: string;
+  db?: DbEnvironment;
+}
+
+/** A phone waits this long for the card before falling back to its cached copy. */
+export const WINDOW_TIMEOUT_MS = 4000;
+
+/**
+ * The window a card points at: from the network when it answers quickly, else the copy cached on
+ * this phone by an earlier visit with the same signature.
+ */
+export async function loadPublicWindow(
+  code: string,
+  sig: string,
+  options: Pick<PhoneOptions, 'baseUrl' | 'fetch' | 'settings' | 'timeoutMs' | 'now'> = {},
+): Promise<PublicWindowResponse> {
+  if (!code || !sig) throw new PublicWindowError('bad_signature', 'the card link is incomplete');
+  const settings = options.settings ?? deviceSettings();
+  const http: HttpOptions = {
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const path = `${API}/public/windows/${encodeURIComponent(code)}?s=${encodeURIComponent(sig)}`;
+  try {
+    const window = await requestJson<PublicWindowResponse>(
+      http,
+      'GET',
+      path,
+      undefined,
+      options.timeoutMs ?? WINDOW_TIMEOUT_MS,
+    );
+    await settings.saveWindow(code, sig, window, options.now?.()).catch(() => undefined);
+    return window;
+  } catch (error) {
+    if (
+      error instanceof HttpError &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.status !== 429
+    ) {
+      const unknown = error.status === 404 || error.body?.error === 'unknown_window';
+      const cached = await settings.loadWindow(code).catch(() => undefined);
+      // The server's word overrides the cache: a window closed or a card re-signed.
+      if (unknown || cached?.sig === sig) await settings.dropWindow(code).catch(() => undefined);
+      throw new PublicWindowError(
+        unknown ? 'unknown_window' : 'bad_signature',
+        error.body?.message,
+      );
+    }
+    const cached = await settings.loadWindow(code).catch(() => undefined);
+    if (cached && cached.sig === sig) return cached.window;
+    throw new PublicWindowError(
+      'offline_uncached',
+      'this card has not been opened here with a network yet',
+    );
+  }
+}
+
+type OutcomeListener = (eventId: Id, outcome: 'stored' | 'refused', reason?: string) => void;
+
+/** A phone rating one window. */
+export class PhoneSession implements Phone {
+  readonly status = new StatusStore();
+  readonly #outcomeListeners = new Set<OutcomeListener>();
+  readonly #session: Session;
+
+  private constructor(
+    readonly phoneId: Id,
+    readonly store: LocalStore,
+    private readonly code: string,
+    private readonly sig: string,
+    readonly window: PublicWindowResponse,
+    options: PhoneOptions,
+  ) {
+    this.status.update({ clockOffsetMs: store.clock.offsetMs });
+    this.#session = startSession({
+      store,
+      api: phoneApi({
+        ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      }),
+      status: this.status,
+      lockName: PHONE_SYNC_LOCK,
+      channelName: 'hall-kiosk-phone',
+      options,
+      onOutcomes: (results) => this.#report(results),
+    });
+  }
+
+  static async open(
+    code: string,
+    sig: string,
+    window: PublicWindowResponse,
+    options: PhoneOptions = {},
+  ): Promise<PhoneSession> {
+    const settings = options.settings ?? deviceSettings();
+    const phoneId = await settings.phoneId();
+    const store = await LocalStore.open(options.dbName ?? PHONE_DB_NAME, phoneId, {
+      ...(options.db ? { env: options.db } : {}),
+      ...(options.now ? { clock: new DeviceClock(options.now) } : {}),
+    });
+    const phone = new PhoneSession(phoneId, store, code, sig, window, options);
+    await phone.#session.engine.refreshCounts();
+    return phone;
+  }
+
+  get engine() {
+    return this.#session.engine;
+  }
+
+  async recordRating(input: RatingInput) {
+    const payload: RatingSubmitted = {
+      windowId: input.windowId,
+      departmentId: input.departmentId,
+      level: input.level,
+      reasons: [...input.reasons],
+      comment: input.comment,
+      ticket: input.ticket?.trim() ? input.ticket.trim() : null,
+      channel: 'qr',
+      phoneId: this.phoneId,
+      dutySessionId: null,
+    };
+    let event;
+    try {
+      event = await this.store.ratings.record({
+        hallId: this.window.hallId,
+        deviceId: this.phoneId,
+        payload,
+        route: { windowCode: this.code, sig: this.sig },
+        refuseDuplicateTicket: true,
+        minIntervalMs: this.window.settings.phoneRatingIntervalMinutes * 60_000,
+      });
+    } catch (error) {
+      if (error instanceof WriteError && error.code === 'storage_full')
+        this.status.update({ storageFull: true });
+      throw error;
+    }
+    this.status.update({ storageFull: false });
+    await this.#session.wrote();
+    return event;
+  }
+
+  onStatus(cb: Parameters<StatusStore['subscribe']>[0]): Unsubscribe {
+    return this.status.subscribe(cb);
+  }
+
+  onOutcome(cb: OutcomeListener): Unsubscribe {
+    this.#outcomeListeners.add(cb);
+    return () => void this.#outcomeListeners.delete(cb);
+  }
+
+  requestSync(): void {
+    this.#session.requestSync();
+  }
+
+  syncNow(): Promise<RoundResult> {
+    return this.#session.syncNow();
+  }
+
+  stop(): void {
+    this.#session.stop();
+    this.store.close();
+  }
+
+  #report(results: EventOutcome[]): void {
+    for (const r of results) {
+      const refused = r.status === 'rejected';
+      for (const cb of [...this.#outcomeListeners]) {
+        if (refused) cb(r.id, 'refused', r.reason);
+        else cb(r.id, 'stored');
+      }
+    }
+  }
+}
+
+/** Start rating the window of a card on this phone. */
+export async function openPhone(
+  code: string,
+  sig: string,
+  window: PublicWindowResponse,
+  options: PhoneOptions = {},
+): Promise<PhoneSession> {
+  void requestPersistentStorage();
+  return PhoneSession.open(code, sig, window, options);
+}

@@ -1,0 +1,155 @@
+/**
+ * The device's IndexedDB database (Dexie). Every schema version lives in this one file, oldest
+ * first; nothing else in the app declares tables. Only the repositories in src/storage read or
+ * write it.
+ */
+import Dexie, { type Table } from 'dexie';
+import type { LogHead } from '../domain/device';
+import type { EventEnvelope, EventType } from '../domain/events';
+import type { Id } from '../domain/ids';
+import type { RatingChannel, RatingLevel } from '../domain/rating';
+import type { Reference } from '../domain/reference';
+import type { PulledEvent } from '../sync/protocol';
+
+/** Database of an enrolled device (evaluator tablet, duty kiosk, inspection tablet). */
+export const DEVICE_DB_NAME = 'hall-kiosk';
+/** Database of a citizen's phone rating windows from their cards. */
+export const PHONE_DB_NAME = 'hall-kiosk-phone';
+
+/** Where an own event stands with the server. */
+export type LogStatus = 'pending' | 'acked' | 'rejected';
+
+/** The window card a phone's event is pushed under (phones have no device token). */
+export interface CardRoute {
+  windowCode: string;
+  sig: string;
+}
+
+/** One event of this device's own hash-chained log (design §4), with its sync state. */
+export interface LogEntry {
+  /** 1, 2, 3 … with no gaps; the primary key. */
+  deviceSeq: number;
+  id: Id;
+  type: EventType;
+  status: LogStatus;
+  /** SHA-256 of the event: the next event's prevHash. */
+  hash: string;
+  event: EventEnvelope;
+  /** Phones only: the card that authorises pushing this event. */
+  route?: CardRoute;
+  /** Set when the server refused the event: its reason code and message. */
+  reason?: string;
+  message?: string;
+  /** Device time the server's answer was applied. */
+  settledAt?: string;
+}
+
+/** A rating as this device recorded it, kept beside its log entry for counts and local checks. */
+export interface RatingRecord {
+  id: Id;
+  deviceSeq: number;
+  windowId: Id;
+  departmentId: Id;
+  level: RatingLevel;
+  channel: RatingChannel;
+  /** Device time (ms) the rating was given; used by the phone's "too soon" check. */
+  atMs: number;
+  at: string;
+  /** Queue ticket or case number (办件号); '' when none, so it can be indexed. */
+  ticket: string;
+  status: LogStatus;
+  reason?: string;
+}
+
+/** An event of the hall as pulled from the server, in the hall's order. */
+export interface HallEventRow {
+  hallSeq: number;
+  id: Id;
+  type: string;
+  /** False when the event did not pass validation here; it is kept but not folded. */
+  valid: boolean;
+  event: PulledEvent;
+}
+
+export interface ReferenceRow {
+  key: 'current';
+  ref: Reference;
+}
+
+/** Small values that must commit together with the records they describe. */
+export interface MetaValues {
+  /** The device this database belongs to; a different enrolled device starts afresh. */
+  deviceId: Id;
+  /** Head of the own log: last deviceSeq and its hash. */
+  head: LogHead;
+  /**
+   * Pull cursor (last hallSeq applied). Kept here rather than in the idb-keyval settings because
+   * pulled events and the cursor must commit in one transaction (design §4): a cursor that ran
+   * ahead of its events would skip them for good.
+   */
+  cursor: number;
+  /** Last hlc issued or received, so the clock never runs backwards across restarts. */
+  hlc: string;
+  /** Server time minus device time (ms), learned on the last sync. */
+  clockOffsetMs: number;
+}
+
+export type MetaKey = keyof MetaValues;
+
+export interface MetaRow<K extends MetaKey = MetaKey> {
+  key: K;
+  value: MetaValues[K];
+}
+
+/** Dexie options a test passes to run on fake-indexeddb. */
+export interface DbEnvironment {
+  indexedDB?: { open: (...args: never[]) => unknown };
+  IDBKeyRange?: { bound: unknown; lowerBound: unknown; upperBound: unknown };
+}
+
+export class HallKioskDb extends Dexie {
+  log!: Table<LogEntry, number>;
+  ratings!: Table<RatingRecord, Id>;
+  hallEvents!: Table<HallEventRow, number>;
+  reference!: Table<ReferenceRow, string>;
+  meta!: Table<MetaRow, MetaKey>;
+
+  constructor(name: string, env: DbEnvironment = {}) {
+    // Strict durability: a commit is on disk before the UI says "thank you" (design §4).
+    super(name, {
+      chromeTransactionDurability: 'strict',
+      ...(env.indexedDB ? { indexedDB: env.indexedDB as never } : {}),
+      ...(env.IDBKeyRange ? { IDBKeyRange: env.IDBKeyRange as never } : {}),
+    });
+
+    // Version 1: the device log, ratings, pulled hall events, folded reference data, meta.
+    this.version(1).stores({
+      log: 'deviceSeq, &id, [status+deviceSeq]',
+      ratings: 'id, status, ticket, [windowId+atMs]',
+      hallEvents: 'hallSeq, &id, type',
+      reference: 'key',
+      meta: 'key',
+    });
+
+    // Later versions are added below, never by editing the one above, e.g.:
+    //   this.version(2)
+    //     .stores({ dutySessions: 'id, leaderId, [windowId+startedAt]' })
+    //     .upgrade(async (tx) => { /* fill the new table from existing rows */ });
+  }
+
+  async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
+    const row = await this.meta.get(key);
+    return row?.value as MetaValues[K] | undefined;
+  }
+
+  async putMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
+    await this.meta.put({ key, value } as MetaRow);
+  }
+}
+
+/** Open (creating or upgrading as needed) a device or phone database. */
+export async function openDb(name: string, env: DbEnvironment = {}): Promise<HallKioskDb> {
+  const db = new HallKioskDb(name, env);
+  await db.open();
+  return db;
+}

@@ -1,0 +1,73 @@
+import { validateEvent } from '../domain/events';
+import { HybridClock, hlcNode } from '../domain/hlc';
+import type { Id } from '../domain/ids';
+import { applyReferenceEvent, emptyReference, type Reference } from '../domain/reference';
+import type { PulledEvent } from '../sync/protocol';
+import type { HallEventRow, HallKioskDb } from './db';
+
+/** Check a pulled event with the shared domain; its place in the hall's order is not part of it. */
+function isValidPulled(event: PulledEvent): boolean {
+  const { hallSeq: _hallSeq, ...envelope } = event;
+  return validateEvent(envelope).ok;
+}
+
+/** Events of the hall pulled from the server, and the reference data folded from them. */
+export class HallRepository {
+  constructor(
+    private readonly db: HallKioskDb,
+    /** Corrected device clock, for merging pulled hlcs into ours. */
+    private readonly serverNow: () => number = () => Date.now(),
+  ) {}
+
+  async cursor(): Promise<number> {
+    return (await this.db.getMeta('cursor')) ?? 0;
+  }
+
+  async reference(): Promise<Reference> {
+    return (await this.db.reference.get('current'))?.ref ?? emptyReference();
+  }
+
+  /**
+   * Apply one pulled page: the events, the reference data folded from them, the merged clock and
+   * the new cursor commit in ONE transaction (design §4), so a crash can neither skip events nor
+   * apply them without moving the cursor. Returns the reference as committed.
+   */
+  async applyPage(events: PulledEvent[], cursor: number, deviceId: Id): Promise<Reference> {
+    const { db } = this;
+    return db.transaction('rw', [db.hallEvents, db.reference, db.meta], async () => {
+      const current = (await db.getMeta('cursor')) ?? 0;
+      const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
+      const clock = new HybridClock(
+        hlcNode(deviceId),
+        this.serverNow,
+        (await db.getMeta('hlc')) ?? null,
+      );
+      const rows: HallEventRow[] = [];
+      for (const event of events) {
+        if (event.hallSeq <= current) continue;
+        const valid = isValidPulled(event);
+        rows.push({ hallSeq: event.hallSeq, id: event.id, type: event.type, valid, event });
+        if (!valid) continue;
+        applyReferenceEvent(ref, event);
+        try {
+          clock.receive(event.hlc);
+        } catch {
+          // A counter overflow only means this event cannot advance our clock; keep going.
+        }
+      }
+      if (rows.length > 0) {
+        await db.hallEvents.bulkPut(rows);
+        await db.reference.put({ key: 'current', ref });
+      }
+      // The cursor never moves backwards, whatever a confused server says.
+      await db.putMeta('cursor', Math.max(current, cursor));
+      if (rows.length > 0) await db.putMeta('hlc', clock.last);
+      return ref;
+    });
+  }
+
+  /** How many pulled events are held; for tests and diagnostics. */
+  count(): Promise<number> {
+    return this.db.hallEvents.count();
+  }
+}

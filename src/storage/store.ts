@@ -1,0 +1,112 @@
+import type { Id } from '../domain/ids';
+import type { Reference } from '../domain/reference';
+import type { PulledEvent } from '../sync/protocol';
+import { openDb, type DbEnvironment, type HallKioskDb, type LogEntry } from './db';
+import { HallRepository } from './hall-repository';
+import { LogRepository, type LogCounts, type Settlement } from './log-repository';
+import { RatingRepository } from './rating-repository';
+
+/** A device clock whose server offset can be learned and restored. */
+export interface StoreClock {
+  now(): number;
+  serverNow(): number;
+  offsetMs: number;
+}
+
+/** The default clock: the device's own, corrected by the offset learned from the server. */
+export class DeviceClock implements StoreClock {
+  offsetMs = 0;
+  constructor(private readonly deviceNow: () => number = () => Date.now()) {}
+  now(): number {
+    return this.deviceNow();
+  }
+  serverNow(): number {
+    return this.deviceNow() + this.offsetMs;
+  }
+}
+
+/**
+ * One device's (or phone's) local store: the database and its repositories. This is what the
+ * sync engine reads and writes through; nothing else in the app touches IndexedDB.
+ */
+export class LocalStore {
+  readonly ratings: RatingRepository;
+  readonly log: LogRepository;
+  readonly hall: HallRepository;
+
+  private constructor(
+    readonly db: HallKioskDb,
+    readonly deviceId: Id,
+    readonly clock: StoreClock,
+  ) {
+    this.ratings = new RatingRepository(db, clock);
+    this.log = new LogRepository(db);
+    this.hall = new HallRepository(db, () => clock.serverNow());
+  }
+
+  /**
+   * Open the store of `deviceId`. A database that belonged to another device (the tablet was
+   * enrolled again) is emptied first: its log cannot be pushed under the new identity.
+   */
+  static async open(
+    name: string,
+    deviceId: Id,
+    options: { clock?: StoreClock; env?: DbEnvironment } = {},
+  ): Promise<LocalStore> {
+    const db = await openDb(name, options.env);
+    const clock = options.clock ?? new DeviceClock();
+    await db.transaction('rw', db.tables, async () => {
+      const owner = await db.getMeta('deviceId');
+      if (owner === deviceId) return;
+      if (owner !== undefined) await Promise.all(db.tables.map((t) => t.clear()));
+      await db.putMeta('deviceId', deviceId);
+    });
+    clock.offsetMs = (await db.getMeta('clockOffsetMs')) ?? 0;
+    return new LocalStore(db, deviceId, clock);
+  }
+
+  // The sync engine's view (see SyncStore in src/sync/engine.ts).
+
+  pending(limit: number): Promise<LogEntry[]> {
+    return this.log.pending(limit);
+  }
+  after(deviceSeq: number, limit: number): Promise<LogEntry[]> {
+    return this.log.after(deviceSeq, limit);
+  }
+  has(deviceSeq: number): Promise<boolean> {
+    return this.log.has(deviceSeq);
+  }
+  settle(settlement: Settlement, settledAt: string): Promise<void> {
+    return this.log.settle(settlement, settledAt);
+  }
+  counts(): Promise<LogCounts> {
+    return this.log.counts();
+  }
+  cursor(): Promise<number> {
+    return this.hall.cursor();
+  }
+  applyPage(events: PulledEvent[], cursor: number): Promise<Reference> {
+    return this.hall.applyPage(events, cursor, this.deviceId);
+  }
+  reference(): Promise<Reference> {
+    return this.hall.reference();
+  }
+  async setClockOffset(offsetMs: number): Promise<void> {
+    this.clock.offsetMs = offsetMs;
+    await this.db.putMeta('clockOffsetMs', offsetMs);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Does a database hold events the server has not acknowledged? (Without keeping it open.) */
+export async function countPending(name: string, env?: DbEnvironment): Promise<number> {
+  const db = await openDb(name, env);
+  try {
+    return (await new LogRepository(db).counts()).pending;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The sync engine (design §4): pushes the device's own log in batches and pulls the hall's
+ * events page by page. Decisions are the pure functions beside it; I/O (server, storage, clock,
+ * timers, randomness) is injected, so the whole engine runs in Node tests.
+ *
+ * Order within a round: commit to storage, then update memory, then notify listeners. Rounds never
+ * overlap: a request during a round schedules exactly one more round after it.
+ */
+import type { Reference } from '../domain/reference';
+import { retryDelay } from './backoff';
+import { PUSH_LIMITS, nextBatch, type BatchLimits } from './batch';
+import { OFFSET_TOLERANCE_MS, clockOffsetMs } from './clock';
+import { HttpError, SyncError, classifyError, type SyncErrorCode } from './errors';
+import { settlePush, type Settlement } from './outcomes';
+import { PULL_PAGE, type EventOutcome, type PulledEvent } from './protocol';
+import { StatusStore } from './status-store';
+import type { OutboxEntry, SyncApi } from './transport';
+
+/** The local store as the engine needs it (implemented by LocalStore in src/storage/store.ts). */
+export interface SyncStore {
+  /** Own events not yet acknowledged, oldest first. */
+  pending(limit: number): Promise<OutboxEntry[]>;
+  /** Own events after `deviceSeq`, whatever their state (resend after a gap). */
+  after(deviceSeq: number, limit: number): Promise<OutboxEntry[]>;
+  has(deviceSeq: number): Promise<boolean>;
+  settle(settlement: Settlement, settledAt: string): Promise<void>;
+  counts(): Promise<{ pending: number; rejected: number }>;
+  cursor(): Promise<number>;
+  /** Commit one pulled page with its cursor in one transaction; returns the folded reference. */
+  applyPage(events: PulledEvent[], cursor: number): Promise<Reference>;
+  setClockOffset(offsetMs: number): Promise<void>;
+}
+
+type TimerHandle = unknown;
+
+export interface SyncEngineOptions {
+  api: SyncApi;
+  store: SyncStore;
+  /** Device clock (ms). */
+  now?: () => number;
+  random?: () => number;
+  setTimeout?: (fn: () => void, ms: number) => TimerHandle;
+  clearTimeout?: (handle: TimerHandle) => void;
+  status?: StatusStore;
+  limits?: BatchLimits;
+  /** Events per pull page. */
+  pullLimit?: number;
+  /** The server's answer for each event pushed (phones report refusals from this). */
+  onOutcomes?: (results: EventOutcome[]) => void;
+  /** Reference data after a pulled page committed. */
+  onReference?: (ref: Reference) => void;
+}
+
+export interface RoundResult {
+  ok: boolean;
+  error: SyncErrorCode | null;
+  /** Own events the server settled in this round. */
+  pushed: number;
+  /** Hall events pulled in this round. */
+  pulled: number;
+}
+
+/** How many times one round follows the server's `gap` answers before giving up. */
+const MAX_GAP_RESENDS = 3;
+
+export class SyncEngine {
+  readonly status: StatusStore;
+  readonly #api: SyncApi;
+  readonly #store: SyncStore;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #setTimeout: (fn: () => void, ms: number) => TimerHandle;
+  readonly #clearTimeout: (handle: TimerHandle) => void;
+  readonly #limits: BatchLimits;
+  readonly #pullLimit: number;
+  readonly #onOutcomes: ((results: EventOutcome[]) => void) | undefined;
+  readonly #onReference: ((ref: Reference) => void) | undefined;
+
+  #current: Promise<RoundResult> | null = null;
+  #queued: Promise<RoundResult> | null = null;
+  #timer: TimerHandle | null = null;
+  #timerAt = 0;
+  /** The pending timer is a backoff retry, which ordinary requests do not bring forward. */
+  #backingOff = false;
+  #retryDelay: number | null = null;
+  #failures = 0;
+  #stopped = false;
+
+  constructor(options: SyncEngineOptions) {
+    this.#api = options.api;
+    this.#store = options.store;
+    this.#now = options.now ?? (() => Date.now());
+    this.#random = options.random ?? Math.random;
+    this.#setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    this.#clearTimeout =
+      options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.status = options.status ?? new StatusStore();
+    this.#limits = options.limits ?? PUSH_LIMITS;
+    this.#pullLimit = options.pullLimit ?? PULL_PAGE;
+    this.#onOutcomes = options.onOutcomes;
+    this.#onReference = options.onReference;
+  }
+
+  /** Consecutive failed rounds since the last success. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Delay of the backoff retry now scheduled, or null. */
+  get retryDelayMs(): number | null {
+    return this.#backingOff ? this.#retryDelay : null;
+  }
+
+  /**
+   * Run one round now: push everything pending, then pull until the server has no more. If a
+   * round is running, the returned promise is that of the one round queued after it.
+   */
+  syncOnce(): Promise<RoundResult> {
+    if (this.#queued) return this.#queued;
+    if (!this.#current) return this.#start();
+    this.#queued = this.#current.then(() => {
+      this.#queued = null;
+      return this.#start();
+    });
+    return this.#queued;
+  }
+
+  /**
+   * Ask for a round after `delayMs` (coalesced with any earlier request). While backing off after
+   * a failure, only a `force`d request (the network came back, the app became visible) comes
+   * before the scheduled retry.
+   */
+  requestSync(delayMs = 0, options: { force?: boolean } = {}): void {
+    if (this.#stopped) return;
+    if (this.#backingOff && !options.force) return;
+    const at = this.#now() + delayMs;
+    if (this.#timer !== null && !this.#backingOff && this.#timerAt <= at) return;
+    this.#schedule(delayMs, false);
+  }
+
+  /** Recount pending and rejected events into the status (after a local write). */
+  async refreshCounts(): Promise<void> {
+    this.status.update(await this.#store.counts());
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancelTimer();
+  }
+
+  #schedule(delayMs: number, backingOff: boolean): void {
+    this.#cancelTimer();
+    this.#backingOff = backingOff;
+    this.#retryDelay = backingOff ? delayMs : null;
+    this.#timerAt = this.#now() + delayMs;
+    this.#timer = this.#setTimeout(() => {
+      this.#timer = null;
+      this.#backingOff = false;
+      void this.syncOnce();
+    }, delayMs);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== null) this.#clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#backingOff = false;
+    this.#retryDelay = null;
+  }
+
+  #start(): Promise<RoundResult> {
+    const round = this.#round().finally(() => {
+      if (this.#current === round) this.#current = null;
+    });
+    this.#current = round;
+    return round;
+  }
+
+  async #round(): Promise<RoundResult> {
+    // A round now makes any scheduled one redundant.
+    if (!this.#backingOff) this.#cancelTimer();
+    this.status.update({ syncing: true });
+    let pushed = 0;
+    let pulled = 0;
+    try {
+      pushed = await this.#pushAll();
+      pulled = await this.#pullAll();
+      this.#failures = 0;
+      this.#cancelTimer();
+      this.status.update({
+        ...(await this.#store.counts()),
+        syncing: false,
+        lastError: null,
+        lastSuccessAt: new Date(this.#now()).toISOString(),
+      });
+      return { ok: true, error: null, pushed, pulled };
+    } catch (error) {
+      const { code, retryable, retryAfterMs } = classifyError(error);
+      const attempt = this.#failures++;
+      if (retryable && !this.#stopped)
+        this.#schedule(retryDelay(attempt, this.#random, retryAfterMs), true);
+      let counts = {};
+      try {
+        counts = await this.#store.counts();
+      } catch {
+        // Storage trouble is already what this round reports.
+      }
+      this.status.update({ ...counts, syncing: false, lastError: code });
+      return { ok: false, error: code, pushed, pulled };
+    }
+  }
+
+  async #pushAll(): Promise<number> {
+    let settled = 0;
+    let resendAfter: number | null = null;
+    let gaps = 0;
+    let { pending } = await this.#store.counts();
+    const group = this.#api.group?.bind(this.#api);
+    for (;;) {
+      const queue =
+        resendAfter === null
+          ? await this.#store.pending(this.#limits.maxEvents)
+          : await this.#store.after(resendAfter, this.#limits.maxEvents);
+      if (queue.length === 0) return settled;
+      const batch = nextBatch(queue, this.#limits, group);
+      const sentAt = this.#now();
+      let answer;
+      try {
+        answer = await this.#api.push(batch, pending);
+      } catch (error) {
+        const lastSeq = gapOf(error);
+        if (lastSeq === null) throw error;
+        // The server is missing events before this batch: send again from what it has. If we
+        // no longer hold them, looping would not help; report it for an administrator.
+        if (++gaps > MAX_GAP_RESENDS || !(await this.#store.has(lastSeq + 1)))
+          throw new SyncError('gap', `the server is missing events after ${lastSeq}`);
+        resendAfter = lastSeq;
+        continue;
+      }
+      const receivedAt = this.#now();
+      await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
+      const settlement = settlePush(batch, answer);
+      const count = settlement.acked.length + settlement.rejected.length;
+      await this.#store.settle(settlement, new Date(receivedAt).toISOString());
+      settled += count;
+      pending = Math.max(0, pending - count);
+      this.status.update(await this.#store.counts());
+      this.#onOutcomes?.(answer.results);
+      if (count === 0)
+        throw new SyncError('bad_response', 'the server settled none of the events sent');
+      if (resendAfter !== null) {
+        const next: number = answer.lastSeq ?? batch[batch.length - 1]!.deviceSeq;
+        if (next <= resendAfter)
+          throw new SyncError('gap', 'resending did not move the server forward');
+        resendAfter = next;
+      }
+    }
+  }
+
+  async #pullAll(): Promise<number> {
+    if (!this.#api.pull) return 0;
+    let cursor = await this.#store.cursor();
+    let pulled = 0;
+    for (;;) {
+      const sentAt = this.#now();
+      const page = await this.#api.pull(cursor, this.#pullLimit);
+      await this.#learnOffset(page.serverTime, sentAt, this.#now());
+      const ref = await this.#store.applyPage(page.events, page.cursor);
+      pulled += page.events.length;
+      if (page.events.length > 0) this.#onReference?.(ref);
+      if (!page.more) return pulled;
+      if (page.cursor <= cursor)
+        throw new SyncError('bad_response', 'the pull cursor did not advance');
+      cursor = page.cursor;
+    }
+  }
+
+  async #learnOffset(serverTime: string, sentAt: number, receivedAt: number): Promise<void> {
+    const offset = clockOffsetMs(serverTime, sentAt, receivedAt);
+    if (offset === null) return;
+    if (Math.abs(offset - this.status.get().clockOffsetMs) < OFFSET_TOLERANCE_MS) return;
+    await this.#store.setClockOffset(offset);
+    this.status.update({ clockOffsetMs: offset });
+  }
+}
+
+/** The server's lastSeq when an error is its `gap` answer, else null. */
+function gapOf(error: unknown): number | null {
+  if (!(error instanceof HttpError) || error.status !== 409 || error.body?.error !== 'gap')
+    return null;
+  const lastSeq = error.body.lastSeq;
+  return typeof lastSeq === 'number' && Number.isInteger(lastSeq) && lastSeq >= 0 ? lastSeq : null;
+}

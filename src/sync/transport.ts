@@ -1,0 +1,180 @@
+/**
+ * HTTP for the sync engine: the two ways an outbox reaches the server. An enrolled device pushes
+ * to /sync/push with its token and pulls the hall's events; a phone pushes to /public/ratings
+ * under the window card's signature and pulls nothing.
+ */
+import { parseRetryAfter } from './backoff';
+import { HttpError, NetworkError } from './errors';
+import {
+  API,
+  type ApiError,
+  type EventOutcome,
+  type PublicRatingsRequest,
+  type PublicRatingsResponse,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from './protocol';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface HttpOptions {
+  /** Origin of the server, '' for the page's own (the default in the browser). */
+  baseUrl?: string;
+  fetch?: FetchLike;
+  /** Bearer token of an enrolled device. */
+  token?: string | null;
+  /** Give up on a request after this long and treat it as offline. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Send one JSON request; resolves with the parsed 2xx body, throws NetworkError or HttpError. */
+export async function requestJson<T>(
+  http: HttpOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+): Promise<T> {
+  const doFetch = http.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let response: Response;
+  try {
+    response = await doFetch(`${http.baseUrl ?? ''}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: controller.signal,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new NetworkError(
+      controller.signal.aborted ? 'request timed out' : 'no answer from the server',
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  // A proxy's HTML error page or an empty body reads as null.
+  const parsed: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const errorBody =
+      parsed && typeof parsed === 'object' && typeof (parsed as ApiError).error === 'string'
+        ? (parsed as ApiError & Record<string, unknown>)
+        : null;
+    throw new HttpError(
+      response.status,
+      errorBody,
+      parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object') throw new HttpError(response.status, null);
+  return parsed as T;
+}
+
+/** What a push sends: a log entry's event, and for phones the card it goes under. */
+export interface OutboxEntry {
+  deviceSeq: number;
+  event: { id: string };
+  route?: { windowCode: string; sig: string };
+}
+
+export interface PushResult {
+  serverTime: string;
+  /** Highest deviceSeq the server processed for this device; null when it does not say. */
+  lastSeq: number | null;
+  results: EventOutcome[];
+}
+
+/** The server as the sync engine sees it. */
+export interface SyncApi {
+  push(batch: readonly OutboxEntry[], pending: number): Promise<PushResult>;
+  /** Absent for writers that do not pull (phones). */
+  pull?(after: number, limit: number): Promise<PullResponse>;
+  /** Key of the request an entry must travel in: entries of different keys never share a push. */
+  group?(entry: OutboxEntry): string;
+}
+
+function isOutcomeList(value: unknown): value is EventOutcome[] {
+  return (
+    Array.isArray(value) &&
+    value.every((r) => r && typeof r.id === 'string' && typeof r.status === 'string')
+  );
+}
+
+function checkPush(body: Partial<PushResponse>, withLastSeq: boolean): PushResult {
+  if (typeof body.serverTime !== 'string' || !isOutcomeList(body.results))
+    throw new HttpError(200, { error: 'bad_response', message: 'push answer has the wrong shape' });
+  if (withLastSeq && typeof body.lastSeq !== 'number')
+    throw new HttpError(200, { error: 'bad_response', message: 'push answer has no lastSeq' });
+  return {
+    serverTime: body.serverTime,
+    lastSeq: withLastSeq ? body.lastSeq! : null,
+    results: body.results,
+  };
+}
+
+/** An enrolled device: token-authenticated push and pull. */
+export function deviceApi(http: HttpOptions, deviceId: string): SyncApi {
+  return {
+    async push(batch, pending) {
+      const request: PushRequest = { deviceId, events: batch.map((e) => e.event), pending };
+      return checkPush(
+        await requestJson<PushResponse>(http, 'POST', `${API}/sync/push`, request),
+        true,
+      );
+    },
+    async pull(after, limit) {
+      const body = await requestJson<PullResponse>(
+        http,
+        'GET',
+        `${API}/sync/pull?after=${after}&limit=${limit}`,
+      );
+      if (
+        !Array.isArray(body.events) ||
+        typeof body.cursor !== 'number' ||
+        typeof body.more !== 'boolean'
+      )
+        throw new HttpError(200, {
+          error: 'bad_response',
+          message: 'pull answer has the wrong shape',
+        });
+      return body;
+    },
+  };
+}
+
+/** A citizen's phone: each push goes under the window card its events were made from. */
+export function phoneApi(http: HttpOptions): SyncApi {
+  return {
+    group: (entry) => (entry.route ? `${entry.route.windowCode}\n${entry.route.sig}` : ''),
+    async push(batch) {
+      const route = batch[0]?.route;
+      if (!route)
+        throw new HttpError(400, {
+          error: 'bad_request',
+          message: 'a phone event has no window card',
+        });
+      const request: PublicRatingsRequest = {
+        windowCode: route.windowCode,
+        sig: route.sig,
+        events: batch.map((e) => e.event),
+      };
+      const body = await requestJson<PublicRatingsResponse>(
+        http,
+        'POST',
+        `${API}/public/ratings`,
+        request,
+      );
+      return checkPush(body, false);
+    },
+  };
+}
