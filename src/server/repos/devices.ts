@@ -1,0 +1,145 @@
+import type { Db } from '../db/db';
+import type { WriterKind } from '../../domain/device';
+import { iso } from './util';
+
+export interface DeviceRow {
+  id: string;
+  hallId: string;
+  role: WriterKind;
+  windowId: string | null;
+  name: string | null;
+  lastSeq: number;
+  lastHash: string | null;
+  enrolledAt: string;
+  lastSeenAt: string | null;
+  pending: number | null;
+  revokedAt: string | null;
+}
+
+interface RawDevice extends Omit<DeviceRow, 'enrolledAt' | 'lastSeenAt' | 'revokedAt'> {
+  enrolledAt: Date;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const COLUMNS = `id, hall_id AS "hallId", role, window_id AS "windowId", name, last_seq AS "lastSeq",
+  last_hash AS "lastHash", enrolled_at AS "enrolledAt", last_seen_at AS "lastSeenAt", pending,
+  revoked_at AS "revokedAt"`;
+
+function toDevice(r: RawDevice): DeviceRow {
+  return {
+    ...r,
+    enrolledAt: iso(r.enrolledAt),
+    lastSeenAt: iso(r.lastSeenAt),
+    revokedAt: iso(r.revokedAt),
+  };
+}
+
+export async function findDeviceByTokenHash(db: Db, tokenHash: string): Promise<DeviceRow | null> {
+  const rows = await db.query<RawDevice>(`SELECT ${COLUMNS} FROM devices WHERE token_hash = $1`, [
+    tokenHash,
+  ]);
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
+export async function getDevice(db: Db, id: string): Promise<DeviceRow | null> {
+  const rows = await db.query<RawDevice>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]);
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
+/** Read a device's row and hold its lock until the transaction ends (one writer per device log). */
+export async function lockDevice(tx: Db, id: string): Promise<DeviceRow | null> {
+  const rows = await tx.query<RawDevice>(
+    `SELECT ${COLUMNS} FROM devices WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
+export interface NewDevice {
+  id: string;
+  hallId: string;
+  role: WriterKind;
+  windowId: string | null;
+  name: string | null;
+  tokenHash: string | null;
+  enrolledAt: string;
+}
+
+export async function insertDevice(db: Db, d: NewDevice): Promise<void> {
+  await db.query(
+    `INSERT INTO devices (id, hall_id, role, window_id, name, token_hash, enrolled_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [d.id, d.hallId, d.role, d.windowId, d.name, d.tokenHash, d.enrolledAt],
+  );
+}
+
+/** Create the row if it is missing (citizens' phones appear on their first rating). */
+export async function ensureDevice(db: Db, d: NewDevice): Promise<void> {
+  await db.query(
+    `INSERT INTO devices (id, hall_id, role, window_id, name, token_hash, enrolled_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [d.id, d.hallId, d.role, d.windowId, d.name, d.tokenHash, d.enrolledAt],
+  );
+}
+
+export async function advanceDeviceLog(
+  tx: Db,
+  id: string,
+  head: { lastSeq: number; lastHash: string | null },
+  seenAt: string,
+  pending?: number,
+): Promise<void> {
+  await tx.query(
+    `UPDATE devices SET last_seq = $2, last_hash = $3, last_seen_at = $4, pending = COALESCE($5, pending)
+     WHERE id = $1`,
+    [id, head.lastSeq, head.lastHash, seenAt, pending ?? null],
+  );
+}
+
+export async function touchDevice(db: Db, id: string, seenAt: string): Promise<void> {
+  await db.query('UPDATE devices SET last_seen_at = $2 WHERE id = $1', [id, seenAt]);
+}
+
+/** Revoke a device; returns false when there is no such enrolled device in the hall. */
+export async function revokeDevice(
+  db: Db,
+  hallId: string,
+  id: string,
+  at: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE devices SET revoked_at = COALESCE(revoked_at, $3)
+     WHERE id = $1 AND hall_id = $2 AND role NOT IN ('phone', 'console') RETURNING id`,
+    [id, hallId, at],
+  );
+  return rows.length > 0;
+}
+
+export async function consoleWriter(db: Db, hallId: string): Promise<DeviceRow | null> {
+  const rows = await db.query<RawDevice>(
+    `SELECT ${COLUMNS} FROM devices WHERE hall_id = $1 AND role = 'console' ORDER BY enrolled_at, id LIMIT 1`,
+    [hallId],
+  );
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
+export interface DeviceListRow extends DeviceRow {
+  windowCode: string | null;
+  windowName: string | null;
+}
+
+/** Enrolled devices of a hall (not phones, not the console's own writer), newest first. */
+export async function listDevices(db: Db, hallId: string): Promise<DeviceListRow[]> {
+  const rows = await db.query<RawDevice & { windowCode: string | null; windowName: string | null }>(
+    `SELECT d.id, d.hall_id AS "hallId", d.role, d.window_id AS "windowId", d.name,
+       d.last_seq AS "lastSeq", d.last_hash AS "lastHash", d.enrolled_at AS "enrolledAt",
+       d.last_seen_at AS "lastSeenAt", d.pending, d.revoked_at AS "revokedAt",
+       w.code AS "windowCode", w.name AS "windowName"
+     FROM devices d LEFT JOIN windows w ON w.id = d.window_id
+     WHERE d.hall_id = $1 AND d.role NOT IN ('phone', 'console')
+     ORDER BY d.enrolled_at DESC, d.id DESC`,
+    [hallId],
+  );
+  return rows.map((r) => ({ ...toDevice(r), windowCode: r.windowCode, windowName: r.windowName }));
+}

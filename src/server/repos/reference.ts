@@ -1,0 +1,222 @@
+/**
+ * Projection tables of reference data. Rows are written only by the fold in
+ * services/reference-projection.ts, which applies the domain's own `applyReferenceEvent`.
+ */
+import type { Db } from '../db/db';
+import {
+  DEFAULT_SETTINGS,
+  type Department,
+  type HallSettings,
+  type Leader,
+  type Reference,
+  type ServiceWindow,
+} from '../../domain/reference';
+import { json } from './util';
+
+type Version = { hlc: string; id: string };
+
+interface RawDepartment {
+  id: string;
+  code: string;
+  name: string;
+  nameEn: string | null;
+  sort: number;
+  active: boolean;
+  versionHlc: string;
+  versionId: string;
+}
+interface RawWindow extends RawDepartment {
+  departmentId: string;
+  hallId: string;
+}
+interface RawLeader {
+  id: string;
+  departmentId: string;
+  title: string;
+  titleEn: string | null;
+  active: boolean;
+  versionHlc: string;
+  versionId: string;
+}
+
+const version = (r: { versionHlc: string; versionId: string }): Version => ({
+  hlc: r.versionHlc,
+  id: r.versionId,
+});
+
+function toDepartment(r: RawDepartment): Department {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    ...(r.nameEn !== null ? { nameEn: r.nameEn } : {}),
+    sort: r.sort,
+    active: r.active,
+    version: version(r),
+  };
+}
+
+export type WindowRow = ServiceWindow & { hallId: string };
+
+function toWindow(r: RawWindow): WindowRow {
+  return {
+    id: r.id,
+    hallId: r.hallId,
+    departmentId: r.departmentId,
+    code: r.code,
+    name: r.name,
+    ...(r.nameEn !== null ? { nameEn: r.nameEn } : {}),
+    sort: r.sort,
+    active: r.active,
+    version: version(r),
+  };
+}
+
+function toLeader(r: RawLeader): Leader {
+  return {
+    id: r.id,
+    departmentId: r.departmentId,
+    title: r.title,
+    ...(r.titleEn !== null ? { titleEn: r.titleEn } : {}),
+    active: r.active,
+    version: version(r),
+  };
+}
+
+const DEPARTMENT = `id, code, name, name_en AS "nameEn", sort, active, version_hlc AS "versionHlc",
+  version_id AS "versionId"`;
+const WINDOW = `${DEPARTMENT}, department_id AS "departmentId", hall_id AS "hallId"`;
+const LEADER = `id, department_id AS "departmentId", title, title_en AS "titleEn", active,
+  version_hlc AS "versionHlc", version_id AS "versionId"`;
+
+export async function getDepartment(
+  db: Db,
+  id: string,
+): Promise<(Department & { hallId: string }) | null> {
+  const rows = await db.query<RawDepartment & { hallId: string }>(
+    `SELECT ${DEPARTMENT}, hall_id AS "hallId" FROM departments WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ? { ...toDepartment(rows[0]), hallId: rows[0].hallId } : null;
+}
+
+export async function getWindow(db: Db, id: string): Promise<WindowRow | null> {
+  const rows = await db.query<RawWindow>(`SELECT ${WINDOW} FROM windows WHERE id = $1`, [id]);
+  return rows[0] ? toWindow(rows[0]) : null;
+}
+
+/** Window codes are matched without regard to case (cards are typed in by hand too). */
+export async function getWindowByCode(db: Db, code: string): Promise<WindowRow | null> {
+  const rows = await db.query<RawWindow>(
+    `SELECT ${WINDOW} FROM windows WHERE upper(code) = upper($1)`,
+    [code],
+  );
+  return rows[0] ? toWindow(rows[0]) : null;
+}
+
+export async function getLeader(db: Db, id: string): Promise<Leader | null> {
+  const rows = await db.query<RawLeader>(`SELECT ${LEADER} FROM leaders WHERE id = $1`, [id]);
+  return rows[0] ? toLeader(rows[0]) : null;
+}
+
+export async function listDepartments(db: Db, hallId: string): Promise<Department[]> {
+  const rows = await db.query<RawDepartment>(
+    `SELECT ${DEPARTMENT} FROM departments WHERE hall_id = $1 ORDER BY sort, code`,
+    [hallId],
+  );
+  return rows.map(toDepartment);
+}
+
+export async function listWindows(db: Db, hallId: string): Promise<WindowRow[]> {
+  const rows = await db.query<RawWindow>(
+    `SELECT ${WINDOW} FROM windows WHERE hall_id = $1 ORDER BY sort, code`,
+    [hallId],
+  );
+  return rows.map(toWindow);
+}
+
+export async function listLeaders(db: Db, hallId: string): Promise<Leader[]> {
+  const rows = await db.query<RawLeader>(
+    `SELECT ${LEADER} FROM leaders WHERE hall_id = $1 ORDER BY title, id`,
+    [hallId],
+  );
+  return rows.map(toLeader);
+}
+
+export async function saveDepartment(tx: Db, hallId: string, d: Department): Promise<void> {
+  await tx.query(
+    `INSERT INTO departments (id, hall_id, code, name, name_en, sort, active, version_hlc, version_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET code = $3, name = $4, name_en = $5, sort = $6, active = $7,
+       version_hlc = $8, version_id = $9`,
+    [d.id, hallId, d.code, d.name, d.nameEn ?? null, d.sort, d.active, d.version.hlc, d.version.id],
+  );
+}
+
+export async function saveWindow(tx: Db, hallId: string, w: ServiceWindow): Promise<void> {
+  await tx.query(
+    `INSERT INTO windows (id, hall_id, department_id, code, name, name_en, sort, active, version_hlc,
+       version_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET department_id = $3, code = $4, name = $5, name_en = $6,
+       sort = $7, active = $8, version_hlc = $9, version_id = $10`,
+    [
+      w.id,
+      hallId,
+      w.departmentId,
+      w.code,
+      w.name,
+      w.nameEn ?? null,
+      w.sort,
+      w.active,
+      w.version.hlc,
+      w.version.id,
+    ],
+  );
+}
+
+export async function saveLeader(tx: Db, hallId: string, l: Leader): Promise<void> {
+  await tx.query(
+    `INSERT INTO leaders (id, hall_id, department_id, title, title_en, active, version_hlc, version_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (id) DO UPDATE SET department_id = $3, title = $4, title_en = $5, active = $6,
+       version_hlc = $7, version_id = $8`,
+    [
+      l.id,
+      hallId,
+      l.departmentId,
+      l.title,
+      l.titleEn ?? null,
+      l.active,
+      l.version.hlc,
+      l.version.id,
+    ],
+  );
+}
+
+export async function getSettings(
+  db: Db,
+  hallId: string,
+): Promise<Pick<Reference, 'settings' | 'settingVersions'>> {
+  const rows = await db.query<{
+    settings: Partial<HallSettings>;
+    versions: Reference['settingVersions'];
+  }>('SELECT settings, versions FROM settings WHERE hall_id = $1', [hallId]);
+  const row = rows[0];
+  return {
+    settings: { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) },
+    settingVersions: row?.versions ?? {},
+  };
+}
+
+export async function saveSettings(
+  tx: Db,
+  hallId: string,
+  s: Pick<Reference, 'settings' | 'settingVersions'>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO settings (hall_id, settings, versions) VALUES ($1, $2::jsonb, $3::jsonb)
+     ON CONFLICT (hall_id) DO UPDATE SET settings = $2::jsonb, versions = $3::jsonb`,
+    [hallId, json(s.settings), json(s.settingVersions)],
+  );
+}

@@ -1,0 +1,51 @@
+/** Photos and other binary attachments, addressed by their SHA-256 (design §4). */
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/db';
+import { badRequest } from '../errors';
+import { isoAt } from '../repos/util';
+
+export const MAX_BLOB_BYTES = 2 * 1024 * 1024;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function checkBlobName(sha256: string): string {
+  const name = sha256.toLowerCase();
+  if (!SHA256.test(name))
+    throw badRequest('invalid_hash', 'The blob name must be a SHA-256 in hex.');
+  return name;
+}
+
+/** Store a blob if it is not there yet; refuses bytes whose hash is not the name. */
+export async function putBlob(
+  db: Db,
+  sha256: string,
+  bytes: Buffer,
+  contentType: string,
+  now: number,
+): Promise<{ created: boolean }> {
+  const name = checkBlobName(sha256);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== name)
+    throw badRequest('hash_mismatch', 'The bytes do not have the SHA-256 named in the URL.');
+  const rows = await db.query(
+    `INSERT INTO blobs (sha256, bytes, size, content_type, created_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+    [name, bytes, bytes.length, contentType.slice(0, 100), isoAt(now)],
+  );
+  return { created: rows.length > 0 };
+}
+
+export async function getBlob(
+  db: Db,
+  sha256: string,
+  withBytes: boolean,
+): Promise<{ bytes: Buffer | null; size: number; contentType: string } | null> {
+  const name = checkBlobName(sha256);
+  const rows = await db.query<{ bytes: Uint8Array | null; size: number; contentType: string }>(
+    `SELECT ${withBytes ? 'bytes' : 'NULL::bytea AS bytes'}, size, content_type AS "contentType"
+     FROM blobs WHERE sha256 = $1`,
+    [name],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { ...row, bytes: row.bytes ? Buffer.from(row.bytes) : null };
+}

@@ -1,0 +1,151 @@
+/** What a citizen's phone may do without an account: read a window card, send its ratings. */
+import * as v from 'valibot';
+import type { Db } from '../db/db';
+import { EventHeadSchema } from '../../domain/events';
+import {
+  MAX_PUSH_EVENTS,
+  type EventOutcome,
+  type PublicRatingsResponse,
+  type PublicWindowResponse,
+} from '../../sync/protocol';
+import { verifyWindowSig } from '../crypto';
+import { HttpError, badRequest, notFound } from '../errors';
+import { advanceDeviceLog, ensureDevice, lockDevice } from '../repos/devices';
+import { eventExists, findRejected } from '../repos/events';
+import { getHall, lockHall, type HallRow } from '../repos/halls';
+import { getDepartment, getSettings, getWindowByCode, type WindowRow } from '../repos/reference';
+import { isoAt } from '../repos/util';
+import { ingestEvent, type EventHead } from './ingest';
+
+/** The window a card names, if its signature is the hall's: 404 unknown_window, 403 bad_signature. */
+export async function windowOfCard(
+  db: Db,
+  code: string,
+  sig: unknown,
+): Promise<{ window: WindowRow; hall: HallRow }> {
+  const window = await getWindowByCode(db, code);
+  const hall = window ? await getHall(db, window.hallId) : null;
+  if (!window || !hall || !window.active)
+    throw notFound('unknown_window', 'There is no such window.');
+  if (!verifyWindowSig(hall.secret, window.code, sig)) {
+    throw new HttpError(403, 'bad_signature', 'The rating card signature is not valid.');
+  }
+  return { window, hall };
+}
+
+export async function publicWindow(
+  db: Db,
+  code: string,
+  sig: unknown,
+  now: number,
+): Promise<PublicWindowResponse> {
+  const { window, hall } = await windowOfCard(db, code, sig);
+  const department = await getDepartment(db, window.departmentId);
+  if (!department) throw notFound('unknown_window', 'There is no such window.');
+  const { settings } = await getSettings(db, hall.id);
+  return {
+    hallId: hall.id,
+    hallName: hall.name,
+    ...(hall.nameEn ? { hallNameEn: hall.nameEn } : {}),
+    window: {
+      id: window.id,
+      code: window.code,
+      name: window.name,
+      ...(window.nameEn ? { nameEn: window.nameEn } : {}),
+    },
+    department: {
+      id: department.id,
+      code: department.code,
+      name: department.name,
+      ...(department.nameEn ? { nameEn: department.nameEn } : {}),
+    },
+    settings: { phoneRatingIntervalMinutes: settings.phoneRatingIntervalMinutes },
+    serverTime: isoAt(now),
+  };
+}
+
+const PublicRatingsSchema = v.object({
+  windowCode: v.pipe(v.string(), v.maxLength(32)),
+  sig: v.pipe(v.string(), v.maxLength(64)),
+  events: v.pipe(
+    v.array(EventHeadSchema),
+    v.minLength(1, 'must hold at least one event'),
+    v.maxLength(MAX_PUSH_EVENTS, `must hold at most ${MAX_PUSH_EVENTS} events`),
+  ),
+});
+
+/**
+ * Store a phone's ratings for one window card. Idempotent by event id; a phone's log is kept
+ * (last seq and hash) but never refused for a gap, since a phone may lose its storage.
+ */
+export async function submitPublicRatings(
+  db: Db,
+  body: unknown,
+  now: () => number,
+): Promise<PublicRatingsResponse> {
+  const parsed = v.safeParse(PublicRatingsSchema, body);
+  if (!parsed.success) {
+    throw badRequest('invalid_batch', 'The body is not a valid batch of ratings.', {
+      issues: parsed.issues.slice(0, 20).map((i) => {
+        const path = v.getDotPath(i) ?? '';
+        return { path, code: `invalid_${i.type}`, message: `${path || 'body'}: ${i.message}` };
+      }),
+    });
+  }
+  const { windowCode, sig } = parsed.output;
+  const events = parsed.output.events as EventHead[];
+  const phoneId = events[0]!.deviceId;
+  if (events.some((e) => e.deviceId !== phoneId)) {
+    throw badRequest('wrong_device', 'All events of one request must come from one phone.');
+  }
+  const { window, hall } = await windowOfCard(db, windowCode, sig);
+  return db.tx(async (tx) => {
+    const at = now();
+    await ensureDevice(tx, {
+      id: phoneId,
+      hallId: hall.id,
+      role: 'phone',
+      windowId: null,
+      name: null,
+      tokenHash: null,
+      enrolledAt: isoAt(at),
+    });
+    const phone = await lockDevice(tx, phoneId);
+    if (!phone) throw new Error('phone row vanished');
+    await lockHall(tx, hall.id);
+    // A phone id that names an enrolled device or another hall's phone is not this phone.
+    if (phone.role !== 'phone' || phone.hallId !== hall.id) {
+      throw badRequest('wrong_device', 'This id is not a phone of this hall.');
+    }
+    const writer = { id: phone.id, hallId: hall.id, role: 'phone' as const, windowId: null };
+    let head = { lastSeq: phone.lastSeq, lastHash: phone.lastHash };
+    const results: EventOutcome[] = [];
+    for (const e of [...events].sort((a, b) => a.deviceSeq - b.deviceSeq)) {
+      if (await eventExists(tx, e.id)) {
+        results.push({ id: e.id, deviceSeq: e.deviceSeq, status: 'duplicate' });
+        continue;
+      }
+      const earlier = await findRejected(tx, e.id);
+      if (earlier) {
+        results.push({
+          id: e.id,
+          deviceSeq: e.deviceSeq,
+          status: 'rejected',
+          reason: earlier.reason,
+          message: earlier.message,
+        });
+        continue;
+      }
+      const { outcome, hash } = await ingestEvent(tx, writer, e, {
+        now: at,
+        lastHash: head.lastHash,
+        checkChain: false,
+        cardWindowId: window.id,
+      });
+      results.push(outcome);
+      if (e.deviceSeq >= head.lastSeq) head = { lastSeq: e.deviceSeq, lastHash: hash };
+    }
+    await advanceDeviceLog(tx, phone.id, head, isoAt(at));
+    return { serverTime: isoAt(now()), results };
+  });
+}

@@ -1,0 +1,183 @@
+/** Push and pull of device logs (design §4). */
+import * as v from 'valibot';
+import type { Db } from '../db/db';
+import { EventHeadSchema } from '../../domain/events';
+import { isUuidV7 } from '../../domain/ids';
+import {
+  MAX_PUSH_EVENTS,
+  PULL_PAGE,
+  type EventOutcome,
+  type PullResponse,
+  type PushResponse,
+} from '../../sync/protocol';
+import { HttpError, badRequest } from '../errors';
+import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
+import { findRejected, pullEvents } from '../repos/events';
+import { lockHall } from '../repos/halls';
+import { isoAt } from '../repos/util';
+import { ingestEvent, type EventHead } from './ingest';
+
+const PushSchema = v.object({
+  deviceId: v.custom<string>(isUuidV7, 'must be a UUIDv7'),
+  events: v.pipe(
+    v.array(EventHeadSchema),
+    v.minLength(1, 'must hold at least one event'),
+    v.maxLength(MAX_PUSH_EVENTS, `must hold at most ${MAX_PUSH_EVENTS} events`),
+  ),
+  pending: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1))),
+});
+
+export type Issue = { path: string; code: string; message: string };
+
+function schemaIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
+  return issues.slice(0, 20).map((i) => {
+    const path = v.getDotPath(i) ?? '';
+    return {
+      path,
+      code: i.input === undefined ? 'missing' : `invalid_${i.type}`,
+      message: `${path || 'body'}: ${i.message}`,
+    };
+  });
+}
+
+/**
+ * Check a batch's shape before anything is written: every event has a head (id, deviceId, seq)
+ * on this device, in consecutive order.
+ */
+export function checkBatch(
+  body: unknown,
+  deviceId: string,
+): { deviceId: string; events: EventHead[]; pending?: number } {
+  const parsed = v.safeParse(PushSchema, body);
+  if (!parsed.success) {
+    throw badRequest('invalid_batch', 'The push body is not a valid batch of events.', {
+      issues: schemaIssues(parsed.issues),
+    });
+  }
+  const batch = parsed.output;
+  const issues: Issue[] = [];
+  if (batch.deviceId !== deviceId) {
+    issues.push({
+      path: 'deviceId',
+      code: 'wrong_device',
+      message: 'deviceId: is not the device of this token',
+    });
+  }
+  const first = batch.events[0]!.deviceSeq;
+  batch.events.forEach((e, i) => {
+    if (e.deviceId !== batch.deviceId) {
+      issues.push({
+        path: `events.${i}.deviceId`,
+        code: 'wrong_device',
+        message: `events.${i}.deviceId: is not the pushing device`,
+      });
+    }
+    if (e.deviceSeq !== first + i) {
+      issues.push({
+        path: `events.${i}.deviceSeq`,
+        code: 'not_consecutive',
+        message: `events.${i}.deviceSeq: expected ${first + i}, the sequence numbers must be consecutive`,
+      });
+    }
+  });
+  if (issues.length > 0) {
+    throw badRequest(issues[0]!.code, 'The batch is not consecutive events of this device.', {
+      issues: issues.slice(0, 20),
+    });
+  }
+  return { ...batch, events: batch.events as EventHead[] };
+}
+
+/** The answer to an event the device sent before: what the server decided then. */
+async function replayOutcome(tx: Db, deviceId: string, e: EventHead): Promise<EventOutcome> {
+  const rejected = await findRejected(tx, e.id);
+  if (rejected && rejected.deviceId === deviceId) {
+    return {
+      id: e.id,
+      deviceSeq: e.deviceSeq,
+      status: 'rejected',
+      reason: rejected.reason,
+      message: rejected.message,
+    };
+  }
+  return { id: e.id, deviceSeq: e.deviceSeq, status: 'duplicate' };
+}
+
+export async function push(
+  db: Db,
+  device: DeviceRow,
+  body: unknown,
+  now: () => number,
+): Promise<PushResponse> {
+  const batch = checkBatch(body, device.id);
+  return db.tx(async (tx) => {
+    const row = await lockDevice(tx, device.id);
+    if (!row) throw new HttpError(401, 'unauthorized', 'This device is not enrolled.');
+    if (row.revokedAt) throw new HttpError(403, 'revoked', 'This device has been revoked.');
+    const results: EventOutcome[] = [];
+    const fresh: EventHead[] = [];
+    for (const e of batch.events) {
+      if (e.deviceSeq <= row.lastSeq) results.push(await replayOutcome(tx, row.id, e));
+      else fresh.push(e);
+    }
+    if (fresh.length > 0 && fresh[0]!.deviceSeq !== row.lastSeq + 1) {
+      throw new HttpError(
+        409,
+        'gap',
+        `The batch starts after a gap: the server has up to ${row.lastSeq}.`,
+        {
+          lastSeq: row.lastSeq,
+        },
+      );
+    }
+    let head = { lastSeq: row.lastSeq, lastHash: row.lastHash };
+    if (fresh.length > 0) await lockHall(tx, row.hallId);
+    const at = now();
+    for (const e of fresh) {
+      const { outcome, hash } = await ingestEvent(tx, row, e, {
+        now: at,
+        lastHash: head.lastHash,
+        checkChain: true,
+      });
+      results.push(outcome);
+      head = { lastSeq: e.deviceSeq, lastHash: hash };
+    }
+    await advanceDeviceLog(tx, row.id, head, isoAt(at), batch.pending);
+    return { serverTime: isoAt(now()), lastSeq: head.lastSeq, results };
+  });
+}
+
+export function parsePullQuery(query: { after?: unknown; limit?: unknown }): {
+  after: number;
+  limit: number;
+} {
+  const int = (value: unknown, name: string, fallback: number, min: number): number => {
+    if (value === undefined || value === '') return fallback;
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw badRequest('invalid_query', `${name} must be a whole number of at least ${min}.`);
+    }
+    return n;
+  };
+  return {
+    after: int(query.after, 'after', 0, 0),
+    limit: Math.min(int(query.limit, 'limit', PULL_PAGE, 1), PULL_PAGE),
+  };
+}
+
+export async function pull(
+  db: Db,
+  device: DeviceRow,
+  query: { after?: unknown; limit?: unknown },
+  now: () => number,
+): Promise<PullResponse> {
+  const { after, limit } = parsePullQuery(query);
+  const page = await pullEvents(db, device.hallId, after, limit);
+  const last = page.events[page.events.length - 1];
+  return {
+    serverTime: isoAt(now()),
+    events: page.events,
+    cursor: last ? last.hallSeq : after,
+    more: page.more,
+  };
+}
