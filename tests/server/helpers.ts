@@ -1,6 +1,6 @@
 /** Helpers shared by the server suites: enrolled devices that build real hash-chained logs. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
+import { appendToLog, EMPTY_HEAD, eventHash, type LogHead } from '../../src/domain/device';
 import type { EventEnvelope, RatingSubmitted } from '../../src/domain/events';
 import { HybridClock, hlcNode } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
@@ -39,7 +39,7 @@ export class TestDevice {
       hlc: this.clock.tick(),
     });
     const final = { ...event, ...overrides } as EventEnvelope;
-    this.head = { seq: final.deviceSeq, hash: hashOf(final) };
+    this.head = { seq: final.deviceSeq, hash: eventHash(final) };
     return final;
   }
 
@@ -48,34 +48,30 @@ export class TestDevice {
     fields: RatingFields = {},
     overrides: Partial<EventEnvelope> = {},
   ): EventEnvelope {
+    return this.append('rating.submitted', this.ratingPayload(server, fields), overrides);
+  }
+
+  /** A valid rating payload for this device (its bound window, or the first window). */
+  ratingPayload(server: TestServer, fields: RatingFields = {}): RatingSubmitted {
     const windowId = fields.windowId ?? this.windowId ?? server.seed.windows[0]!.id;
     const window = server.seed.windows.find((w) => w.id === windowId);
-    return this.append(
-      'rating.submitted',
-      {
-        windowId,
-        departmentId: window?.departmentId ?? newId(),
-        level: 'very_satisfied',
-        reasons: [],
-        comment: '',
-        ticket: null,
-        channel: this.token ? 'hall_tablet' : 'qr',
-        phoneId: this.token ? null : this.deviceId,
-        dutySessionId: null,
-        ...fields,
-      },
-      overrides,
-    );
+    return {
+      windowId,
+      departmentId: window?.departmentId ?? newId(),
+      level: 'very_satisfied',
+      reasons: [],
+      comment: '',
+      ticket: null,
+      channel: this.token ? 'hall_tablet' : 'qr',
+      phoneId: this.token ? null : this.deviceId,
+      dutySessionId: null,
+      ...fields,
+    };
   }
 
   authorization(): Record<string, string> {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
-}
-
-import { eventHash } from '../../src/domain/device';
-function hashOf(e: EventEnvelope): string {
-  return eventHash(e);
 }
 
 export async function enrollDevice(

@@ -24,7 +24,7 @@ export function syncRoutes(app: FastifyInstance, { db, now }: AppContext): void 
 
   app.post(
     '/api/v1/devices/enroll',
-    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
     async (request) => redeemEnrollment(db, request.body, now()),
   );
 }
