@@ -1,0 +1,94 @@
+/**
+ * The app's paths (design §6) as a pure function from a URL to a route, plus the decision whether
+ * a click on a link stays inside the app. No DOM access here, so both are unit-tested in Node.
+ */
+
+export type Route =
+  | { name: 'home' }
+  /** 好差评 rating page for one window, reached from its card's QR code. */
+  | { name: 'rate'; windowCode: string; sig: string | null }
+  | { name: 'evaluator' }
+  | { name: 'setup'; code: string | null }
+  | { name: 'admin' }
+  /** A screen of the product that this version does not have yet. */
+  | { name: 'unavailable'; path: string }
+  | { name: 'notFound'; path: string };
+
+export type RouteName = Route['name'];
+
+/** Paths reserved for screens that later versions add. */
+const LATER_SCREENS = ['/kiosk/duty', '/inspect', '/schedule', '/board'];
+
+function normalise(pathname: string): string {
+  const trimmed = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function param(search: string, name: string): string | null {
+  const value = new URLSearchParams(search).get(name);
+  return value === null || value.trim() === '' ? null : value.trim();
+}
+
+/** Which screen a URL shows. `search` is the query string with or without its `?`. */
+export function matchRoute(pathname: string, search = ''): Route {
+  const path = normalise(pathname);
+  if (path === '/') return { name: 'home' };
+  if (path === '/kiosk/evaluator') return { name: 'evaluator' };
+  if (path === '/setup') return { name: 'setup', code: param(search, 'code') };
+  if (path === '/admin') return { name: 'admin' };
+
+  const rate = /^\/r\/([^/]+)$/.exec(path);
+  if (rate) {
+    const windowCode = safeDecode(rate[1]!);
+    if (windowCode !== null) return { name: 'rate', windowCode, sig: param(search, 's') };
+  }
+
+  if (LATER_SCREENS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
+    return { name: 'unavailable', path };
+  }
+  return { name: 'notFound', path };
+}
+
+/** What the app needs to know about a click to decide whether to handle it itself. */
+export interface LinkClick {
+  /** The anchor's resolved href, or null when the click was not on a link. */
+  href: string | null;
+  target: string | null;
+  download: boolean;
+  button: number;
+  modified: boolean;
+  defaultPrevented: boolean;
+}
+
+/**
+ * The in-app path (`/path?query#hash`) a click should navigate to without reloading, or null when
+ * the browser should handle it (other origin, new tab, download, API URL, modifier keys).
+ */
+export function internalHref(click: LinkClick, origin: string): string | null {
+  if (click.defaultPrevented || click.button !== 0 || click.modified || click.download) return null;
+  if (click.target && click.target !== '_self') return null;
+  if (!click.href) return null;
+  let url: URL;
+  try {
+    url = new URL(click.href, origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== origin) return null;
+  if (url.pathname.startsWith('/api/') || /\.[a-z0-9]+$/i.test(url.pathname)) return null;
+  return url.pathname + url.search + url.hash;
+}
+
+/** An href made absolute against the app's origin, as path + query + hash. */
+export function resolveHref(href: string, origin: string): string {
+  const url = new URL(href, origin);
+  return url.pathname + url.search + url.hash;
+}

@@ -1,0 +1,9 @@
+export {
+  DEFAULT_LOCALE,
+  LOCALES,
+  type LocaleCode,
+  type MessageKey,
+  type MessageParams,
+} from './catalog';
+export { formatDateTime, formatMoment } from './format';
+export { locale, t, LocaleState, type LocaleStore } from './locale.svelte';

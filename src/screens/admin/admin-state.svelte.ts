@@ -1,0 +1,241 @@
+/**
+ * The management console's state: the administrator's session and the sections it shows (windows
+ * and their rating cards, devices and enrollment codes, ratings, refused records).
+ */
+import type { Id } from '../../domain/ids';
+import {
+  AdminApiError,
+  type AdminApi,
+  type AdminDevice,
+  type Enrollment,
+  type RatingsResponse,
+  type RejectedEvent,
+  type WindowsResponse,
+} from './admin-api';
+
+export type AdminTab = 'windows' | 'devices' | 'ratings' | 'rejected';
+export const ADMIN_TABS: readonly AdminTab[] = ['windows', 'devices', 'ratings', 'rejected'];
+export type Session = 'checking' | 'signedOut' | 'signedIn';
+
+/** A failure as shown: a reason code, and the server's message for codes without own words. */
+export interface Failure {
+  code: string;
+  message: string;
+}
+
+function failure(error: unknown): Failure {
+  if (error instanceof AdminApiError) return { code: error.code, message: error.message };
+  return { code: 'generic', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Data loaded from the server on demand, with its own loading and error state. */
+export class Loadable<T> {
+  #load: () => Promise<T>;
+  #onError: (error: unknown) => void;
+  #data = $state.raw<T | null>(null);
+  #loading = $state(false);
+  #error = $state.raw<Failure | null>(null);
+
+  constructor(load: () => Promise<T>, onError: (error: unknown) => void) {
+    this.#load = load;
+    this.#onError = onError;
+  }
+
+  get data(): T | null {
+    return this.#data;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get error(): Failure | null {
+    return this.#error;
+  }
+
+  async refresh(): Promise<void> {
+    this.#loading = true;
+    try {
+      this.#data = await this.#load();
+      this.#error = null;
+    } catch (error) {
+      this.#error = failure(error);
+      this.#onError(error);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  /** Load once; later calls keep what is there. */
+  ensure(): void {
+    if (this.#data === null && !this.#loading) void this.refresh();
+  }
+
+  clear(): void {
+    this.#data = null;
+    this.#error = null;
+  }
+}
+
+export class AdminState {
+  #api: AdminApi;
+  #session = $state<Session>('checking');
+  #username = $state('');
+  #tab = $state<AdminTab>('windows');
+  #busy = $state(false);
+  #loginError = $state.raw<Failure | null>(null);
+  #confirming = $state<Id | null>(null);
+  #enrollment = $state.raw<Enrollment | null>(null);
+  #actionError = $state.raw<Failure | null>(null);
+
+  readonly windows: Loadable<WindowsResponse>;
+  readonly devices: Loadable<{ devices: AdminDevice[] }>;
+  readonly ratings: Loadable<RatingsResponse>;
+  readonly rejected: Loadable<{ rejected: RejectedEvent[] }>;
+
+  constructor(api: AdminApi) {
+    this.#api = api;
+    const onError = (error: unknown) => this.#handle(error);
+    this.windows = new Loadable(() => api.windows(), onError);
+    this.devices = new Loadable(() => api.devices(), onError);
+    this.ratings = new Loadable(() => api.ratings(50), onError);
+    this.rejected = new Loadable(() => api.rejected(), onError);
+  }
+
+  get session(): Session {
+    return this.#session;
+  }
+  get username(): string {
+    return this.#username;
+  }
+  get tab(): AdminTab {
+    return this.#tab;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  get loginError(): Failure | null {
+    return this.#loginError;
+  }
+  /** The device whose revocation waits for a confirmation. */
+  get confirming(): Id | null {
+    return this.#confirming;
+  }
+  get enrollment(): Enrollment | null {
+    return this.#enrollment;
+  }
+  get actionError(): Failure | null {
+    return this.#actionError;
+  }
+
+  /** Find out whether the browser already holds a session. */
+  async start(): Promise<void> {
+    try {
+      const me = await this.#api.me();
+      this.#signedIn(me.username);
+    } catch {
+      this.#session = 'signedOut';
+    }
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    this.#loginError = null;
+    try {
+      const me = await this.#api.login(username.trim(), password);
+      this.#signedIn(me.username);
+    } catch (error) {
+      this.#loginError = failure(error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.#api.logout();
+    } catch {
+      // Signed out here either way; the cookie expires on its own.
+    }
+    this.#signedOut(null);
+  }
+
+  show(tab: AdminTab): void {
+    this.#tab = tab;
+    this.#actionError = null;
+    this.#section(tab).ensure();
+  }
+
+  askRevoke(id: Id | null): void {
+    this.#confirming = id;
+  }
+
+  async revoke(id: Id): Promise<void> {
+    this.#busy = true;
+    this.#actionError = null;
+    try {
+      await this.#api.revokeDevice(id);
+      this.#confirming = null;
+      await this.devices.refresh();
+    } catch (error) {
+      this.#action(error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async enroll(windowId: Id, name: string): Promise<void> {
+    this.#busy = true;
+    this.#actionError = null;
+    this.#enrollment = null;
+    try {
+      this.#enrollment = await this.#api.createEnrollment(windowId, name.trim() || undefined);
+    } catch (error) {
+      this.#action(error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #section(tab: AdminTab): Loadable<unknown> {
+    switch (tab) {
+      case 'windows':
+        return this.windows;
+      case 'devices':
+        // The enrollment form picks its window from the windows list.
+        this.windows.ensure();
+        return this.devices;
+      case 'ratings':
+        return this.ratings;
+      case 'rejected':
+        return this.rejected;
+    }
+  }
+
+  #signedIn(username: string): void {
+    this.#username = username;
+    this.#session = 'signedIn';
+    this.#section(this.#tab).ensure();
+  }
+
+  #signedOut(reason: Failure | null): void {
+    this.#session = 'signedOut';
+    this.#username = '';
+    this.#loginError = reason;
+    this.#enrollment = null;
+    this.#confirming = null;
+    for (const section of [this.windows, this.devices, this.ratings, this.rejected])
+      section.clear();
+  }
+
+  #action(error: unknown): void {
+    this.#actionError = failure(error);
+    this.#handle(error);
+  }
+
+  /** A lost session sends the administrator back to the sign-in form. */
+  #handle(error: unknown): void {
+    if (error instanceof AdminApiError && error.status === 401 && this.#session === 'signedIn') {
+      this.#signedOut({ code: 'unauthorized', message: error.message });
+    }
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The window evaluator (窗口评价器): one tap rates, a 差评 asks for reasons, a thank-you returns
+ * to the start by itself, and any unfinished step returns to the start after the hall's idle time.
+ * A new app version is applied only while the start screen sits untouched.
+ */
+import type { Device, Unsubscribe, WriteErrorCode } from '../../app/device-api';
+import type { DeviceRole } from '../../domain/device';
+import { isPoorRating, type PoorRatingReason, type RatingLevel } from '../../domain/rating';
+import { DEFAULT_SETTINGS, type Reference } from '../../domain/reference';
+import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { Countdown, browserTimers, type Timers } from '../timers';
+import { writeErrorCode } from '../write-errors';
+
+/** How long the thank-you stays before the start screen returns. */
+export const THANKS_MS = 4_000;
+/** How long the start screen must sit untouched before a waiting update is applied. */
+export const UPDATE_IDLE_MS = 10_000;
+
+export type EvaluatorPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
+export type EvaluatorStep = 'start' | 'reasons' | 'saving' | 'thanks' | 'error';
+
+export interface NamedPlace {
+  name: string;
+  nameEn?: string;
+}
+
+export interface EvaluatorDeps {
+  openDevice: () => Promise<Device | null>;
+  /** The app-update offer (see UpdateState). */
+  updates: { onWaiting(listener: () => void): Unsubscribe; apply(): Promise<void> };
+  timers?: Timers;
+}
+
+export class EvaluatorState {
+  #deps: EvaluatorDeps;
+  #timer: Countdown;
+  #device: Device | null = null;
+  #unsubscribe: Unsubscribe[] = [];
+  #updateWaiting = false;
+  #stopped = false;
+
+  #phase = $state<EvaluatorPhase>('loading');
+  #role = $state<DeviceRole | null>(null);
+  #step = $state<EvaluatorStep>('start');
+  #reference = $state.raw<Reference | null>(null);
+  #status = $state.raw<SyncStatus>(INITIAL_STATUS);
+  #level = $state<RatingLevel | null>(null);
+  #reasons = $state<PoorRatingReason[]>([]);
+  #comment = $state('');
+  #needReason = $state(false);
+  #error = $state<WriteErrorCode | null>(null);
+
+  constructor(deps: EvaluatorDeps) {
+    this.#deps = deps;
+    this.#timer = new Countdown(deps.timers ?? browserTimers);
+  }
+
+  get phase(): EvaluatorPhase {
+    return this.#phase;
+  }
+  get role(): DeviceRole | null {
+    return this.#role;
+  }
+  get step(): EvaluatorStep {
+    return this.#step;
+  }
+  get status(): SyncStatus {
+    return this.#status;
+  }
+  get level(): RatingLevel | null {
+    return this.#level;
+  }
+  get needReason(): boolean {
+    return this.#needReason;
+  }
+  get error(): WriteErrorCode | null {
+    return this.#error;
+  }
+  get revoked(): boolean {
+    return this.#status.lastError === 'revoked';
+  }
+
+  get reasons(): PoorRatingReason[] {
+    return this.#reasons;
+  }
+  set reasons(value: PoorRatingReason[]) {
+    this.#reasons = value;
+    if (value.length > 0) this.#needReason = false;
+  }
+  get comment(): string {
+    return this.#comment;
+  }
+  set comment(value: string) {
+    this.#comment = value;
+    if (value.trim()) this.#needReason = false;
+  }
+
+  /** The window this tablet is bound to, once its reference data has arrived. */
+  get window(): (NamedPlace & { id: string; code: string; departmentId: string }) | null {
+    const id = this.#device?.credentials.windowId;
+    return (id && this.#reference?.windows[id]) || null;
+  }
+  get department(): NamedPlace | null {
+    const w = this.window;
+    return (w && this.#reference?.departments[w.departmentId]) || null;
+  }
+  get hall(): NamedPlace | null {
+    return this.#reference?.hall ?? null;
+  }
+  get idleMs(): number {
+    return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
+  }
+
+  async start(): Promise<void> {
+    this.#phase = 'loading';
+    let device: Device | null;
+    try {
+      device = await this.#deps.openDevice();
+    } catch {
+      this.#phase = 'failed';
+      return;
+    }
+    if (this.#stopped) {
+      device?.stop();
+      return;
+    }
+    if (!device) {
+      this.#phase = 'notEnrolled';
+      return;
+    }
+    this.#device = device;
+    this.#role = device.credentials.role;
+    if (device.credentials.role !== 'evaluator' || !device.credentials.windowId) {
+      this.#phase = 'wrongRole';
+      return;
+    }
+    this.#unsubscribe.push(
+      device.onReference((ref) => (this.#reference = ref)),
+      device.onStatus((status) => (this.#status = status)),
+      this.#deps.updates.onWaiting(() => {
+        this.#updateWaiting = true;
+        this.#schedule();
+      }),
+    );
+    this.#phase = 'ready';
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#timer.clear();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#device?.stop();
+    this.#device = null;
+  }
+
+  /** A tap on a level: good and middling levels are saved at once, a 差评 asks why first. */
+  choose(level: RatingLevel): void {
+    if (this.#phase !== 'ready' || !this.window || this.revoked) return;
+    if (this.#step !== 'start' && this.#step !== 'reasons') return;
+    if (isPoorRating(level)) {
+      this.#level = level;
+      this.#step = 'reasons';
+      this.#schedule();
+      return;
+    }
+    void this.#record(level, [], '');
+  }
+
+  /** Submit the reasons step; without a ticked reason or a comment nothing is saved. */
+  submitReasons(): void {
+    if (this.#step !== 'reasons' || !this.#level) return;
+    if (this.#reasons.length === 0 && !this.#comment.trim()) {
+      this.#needReason = true;
+      this.#schedule();
+      return;
+    }
+    void this.#record(this.#level, [...this.#reasons], this.#comment.trim());
+  }
+
+  /** Back to the start, dropping anything unfinished. */
+  reset(): void {
+    if (this.#step === 'saving') return;
+    this.#step = 'start';
+    this.#level = null;
+    this.#reasons = [];
+    this.#comment = '';
+    this.#needReason = false;
+    this.#error = null;
+    this.#schedule();
+  }
+
+  /** Any touch, key or input: restarts the idle countdown. */
+  touch(): void {
+    if (this.#phase === 'ready') this.#schedule();
+  }
+
+  async #record(level: RatingLevel, reasons: PoorRatingReason[], comment: string): Promise<void> {
+    const device = this.#device;
+    const bound = this.window;
+    if (!device || !bound) return;
+    this.#step = 'saving';
+    this.#timer.clear();
+    try {
+      await device.recordRating({
+        level,
+        reasons,
+        comment,
+        ticket: null,
+        windowId: bound.id,
+        departmentId: bound.departmentId,
+      });
+      this.#level = null;
+      this.#reasons = [];
+      this.#comment = '';
+      this.#needReason = false;
+      this.#step = 'thanks';
+    } catch (error) {
+      this.#error = writeErrorCode(error);
+      this.#step = 'error';
+    }
+    this.#schedule();
+  }
+
+  /** One countdown at a time, chosen by the step: thank-you, idle return, or idle update. */
+  #schedule(): void {
+    this.#timer.clear();
+    if (this.#phase !== 'ready' || this.#stopped) return;
+    switch (this.#step) {
+      case 'thanks':
+        this.#timer.set(THANKS_MS, () => this.reset());
+        break;
+      case 'reasons':
+      case 'error':
+        this.#timer.set(this.idleMs, () => this.reset());
+        break;
+      case 'start':
+        if (this.#updateWaiting)
+          this.#timer.set(UPDATE_IDLE_MS, () => void this.#deps.updates.apply());
+        break;
+      case 'saving':
+        break;
+    }
+  }
+}
