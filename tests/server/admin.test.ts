@@ -118,9 +118,8 @@ describe.each(backends)('console API on $name', ({ name }) => {
       ratingPath: seeded.ratingPath,
     });
     expect(first.ratingPath).toMatch(/^\/r\/A01\?s=[A-Za-z0-9_-]{22}$/);
-    expect(first.ratingUrl).toBe(
-      `http://localhost:80${seeded.ratingPath}`.replace('localhost:80', 'localhost:80'),
-    );
+    // Without PUBLIC_URL the card links to the address the console was reached at.
+    expect(first.ratingUrl).toBe(`http://localhost:80${seeded.ratingPath}`);
   });
 
   it('creates enrollment codes, lists devices, and revokes one', async () => {
