@@ -125,6 +125,11 @@ export class SyncEngine {
     return this.#queued;
   }
 
+  /** Resolves once no round is running or queued (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.#current || this.#queued) await (this.#queued ?? this.#current);
+  }
+
   /**
    * Ask for a round after `delayMs` (coalesced with any earlier request). While backing off after
    * a failure, only a `force`d request (the network came back, the app became visible) comes

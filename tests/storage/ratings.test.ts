@@ -1,0 +1,330 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WriteError } from '../../src/app/device-api';
+import { eventHash } from '../../src/domain/device';
+import { validateEvent, type RatingSubmitted } from '../../src/domain/events';
+import { compareByHlc, parseHlc } from '../../src/domain/hlc';
+import { newId } from '../../src/domain/ids';
+import { InvalidRecordError } from '../../src/storage/errors';
+import { DeviceClock, LocalStore } from '../../src/storage/store';
+
+const hallId = newId();
+const windowId = newId();
+const departmentId = newId();
+
+function payload(over: Partial<RatingSubmitted> = {}): RatingSubmitted {
+  return {
+    windowId,
+    departmentId,
+    level: 'satisfied',
+    reasons: [],
+    comment: '',
+    ticket: null,
+    channel: 'hall_tablet',
+    phoneId: null,
+    dutySessionId: null,
+    ...over,
+  };
+}
+
+const stores: LocalStore[] = [];
+async function openStore(deviceId = newId(), clock?: DeviceClock): Promise<LocalStore> {
+  const store = await LocalStore.open(`test-${newId()}`, deviceId, clock ? { clock } : {});
+  stores.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function quotaError(): DOMException {
+  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+}
+
+describe('RatingRepository.record', () => {
+  it('writes the log entry, the rating and the new head together', async () => {
+    const store = await openStore();
+    const event = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ ticket: 'A012' }),
+    });
+
+    expect(validateEvent(event).ok).toBe(true);
+    expect(event).toMatchObject({
+      deviceSeq: 1,
+      prevHash: null,
+      hallId,
+      deviceId: store.deviceId,
+      type: 'rating.submitted',
+    });
+    const entry = await store.db.log.get(1);
+    expect(entry).toMatchObject({ id: event.id, status: 'pending', hash: eventHash(event) });
+    expect(entry!.event).toEqual(event);
+    const rating = await store.db.ratings.get(event.id);
+    expect(rating).toMatchObject({
+      windowId,
+      level: 'satisfied',
+      ticket: 'A012',
+      status: 'pending',
+      deviceSeq: 1,
+    });
+    expect(await store.db.getMeta('head')).toEqual({ seq: 1, hash: eventHash(event) });
+    expect(await store.db.getMeta('hlc')).toBe(event.hlc);
+    expect(await store.counts()).toEqual({ pending: 1, rejected: 0 });
+  });
+
+  it('writes nothing at all when part of the transaction fails', async () => {
+    const store = await openStore();
+    await store.ratings.record({ hallId, deviceId: store.deviceId, payload: payload() });
+    const failRatings = () => {
+      throw new Error('disk went away');
+    };
+    store.db.ratings.hook('creating', failRatings);
+    await expect(
+      store.ratings.record({ hallId, deviceId: store.deviceId, payload: payload() }),
+    ).rejects.toMatchObject({
+      code: 'storage_unavailable',
+    });
+    store.db.ratings.hook('creating').unsubscribe(failRatings);
+
+    // The log entry written before the failing rating was rolled back with it, and the head too.
+    expect(await store.db.log.count()).toBe(1);
+    expect((await store.db.getMeta('head'))!.seq).toBe(1);
+    const next = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    expect(next.deviceSeq).toBe(2);
+  });
+
+  it('keeps sequence numbers gap-free and the hash chain valid over many writes', async () => {
+    const store = await openStore();
+    const levels = ['very_satisfied', 'satisfied', 'basically_satisfied'] as const;
+    for (let i = 0; i < 120; i++)
+      await store.ratings.record({
+        hallId,
+        deviceId: store.deviceId,
+        payload: payload({ level: levels[i % 3]! }),
+      });
+    const log = await store.log.all();
+    expect(log.map((e) => e.deviceSeq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    let prev: string | null = null;
+    for (const entry of log) {
+      expect(entry.event.prevHash).toBe(prev);
+      expect(entry.hash).toBe(eventHash(entry.event));
+      prev = entry.hash;
+    }
+    // hlcs strictly increase in log order even though many were made in the same millisecond.
+    const hlcs = log.map((e) => e.event.hlc);
+    expect([...hlcs].sort()).toEqual(hlcs);
+    expect(new Set(hlcs).size).toBe(hlcs.length);
+  });
+
+  it('keeps the chain when many records are written at once', async () => {
+    const store = await openStore();
+    const events = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        store.ratings.record({
+          hallId,
+          deviceId: store.deviceId,
+          payload: payload({ ticket: `T${i}` }),
+        }),
+      ),
+    );
+    expect(events.map((e) => e.deviceSeq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    const log = await store.log.all();
+    for (let i = 1; i < log.length; i++)
+      expect(log[i]!.event.prevHash).toBe(eventHash(log[i - 1]!.event));
+    expect(await store.db.ratings.count()).toBe(60);
+  });
+
+  it('continues the chain after the database is closed and opened again', async () => {
+    const name = `test-${newId()}`;
+    const deviceId = newId();
+    const first = await LocalStore.open(name, deviceId);
+    const a = await first.ratings.record({ hallId, deviceId, payload: payload() });
+    first.close();
+    const second = await LocalStore.open(name, deviceId);
+    stores.push(second);
+    const b = await second.ratings.record({ hallId, deviceId, payload: payload() });
+    expect(b.deviceSeq).toBe(2);
+    expect(b.prevHash).toBe(eventHash(a));
+    expect(compareByHlc(a, b)).toBeLessThan(0);
+  });
+
+  it('stamps the hlc with the server-corrected clock and `at` with the device clock', async () => {
+    let t = Date.UTC(2026, 4, 1, 9, 0, 0);
+    const clock = new DeviceClock(() => t);
+    const store = await openStore(newId(), clock);
+    await store.setClockOffset(120_000);
+    const event = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    expect(event.at).toBe(new Date(t).toISOString());
+    expect(parseHlc(event.hlc)!.millis).toBe(t + 120_000);
+    // A device clock that jumps backwards does not make the hlc go backwards.
+    t -= 3_600_000;
+    const later = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    expect(compareByHlc(event, later)).toBeLessThan(0);
+  });
+
+  it('refuses an invalid record before writing anything', async () => {
+    const store = await openStore();
+    const poorWithoutReason = payload({ level: 'very_dissatisfied' });
+    const error = await store.ratings
+      .record({ hallId, deviceId: store.deviceId, payload: poorWithoutReason })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect((error as InvalidRecordError).issues[0]!.code).toBe('poor_rating_needs_reason');
+    expect(await store.db.log.count()).toBe(0);
+    expect(await store.db.getMeta('head')).toBeUndefined();
+  });
+});
+
+describe('a full disk', () => {
+  it('answers storage_full and loses nothing already stored', async () => {
+    const store = await openStore();
+    const kept = [];
+    for (let i = 0; i < 5; i++)
+      kept.push(
+        await store.ratings.record({ hallId, deviceId: store.deviceId, payload: payload() }),
+      );
+
+    const full = () => {
+      throw quotaError();
+    };
+    store.db.log.hook('creating', full);
+    const error = await store.ratings
+      .record({ hallId, deviceId: store.deviceId, payload: payload() })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(WriteError);
+    expect((error as WriteError).code).toBe('storage_full');
+    store.db.log.hook('creating').unsubscribe(full);
+
+    const log = await store.log.all();
+    expect(log.map((e) => e.id)).toEqual(kept.map((e) => e.id));
+    expect(await store.db.ratings.count()).toBe(5);
+    expect((await store.db.getMeta('head'))!.seq).toBe(5);
+    // Space freed: the next record continues the chain where it stopped.
+    const next = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    expect(next.deviceSeq).toBe(6);
+    expect(next.prevHash).toBe(eventHash(kept[4]!));
+  });
+
+  it('recognises a quota error wrapped by Dexie in an abort', async () => {
+    const store = await openStore();
+    const wrapped = () => {
+      throw Object.assign(new Error('Transaction aborted'), {
+        name: 'AbortError',
+        inner: quotaError(),
+      });
+    };
+    store.db.meta.hook('updating', wrapped);
+    store.db.meta.hook('creating', wrapped);
+    const error = await store.ratings
+      .record({ hallId, deviceId: store.deviceId, payload: payload() })
+      .catch((e) => e);
+    expect((error as WriteError).code).toBe('storage_full');
+    expect(await store.db.log.count()).toBe(0);
+    expect(await store.db.ratings.count()).toBe(0);
+  });
+});
+
+describe('local refusals', () => {
+  it('refuses a ticket already rated on this device (一次一评)', async () => {
+    const store = await openStore();
+    await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ ticket: 'B027' }),
+      refuseDuplicateTicket: true,
+    });
+    const error = await store.ratings
+      .record({
+        hallId,
+        deviceId: store.deviceId,
+        payload: payload({ ticket: 'B027' }),
+        refuseDuplicateTicket: true,
+      })
+      .catch((e) => e);
+    expect((error as WriteError).code).toBe('duplicate_ticket');
+    // Other tickets and ratings without a ticket are fine.
+    await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ ticket: 'B028' }),
+      refuseDuplicateTicket: true,
+    });
+    await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+      refuseDuplicateTicket: true,
+    });
+    await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+      refuseDuplicateTicket: true,
+    });
+    expect(await store.db.ratings.count()).toBe(4);
+  });
+
+  it('refuses the same window again within the interval, on the device clock', async () => {
+    let t = Date.UTC(2026, 4, 1, 9, 0, 0);
+    const store = await openStore(newId(), new DeviceClock(() => t));
+    const otherWindow = newId();
+    const write = (w = windowId) => ({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ windowId: w, channel: 'qr', phoneId: store.deviceId }),
+      minIntervalMs: 10 * 60_000,
+    });
+    await store.ratings.record(write());
+    t += 9 * 60_000;
+    expect(((await store.ratings.record(write()).catch((e) => e)) as WriteError).code).toBe(
+      'too_soon',
+    );
+    // Another window may be rated meanwhile.
+    await store.ratings.record(write(otherWindow));
+    t += 61_000;
+    await store.ratings.record(write());
+    expect(await store.db.ratings.where('windowId').equals(windowId).count()).toBe(2);
+  });
+
+  it('does not count a rating the server refused', async () => {
+    const store = await openStore();
+    const first = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ ticket: 'C1' }),
+      refuseDuplicateTicket: true,
+    });
+    await store.settle(
+      { acked: [], rejected: [{ deviceSeq: first.deviceSeq, reason: 'too_soon', message: 'x' }] },
+      new Date().toISOString(),
+    );
+    await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload({ ticket: 'C1' }),
+      refuseDuplicateTicket: true,
+      minIntervalMs: 600_000,
+    });
+    expect(await store.db.ratings.count()).toBe(2);
+  });
+});

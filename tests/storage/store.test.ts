@@ -1,0 +1,261 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
+import type { EventType, PayloadOf } from '../../src/domain/events';
+import { formatHlc, parseHlc } from '../../src/domain/hlc';
+import { newId } from '../../src/domain/ids';
+import { DeviceClock, LocalStore } from '../../src/storage/store';
+import type { PulledEvent } from '../../src/sync/protocol';
+
+const hallId = newId();
+const consoleId = newId();
+const stores: LocalStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+async function openStore(name = `test-${newId()}`, deviceId = newId(), clock?: DeviceClock) {
+  const store = await LocalStore.open(name, deviceId, clock ? { clock } : {});
+  stores.push(store);
+  return store;
+}
+
+/** Events as the console writes them, numbered in the hall's order as the server would. */
+function consoleLog() {
+  let head: LogHead = EMPTY_HEAD;
+  let hallSeq = 0;
+  let millis = Date.UTC(2026, 4, 1, 8, 0, 0);
+  return <T extends EventType>(type: T, payload: PayloadOf<T>): PulledEvent => {
+    const hlc = formatHlc({ millis: millis++, counter: 0, node: '0'.repeat(16) });
+    const next = appendToLog(head, {
+      type,
+      payload,
+      hallId,
+      deviceId: consoleId,
+      at: new Date(millis).toISOString(),
+      hlc,
+    });
+    head = next.head;
+    return { ...next.event, hallSeq: ++hallSeq } as PulledEvent;
+  };
+}
+
+describe('LocalStore', () => {
+  it('starts afresh when the database belonged to another device', async () => {
+    const name = `test-${newId()}`;
+    const first = await LocalStore.open(name, newId());
+    await first.ratings.record({
+      hallId,
+      deviceId: first.deviceId,
+      payload: {
+        windowId: newId(),
+        departmentId: newId(),
+        level: 'satisfied',
+        reasons: [],
+        comment: '',
+        ticket: null,
+        channel: 'hall_tablet',
+        phoneId: null,
+        dutySessionId: null,
+      },
+    });
+    await first.applyPage([], 42);
+    first.close();
+
+    const same = await LocalStore.open(name, first.deviceId);
+    expect(await same.log.all()).toHaveLength(1);
+    same.close();
+
+    const other = await openStore(name);
+    expect(await other.log.all()).toHaveLength(0);
+    expect(await other.cursor()).toBe(0);
+    expect(await other.db.getMeta('deviceId')).toBe(other.deviceId);
+  });
+
+  it('restores the clock offset learned on an earlier sync', async () => {
+    const name = `test-${newId()}`;
+    const deviceId = newId();
+    const a = await openStore(name, deviceId);
+    await a.setClockOffset(-4200);
+    a.close();
+    const b = await openStore(name, deviceId, new DeviceClock(() => 1_000_000));
+    expect(b.clock.offsetMs).toBe(-4200);
+    expect(b.clock.serverNow()).toBe(1_000_000 - 4200);
+  });
+});
+
+describe('HallRepository.applyPage', () => {
+  const departmentId = newId();
+  const windowId = newId();
+
+  it('stores the events, folds reference data and moves the cursor', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    const page = [
+      make('ref.hallSaved', { name: '市民服务中心', nameEn: 'Citizen Service Centre' }),
+      make('ref.departmentSaved', {
+        departmentId,
+        code: 'TAX',
+        name: '税务',
+        sort: 1,
+        active: true,
+      }),
+      make('ref.windowSaved', {
+        windowId,
+        departmentId,
+        code: 'A01',
+        name: 'A01 窗口',
+        sort: 1,
+        active: true,
+      }),
+      make('ref.settingsSaved', { phoneRatingIntervalMinutes: 15 }),
+    ];
+    const ref = await store.applyPage(page, 4);
+    expect(ref.hall?.name).toBe('市民服务中心');
+    expect(ref.windows[windowId]).toMatchObject({ code: 'A01', departmentId });
+    expect(ref.settings.phoneRatingIntervalMinutes).toBe(15);
+    expect(await store.cursor()).toBe(4);
+    expect(await store.hall.count()).toBe(4);
+    expect(await store.reference()).toEqual(ref);
+    // Our clock now sorts after what we received.
+    expect(parseHlc((await store.db.getMeta('hlc'))!)!.millis).toBeGreaterThanOrEqual(
+      parseHlc(page[3]!.hlc)!.millis,
+    );
+
+    // A later version of the window wins.
+    const rename = make('ref.windowSaved', {
+      windowId,
+      departmentId,
+      code: 'A01',
+      name: 'A01 综合窗口',
+      sort: 1,
+      active: true,
+    });
+    await store.applyPage([rename], 5);
+    expect((await store.reference()).windows[windowId]!.name).toBe('A01 综合窗口');
+  });
+
+  it('commits events and cursor together: a failed page leaves neither', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    await store.applyPage(
+      [
+        make('ref.departmentSaved', {
+          departmentId,
+          code: 'TAX',
+          name: '税务',
+          sort: 1,
+          active: true,
+        }),
+      ],
+      1,
+    );
+    const fail = () => {
+      throw new Error('disk error');
+    };
+    store.db.reference.hook('updating', fail);
+    store.db.reference.hook('creating', fail);
+    const page = [
+      make('ref.windowSaved', {
+        windowId,
+        departmentId,
+        code: 'A01',
+        name: 'A01 窗口',
+        sort: 1,
+        active: true,
+      }),
+    ];
+    await expect(store.applyPage(page, 2)).rejects.toThrow();
+    store.db.reference.hook('updating').unsubscribe(fail);
+    store.db.reference.hook('creating').unsubscribe(fail);
+    expect(await store.cursor()).toBe(1);
+    expect(await store.hall.count()).toBe(1);
+    expect((await store.reference()).windows[windowId]).toBeUndefined();
+    // The same page applies cleanly afterwards.
+    await store.applyPage(page, 2);
+    expect(await store.cursor()).toBe(2);
+    expect((await store.reference()).windows[windowId]).toBeDefined();
+  });
+
+  it('ignores events at or below the cursor and never moves it backwards', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    const a = make('ref.departmentSaved', {
+      departmentId,
+      code: 'TAX',
+      name: '税务',
+      sort: 1,
+      active: true,
+    });
+    const b = make('ref.departmentSaved', {
+      departmentId,
+      code: 'TAX',
+      name: '税务局',
+      sort: 1,
+      active: true,
+    });
+    await store.applyPage([a, b], 2);
+    await store.applyPage([a], 1);
+    expect(await store.cursor()).toBe(2);
+    expect((await store.reference()).departments[departmentId]!.name).toBe('税务局');
+  });
+
+  it('keeps an invalid pulled event without folding it', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    const bad = {
+      ...make('ref.windowSaved', {
+        windowId,
+        departmentId,
+        code: 'A01',
+        name: 'x',
+        sort: 1,
+        active: true,
+      }),
+    };
+    (bad.payload as { code: string }).code = 'not a code!';
+    await store.applyPage([bad], 1);
+    expect((await store.db.hallEvents.get(1))!.valid).toBe(false);
+    expect((await store.reference()).windows[windowId]).toBeUndefined();
+    expect(await store.cursor()).toBe(1);
+  });
+});
+
+describe('LogRepository.settle', () => {
+  it('marks acks and refusals on the log and the rating; a refusal is final', async () => {
+    const store = await openStore();
+    const write = () =>
+      store.ratings.record({
+        hallId,
+        deviceId: store.deviceId,
+        payload: {
+          windowId: newId(),
+          departmentId: newId(),
+          level: 'satisfied',
+          reasons: [],
+          comment: '',
+          ticket: null,
+          channel: 'hall_tablet',
+          phoneId: null,
+          dutySessionId: null,
+        },
+      });
+    const [a, b, c] = [await write(), await write(), await write()];
+    await store.settle(
+      { acked: [1, 3], rejected: [{ deviceSeq: 2, reason: 'wrong_window', message: 'm' }] },
+      'now',
+    );
+    expect(await store.counts()).toEqual({ pending: 0, rejected: 1 });
+    expect((await store.db.ratings.get(b.id))!.status).toBe('rejected');
+    expect((await store.db.ratings.get(a.id))!.status).toBe('acked');
+    expect((await store.db.ratings.get(c.id))!.status).toBe('acked');
+    // A resend answered "duplicate" does not hide the refusal.
+    await store.settle({ acked: [2], rejected: [] }, 'later');
+    const [rejected] = await store.log.rejected();
+    expect(rejected).toMatchObject({
+      deviceSeq: 2,
+      status: 'rejected',
+      reason: 'wrong_window',
+      message: 'm',
+    });
+  });
+});
