@@ -5,6 +5,7 @@
  */
 import type { Device, Unsubscribe, WriteErrorCode } from '../../app/device-api';
 import type { DeviceRole } from '../../domain/device';
+import type { Id } from '../../domain/ids';
 import { isPoorRating, type PoorRatingReason, type RatingLevel } from '../../domain/rating';
 import { DEFAULT_SETTINGS, type Reference } from '../../domain/reference';
 import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
@@ -41,6 +42,7 @@ export class EvaluatorState {
 
   #phase = $state<EvaluatorPhase>('loading');
   #role = $state<DeviceRole | null>(null);
+  #windowId = $state<Id | null>(null);
   #step = $state<EvaluatorStep>('start');
   #reference = $state.raw<Reference | null>(null);
   #status = $state.raw<SyncStatus>(INITIAL_STATUS);
@@ -97,7 +99,7 @@ export class EvaluatorState {
 
   /** The window this tablet is bound to, once its reference data has arrived. */
   get window(): (NamedPlace & { id: string; code: string; departmentId: string }) | null {
-    const id = this.#device?.credentials.windowId;
+    const id = this.#windowId;
     return (id && this.#reference?.windows[id]) || null;
   }
   get department(): NamedPlace | null {
@@ -130,6 +132,7 @@ export class EvaluatorState {
     }
     this.#device = device;
     this.#role = device.credentials.role;
+    this.#windowId = device.credentials.windowId;
     if (device.credentials.role !== 'evaluator' || !device.credentials.windowId) {
       this.#phase = 'wrongRole';
       return;

@@ -1,0 +1,170 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEVICE_ROLES } from '../../src/domain/device';
+import {
+  POOR_RATING_REASONS,
+  RATING_CHANNEL_NAMES,
+  RATING_LABELS,
+  RATING_LEVELS,
+} from '../../src/domain/rating';
+import {
+  catalogEntries,
+  formatAround,
+  formatMessage,
+  interpolate,
+  lookup,
+  placeholders,
+} from '../../src/i18n/catalog';
+import en from '../../src/i18n/en';
+import { formatMoment } from '../../src/i18n/format';
+import { LocaleState, type LocaleStore } from '../../src/i18n/locale.svelte';
+import zhCN from '../../src/i18n/zh-CN';
+
+const zhEntries = new Map(catalogEntries(zhCN));
+const enEntries = new Map(catalogEntries(en));
+
+describe('message catalogs', () => {
+  it('have exactly the same keys', () => {
+    const zhKeys = [...zhEntries.keys()].sort();
+    const enKeys = [...enEntries.keys()].sort();
+    expect(enKeys).toEqual(zhKeys);
+    expect(zhKeys.length).toBeGreaterThan(150);
+  });
+
+  it('have no empty or non-string value', () => {
+    for (const [name, entries] of [
+      ['zh-CN', zhEntries],
+      ['en', enEntries],
+    ] as const) {
+      for (const [key, value] of entries) {
+        expect(typeof value, `${name} ${key}`).toBe('string');
+        expect((value as string).trim(), `${name} ${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('use the same placeholders in both languages', () => {
+    for (const [key, value] of zhEntries) {
+      expect(placeholders(enEntries.get(key) as string), key).toEqual(
+        placeholders(value as string),
+      );
+    }
+  });
+
+  it('label every rating level as the domain does, and every reason, role and channel', () => {
+    for (const level of RATING_LEVELS) {
+      expect(zhCN.levels[level]).toBe(RATING_LABELS['zh-CN'][level]);
+      expect(en.levels[level]).toBe(RATING_LABELS.en[level]);
+      expect(lookup(zhCN, `levelHints.${level}`)).toBeTruthy();
+    }
+    for (const reason of POOR_RATING_REASONS) expect(lookup(en, `reasons.${reason}`)).toBeTruthy();
+    for (const role of DEVICE_ROLES) expect(lookup(en, `roles.${role}`)).toBeTruthy();
+    for (const channel of RATING_CHANNEL_NAMES) {
+      expect(lookup(en, `channels.${channel}`)).toBeTruthy();
+    }
+  });
+
+  it('name the other language on the switch, in that language', () => {
+    expect(zhCN.locale.switchTo).toBe('English');
+    expect(en.locale.switchTo).toBe('中文');
+  });
+});
+
+describe('formatting', () => {
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(interpolate('上次同步：{time}', { time: '10:05' })).toBe('上次同步：10:05');
+    expect(interpolate('{a} and {b}', { a: 1 })).toBe('1 and {b}');
+  });
+
+  it('chooses plural forms by the locale rules', () => {
+    const pending = en.sync.pending;
+    expect(formatMessage('en', pending, { count: 1 })).toBe('1 rating waiting to sync');
+    expect(formatMessage('en', pending, { count: 3 })).toBe('3 ratings waiting to sync');
+    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 1 })).toBe('1 条评价待同步');
+    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 20 })).toBe('20 条评价待同步');
+  });
+
+  it('splits a message around one placeholder', () => {
+    expect(formatAround('zh-CN', zhCN.sync.pending, 'count', { count: 3 })).toEqual([
+      '',
+      ' 条评价待同步',
+    ]);
+    expect(formatAround('en', en.sync.pending, 'count', { count: 1 })).toEqual([
+      '',
+      ' rating waiting to sync',
+    ]);
+    expect(formatAround('en', 'Last sync: {time}', 'time', {})).toEqual(['Last sync: ', '']);
+  });
+
+  it('shows only the time for a moment today, and the date otherwise', () => {
+    const now = new Date('2026-03-04T10:00:00');
+    const today = formatMoment(new Date('2026-03-04T08:05:00').toISOString(), 'en', now);
+    const earlier = formatMoment(new Date('2026-03-01T08:05:00').toISOString(), 'en', now);
+    expect(today).toMatch(/08:05/);
+    expect(today).not.toMatch(/Mar/);
+    expect(earlier).toMatch(/Mar/);
+    expect(formatMoment('not a date', 'en', now)).toBe('not a date');
+  });
+});
+
+function memoryStore(initial?: 'zh-CN' | 'en'): LocaleStore & { saved: string[] } {
+  const saved: string[] = [];
+  return {
+    saved,
+    load: async () => initial,
+    save: async (locale) => {
+      saved.push(locale);
+    },
+  };
+}
+
+describe('LocaleState', () => {
+  it('defaults to Chinese and translates keys', () => {
+    const locale = new LocaleState();
+    expect(locale.current).toBe('zh-CN');
+    expect(locale.other).toBe('en');
+    expect(locale.t('rate.thanksTitle')).toBe('感谢您的评价！');
+    expect(locale.t('sync.pending', { count: 2 })).toBe('2 条评价待同步');
+  });
+
+  it('switches to English, loading its catalog, and saves the choice', async () => {
+    const store = memoryStore();
+    const locale = new LocaleState();
+    await locale.init(store);
+    await locale.toggle();
+    expect(locale.current).toBe('en');
+    expect(locale.other).toBe('zh-CN');
+    expect(locale.t('rate.thanksTitle')).toBe('Thank you for your rating!');
+    expect(locale.t('locale.switchTo')).toBe('中文');
+    expect(store.saved).toEqual(['en']);
+    await locale.toggle();
+    expect(locale.t('locale.switchTo')).toBe('English');
+    expect(store.saved).toEqual(['en', 'zh-CN']);
+  });
+
+  it('restores a saved language at start', async () => {
+    const locale = new LocaleState();
+    await locale.init(memoryStore('en'));
+    expect(locale.current).toBe('en');
+    expect(locale.t('levels.very_dissatisfied')).toBe('Very dissatisfied');
+  });
+
+  it('keeps working when device storage is unavailable', async () => {
+    const locale = new LocaleState();
+    const broken: LocaleStore = {
+      load: vi.fn().mockRejectedValue(new Error('blocked')),
+      save: vi.fn().mockRejectedValue(new Error('blocked')),
+    };
+    await locale.init(broken);
+    expect(locale.current).toBe('zh-CN');
+    await locale.set('en');
+    expect(locale.current).toBe('en');
+  });
+
+  it('picks the English name of a place only when English is shown and one exists', async () => {
+    const locale = new LocaleState();
+    expect(locale.pick('税务', 'Taxation')).toBe('税务');
+    await locale.set('en');
+    expect(locale.pick('税务', 'Taxation')).toBe('Taxation');
+    expect(locale.pick('税务')).toBe('税务');
+  });
+});

@@ -1,0 +1,303 @@
+import { describe, expect, it } from 'vitest';
+import {
+  WriteError,
+  type Device,
+  type DeviceCredentials,
+  type RatingInput,
+} from '../../src/app/device-api';
+import type { EventEnvelope } from '../../src/domain/events';
+import { newId } from '../../src/domain/ids';
+import { emptyReference, type Reference } from '../../src/domain/reference';
+import {
+  EvaluatorState,
+  THANKS_MS,
+  UPDATE_IDLE_MS,
+} from '../../src/screens/evaluator/evaluator-state.svelte';
+import type { Timers } from '../../src/screens/timers';
+import { INITIAL_STATUS, type SyncStatus } from '../../src/sync/status';
+
+/** Timers that fire only when the test moves the clock. */
+function manualTimers() {
+  let now = 0;
+  let nextId = 1;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  const timers: Timers & { advance(ms: number): void; count(): number } = {
+    setTimeout(fn, ms) {
+      const id = nextId++;
+      pending.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle as number);
+    },
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        const due = [...pending.entries()]
+          .filter(([, t]) => t.at <= until)
+          .sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        pending.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+      }
+      now = until;
+    },
+    count: () => pending.size,
+  };
+  return timers;
+}
+
+const windowId = newId();
+const departmentId = newId();
+
+function reference(idleSeconds = 30): Reference {
+  const ref = emptyReference();
+  const version = { hlc: '0', id: newId() };
+  ref.hall = { name: '市民服务中心' };
+  ref.departments[departmentId] = {
+    id: departmentId,
+    code: 'TAX',
+    name: '税务',
+    sort: 1,
+    active: true,
+    version,
+  };
+  ref.windows[windowId] = {
+    id: windowId,
+    departmentId,
+    code: 'A01',
+    name: 'A01 窗口',
+    sort: 1,
+    active: true,
+    version,
+  };
+  ref.settings.kioskIdleSeconds = idleSeconds;
+  return ref;
+}
+
+interface Deferred {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function fakeDevice(options: { role?: DeviceCredentials['role']; ref?: Reference } = {}) {
+  const recorded: RatingInput[] = [];
+  const waiting: Deferred[] = [];
+  let statusListener: ((s: SyncStatus) => void) | null = null;
+  let stopped = false;
+  const credentials: DeviceCredentials = {
+    deviceId: newId(),
+    token: 't',
+    hallId: newId(),
+    role: options.role ?? 'evaluator',
+    windowId,
+    enrolledAt: new Date().toISOString(),
+  };
+  const device: Device = {
+    credentials,
+    recordRating(input) {
+      recorded.push(input);
+      return new Promise<EventEnvelope<'rating.submitted'>>((resolve, reject) => {
+        waiting.push({
+          resolve: () => resolve({} as EventEnvelope<'rating.submitted'>),
+          reject,
+        });
+      });
+    },
+    onReference(cb) {
+      cb(options.ref ?? reference());
+      return () => undefined;
+    },
+    onStatus(cb) {
+      statusListener = cb;
+      cb(INITIAL_STATUS);
+      return () => (statusListener = null);
+    },
+    requestSync: () => undefined,
+    stop: () => (stopped = true),
+  };
+  return {
+    device,
+    recorded,
+    /** Let the oldest outstanding write commit (or fail). */
+    async commit(error?: unknown) {
+      const next = waiting.shift()!;
+      if (error) next.reject(error);
+      else next.resolve();
+      await Promise.resolve();
+      await Promise.resolve();
+    },
+    status: (s: Partial<SyncStatus>) => statusListener?.({ ...INITIAL_STATUS, ...s }),
+    stopped: () => stopped,
+  };
+}
+
+function fakeUpdates() {
+  const listeners = new Set<() => void>();
+  let applied = 0;
+  return {
+    onWaiting(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async apply() {
+      applied += 1;
+    },
+    offer: () => listeners.forEach((l) => l()),
+    applied: () => applied,
+  };
+}
+
+async function ready(options: Parameters<typeof fakeDevice>[0] = {}) {
+  const fake = fakeDevice(options);
+  const timers = manualTimers();
+  const updates = fakeUpdates();
+  const state = new EvaluatorState({ openDevice: async () => fake.device, updates, timers });
+  await state.start();
+  return { state, fake, timers, updates };
+}
+
+describe('EvaluatorState', () => {
+  it('shows the not-enrolled state when the device has no credentials', async () => {
+    const state = new EvaluatorState({
+      openDevice: async () => null,
+      updates: fakeUpdates(),
+      timers: manualTimers(),
+    });
+    await state.start();
+    expect(state.phase).toBe('notEnrolled');
+  });
+
+  it('refuses to act as an evaluator on a device enrolled for another role', async () => {
+    const { state } = await ready({ role: 'duty_kiosk' });
+    expect(state.phase).toBe('wrongRole');
+    expect(state.role).toBe('duty_kiosk');
+  });
+
+  it('knows its window and department from the reference data', async () => {
+    const { state } = await ready();
+    expect(state.phase).toBe('ready');
+    expect(state.window?.name).toBe('A01 窗口');
+    expect(state.department?.name).toBe('税务');
+    expect(state.hall?.name).toBe('市民服务中心');
+  });
+
+  it('saves a good rating with one tap and thanks only after the write committed', async () => {
+    const { state, fake, timers } = await ready();
+    state.choose('satisfied');
+    expect(state.step).toBe('saving');
+    expect(fake.recorded).toEqual([
+      { level: 'satisfied', reasons: [], comment: '', ticket: null, windowId, departmentId },
+    ]);
+    timers.advance(60_000);
+    expect(state.step).toBe('saving');
+    await fake.commit();
+    expect(state.step).toBe('thanks');
+    timers.advance(THANKS_MS - 1);
+    expect(state.step).toBe('thanks');
+    timers.advance(1);
+    expect(state.step).toBe('start');
+  });
+
+  it('ignores taps while a rating is being saved', async () => {
+    const { state, fake } = await ready();
+    state.choose('very_satisfied');
+    state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(1);
+  });
+
+  it('asks for a reason on a poor rating and saves nothing without one', async () => {
+    const { state, fake } = await ready();
+    state.choose('very_dissatisfied');
+    expect(state.step).toBe('reasons');
+    state.submitReasons();
+    expect(state.needReason).toBe(true);
+    expect(fake.recorded).toHaveLength(0);
+    state.reasons = ['waited_too_long', 'attitude'];
+    expect(state.needReason).toBe(false);
+    state.comment = '  等了一个小时  ';
+    state.submitReasons();
+    expect(fake.recorded[0]).toMatchObject({
+      level: 'very_dissatisfied',
+      reasons: ['waited_too_long', 'attitude'],
+      comment: '等了一个小时',
+    });
+    await fake.commit();
+    expect(state.step).toBe('thanks');
+    expect(state.reasons).toEqual([]);
+  });
+
+  it('accepts a comment alone as the reason', async () => {
+    const { state, fake } = await ready();
+    state.choose('dissatisfied');
+    state.comment = '指引不清';
+    state.submitReasons();
+    expect(fake.recorded[0]).toMatchObject({
+      level: 'dissatisfied',
+      reasons: [],
+      comment: '指引不清',
+    });
+  });
+
+  it('returns to the start after the hall idle time, and each touch restarts it', async () => {
+    const { state, timers } = await ready({ ref: reference(20) });
+    state.choose('dissatisfied');
+    timers.advance(15_000);
+    state.touch();
+    timers.advance(15_000);
+    expect(state.step).toBe('reasons');
+    timers.advance(5_000);
+    expect(state.step).toBe('start');
+    expect(state.level).toBeNull();
+  });
+
+  it('shows a failed write in words and never strands the screen', async () => {
+    const { state, fake, timers } = await ready();
+    state.choose('satisfied');
+    await fake.commit(new WriteError('storage_full'));
+    expect(state.step).toBe('error');
+    expect(state.error).toBe('storage_full');
+    timers.advance(30_000);
+    expect(state.step).toBe('start');
+    expect(state.error).toBeNull();
+  });
+
+  it('treats an unexpected failure as storage unavailable', async () => {
+    const { state, fake } = await ready();
+    state.choose('satisfied');
+    await fake.commit(new Error('boom'));
+    expect(state.error).toBe('storage_unavailable');
+  });
+
+  it('applies a waiting update only after the start screen sat untouched', async () => {
+    const { state, timers, updates } = await ready();
+    state.choose('dissatisfied');
+    updates.offer();
+    timers.advance(UPDATE_IDLE_MS * 2);
+    expect(updates.applied()).toBe(0);
+    state.reset();
+    timers.advance(UPDATE_IDLE_MS - 1);
+    state.touch();
+    timers.advance(UPDATE_IDLE_MS - 1);
+    expect(updates.applied()).toBe(0);
+    timers.advance(1);
+    expect(updates.applied()).toBe(1);
+  });
+
+  it('stops taking ratings once the device is revoked', async () => {
+    const { state, fake } = await ready();
+    fake.status({ lastError: 'revoked' });
+    expect(state.revoked).toBe(true);
+    state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(0);
+  });
+
+  it('stops the device and its timers when the screen leaves', async () => {
+    const { state, fake, timers } = await ready();
+    state.choose('dissatisfied');
+    state.stop();
+    expect(fake.stopped()).toBe(true);
+    expect(timers.count()).toBe(0);
+  });
+});
