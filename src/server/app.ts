@@ -126,13 +126,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Anything else is a failure of the server or its database: nothing was committed (the
       // transaction rolled back), and the same request can safely be sent again.
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(503)
-        .header('Retry-After', String(RETRY_AFTER_SECONDS))
-        .send({
-          error: 'server_unavailable',
-          message: 'The server cannot store this right now; retry later.',
-        });
+      return reply.code(503).header('Retry-After', String(RETRY_AFTER_SECONDS)).send({
+        error: 'server_unavailable',
+        message: 'The server cannot store this right now; retry later.',
+      });
     },
   );
 
