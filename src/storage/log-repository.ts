@@ -66,22 +66,32 @@ export class LogRepository {
    */
   async settle(settlement: Settlement, settledAt: string): Promise<void> {
     const { db } = this;
-    if (settlement.acked.length === 0 && settlement.rejected.length === 0) return;
+    const rejected = new Map(settlement.rejected.map((r) => [r.deviceSeq, r]));
+    const seqs = [...settlement.acked.filter((s) => !rejected.has(s)), ...rejected.keys()];
+    if (seqs.length === 0) return;
     await db.transaction('rw', [db.log, db.ratings], async () => {
-      for (const seq of settlement.acked) {
-        const entry = await db.log.get(seq);
-        if (!entry || entry.status !== 'pending') continue;
-        await db.log.update(seq, { status: 'acked', settledAt });
-        if (entry.type === 'rating.submitted')
-          await db.ratings.update(entry.id, { status: 'acked' });
+      const entries = await db.log.bulkGet(seqs);
+      const changedLog: LogEntry[] = [];
+      const ratingStatus = new Map<string, { status: LogEntry['status']; reason?: string }>();
+      for (const entry of entries) {
+        if (!entry) continue;
+        const refusal = rejected.get(entry.deviceSeq);
+        if (refusal) {
+          if (entry.status === 'rejected') continue;
+          const { reason, message } = refusal;
+          changedLog.push({ ...entry, status: 'rejected', reason, message, settledAt });
+          ratingStatus.set(entry.id, { status: 'rejected', reason });
+        } else {
+          if (entry.status !== 'pending') continue;
+          changedLog.push({ ...entry, status: 'acked', settledAt });
+          ratingStatus.set(entry.id, { status: 'acked' });
+        }
       }
-      for (const { deviceSeq, reason, message } of settlement.rejected) {
-        const entry = await db.log.get(deviceSeq);
-        if (!entry || entry.status === 'rejected') continue;
-        await db.log.update(deviceSeq, { status: 'rejected', reason, message, settledAt });
-        if (entry.type === 'rating.submitted')
-          await db.ratings.update(entry.id, { status: 'rejected', reason });
-      }
+      if (changedLog.length === 0) return;
+      await db.log.bulkPut(changedLog);
+      const ids = changedLog.filter((e) => e.type === 'rating.submitted').map((e) => e.id);
+      const ratings = (await db.ratings.bulkGet(ids)).filter((r) => r !== undefined);
+      await db.ratings.bulkPut(ratings.map((r) => ({ ...r, ...ratingStatus.get(r.id)! })));
     });
   }
 }

@@ -57,6 +57,7 @@ export function startSession(args: {
 }): Session {
   const { options } = args;
   let triggers: SyncTriggers | null = null;
+  let unsubscribe = () => {};
   const engine = new SyncEngine({
     api: args.api,
     store: args.store,
@@ -83,9 +84,14 @@ export function startSession(args: {
       ...(args.onRemoteReference ? { onRemoteReference: args.onRemoteReference } : {}),
     });
     // A round that fails for want of a network is retried by the service worker too.
-    args.status.subscribe((s) => {
-      if (s.lastError === 'offline' || s.lastError === 'server_unavailable')
+    let lastError: string | null = null;
+    unsubscribe = args.status.subscribe((s) => {
+      if (
+        s.lastError !== lastError &&
+        (s.lastError === 'offline' || s.lastError === 'server_unavailable')
+      )
         triggers?.registerBackgroundSync();
+      lastError = s.lastError;
     });
     triggers.start();
   }
@@ -102,6 +108,7 @@ export function startSession(args: {
     },
     syncNow: () => engine.syncOnce(),
     stop() {
+      unsubscribe();
       triggers?.stop();
       engine.stop();
     },
