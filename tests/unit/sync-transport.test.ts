@@ -70,7 +70,9 @@ describe('requestJson', () => {
       new Promise((_, reject) =>
         init?.signal?.addEventListener('abort', () => reject(new DOMException('', 'AbortError'))),
       );
-    const error = await requestJson({ fetch: hanging, timeoutMs: 20 }, 'GET', '/x').catch((e) => e);
+    const error = (await requestJson({ fetch: hanging, timeoutMs: 20 }, 'GET', '/x').catch(
+      (e: unknown) => e,
+    )) as NetworkError;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.message).toMatch(/timed out/);
   });
