@@ -35,7 +35,9 @@ export default defineConfig({
         ],
       },
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The manifest and its icons are added by the plugin itself.
+        globPatterns: ['**/*.{js,css,html,svg}'],
+        globIgnores: ['icons/*.svg'],
         rollupFormat: 'iife',
       },
       devOptions: { enabled: false },

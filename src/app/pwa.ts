@@ -13,9 +13,21 @@ export function registerServiceWorker(updates: UpdateState): void {
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;
   const wb = new Workbox('/sw.js', { scope: '/' });
+  let registration: ServiceWorkerRegistration | undefined;
+  let hadController = container.controller !== null;
+  // Another tab may have activated the new version already; then a reload is all that is left.
+  let replaced = false;
+  container.addEventListener('controllerchange', () => {
+    if (hadController) replaced = true;
+    hadController = true;
+  });
 
   wb.addEventListener('waiting', () => {
     updates.offer(async () => {
+      if (replaced || !registration?.waiting) {
+        window.location.reload();
+        return;
+      }
       container.addEventListener('controllerchange', () => window.location.reload(), {
         once: true,
       });
@@ -24,11 +36,12 @@ export function registerServiceWorker(updates: UpdateState): void {
   });
 
   wb.register()
-    .then((registration) => {
-      if (!registration) return;
+    .then((registered) => {
+      registration = registered;
+      if (!registered) return;
       // register() looked for a new version on start; keep looking while the kiosk runs.
       setInterval(() => {
-        if (navigator.onLine) registration.update().catch(() => undefined);
+        if (navigator.onLine) registered.update().catch(() => undefined);
       }, UPDATE_CHECK_MS);
     })
     .catch(() => {
