@@ -70,9 +70,10 @@ export interface LinkClick {
 
 /**
  * The in-app path (`/path?query#hash`) a click should navigate to without reloading, or null when
- * the browser should handle it (other origin, new tab, download, API URL, modifier keys).
+ * the browser should handle it (other origin, new tab, download, API URL, modifier keys, or a
+ * jump within the current page such as the skip link).
  */
-export function internalHref(click: LinkClick, origin: string): string | null {
+export function internalHref(click: LinkClick, origin: string, current = ''): string | null {
   if (click.defaultPrevented || click.button !== 0 || click.modified || click.download) return null;
   if (click.target && click.target !== '_self') return null;
   if (!click.href) return null;
@@ -84,6 +85,7 @@ export function internalHref(click: LinkClick, origin: string): string | null {
   }
   if (url.origin !== origin) return null;
   if (url.pathname.startsWith('/api/') || /\.[a-z0-9]+$/i.test(url.pathname)) return null;
+  if (url.hash && url.pathname + url.search === current) return null;
   return url.pathname + url.search + url.hash;
 }
 

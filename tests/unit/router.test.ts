@@ -62,6 +62,11 @@ describe('internalHref', () => {
     expect(internalHref(click({ href: `${ORIGIN}/api/v1/time` }), ORIGIN)).toBeNull();
     expect(internalHref(click({ href: `${ORIGIN}/icons/icon-512.png` }), ORIGIN)).toBeNull();
   });
+
+  it('lets the browser jump within the current page, but not to another page', () => {
+    expect(internalHref(click({ href: `${ORIGIN}/admin#main` }), ORIGIN, '/admin')).toBeNull();
+    expect(internalHref(click({ href: `${ORIGIN}/admin#main` }), ORIGIN, '/')).toBe('/admin#main');
+  });
 });
 
 function fakeHost(path: string) {
