@@ -56,6 +56,16 @@ export async function loadPublicWindow(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const path = `${API}/public/windows/${encodeURIComponent(code)}?s=${encodeURIComponent(sig)}`;
+  const fromCache = async () => {
+    const cached = await settings.loadWindow(code).catch(() => undefined);
+    if (cached && cached.sig === sig) return cached.window;
+    throw new PublicWindowError(
+      'offline_uncached',
+      'this card has not been opened here with a network yet',
+    );
+  };
+  // When the browser knows it is offline, do not wait for a request that cannot succeed.
+  if (globalThis.navigator?.onLine === false) return fromCache();
   try {
     const window = await requestJson<PublicWindowResponse>(
       http,
@@ -82,12 +92,7 @@ export async function loadPublicWindow(
         error.body?.message,
       );
     }
-    const cached = await settings.loadWindow(code).catch(() => undefined);
-    if (cached && cached.sig === sig) return cached.window;
-    throw new PublicWindowError(
-      'offline_uncached',
-      'this card has not been opened here with a network yet',
-    );
+    return fromCache();
   }
 }
 

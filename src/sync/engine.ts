@@ -187,6 +187,8 @@ export class SyncEngine {
     let pushed = 0;
     let pulled = 0;
     try {
+      // The browser knows it has no network: do not knock; the `online` event brings us back.
+      if (!this.status.get().online) throw new SyncError('offline', 'the device is offline');
       pushed = await this.#pushAll();
       pulled = await this.#pullAll();
       this.#failures = 0;

@@ -223,6 +223,18 @@ describe('backoff', () => {
     expect([...timers.pending.values()].map((t) => t.ms)).toEqual([0]);
   });
 
+  it('does not knock while the browser says it is offline, but keeps a retry scheduled', async () => {
+    const { api, engine, record } = await setup();
+    await record(1);
+    engine.status.update({ online: false });
+    expect(await engine.syncOnce()).toMatchObject({ ok: false, error: 'offline' });
+    expect(api.pushes).toEqual([]);
+    expect(engine.retryDelayMs).not.toBeNull();
+    engine.status.update({ online: true });
+    expect((await engine.syncOnce()).ok).toBe(true);
+    expect(api.stored.size).toBe(1);
+  });
+
   it('does not retry by itself when the device was revoked, and keeps its records', async () => {
     const { store, api, engine, record } = await setup();
     await record(3);

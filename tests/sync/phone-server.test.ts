@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WriteError } from '../../src/app/device-api';
 import {
   PublicWindowError,
@@ -31,6 +31,9 @@ const card = (code = 'A01') => {
   const w = server.seed.windows.find((x) => x.code === code)!;
   return { ...w, sig: new URLSearchParams(w.ratingPath.split('?')[1]).get('s')! };
 };
+
+/** The same signature with its first character changed: a forged card. */
+const forge = (sig: string) => sig.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'));
 
 /** A phone's browser profile: its own settings (phone id, cached cards) and database. */
 function phoneProfile(extra: Partial<PhoneOptions> = {}): PhoneOptions {
@@ -76,15 +79,9 @@ describe('loadPublicWindow', () => {
         () => 'loaded',
         (e: PublicWindowError) => e.code,
       );
-    expect(
-      await code(
-        loadPublicWindow(
-          c.code,
-          c.sig.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')),
-          phoneProfile(),
-        ),
-      ),
-    ).toBe('bad_signature');
+    expect(await code(loadPublicWindow(c.code, forge(c.sig), phoneProfile()))).toBe(
+      'bad_signature',
+    );
     expect(await code(loadPublicWindow(c.code, '', phoneProfile()))).toBe('bad_signature');
     expect(await code(loadPublicWindow('Z99', c.sig, phoneProfile()))).toBe('unknown_window');
   });
@@ -99,11 +96,28 @@ describe('loadPublicWindow', () => {
     };
     expect(await loadPublicWindow(c.code, c.sig, profile)).toEqual(online);
     // …but only for the same card link, and only for cards seen before.
-    const forged = await loadPublicWindow(c.code, 'x' + c.sig.slice(1), profile).catch((e) => e);
+    const forged = await loadPublicWindow(c.code, forge(c.sig), profile).catch((e) => e);
     expect((forged as PublicWindowError).code).toBe('offline_uncached');
     const other = card('D02');
     const unseen = await loadPublicWindow(other.code, other.sig, profile).catch((e) => e);
     expect((unseen as PublicWindowError).code).toBe('offline_uncached');
+  });
+
+  it('does not even ask the network when the browser says it is offline', async () => {
+    const tap = tappedFetch();
+    const profile = phoneProfile({ fetch: tap.fetch });
+    const c = card('E02');
+    const online = await loadPublicWindow(c.code, c.sig, profile);
+    vi.stubGlobal('navigator', { onLine: false });
+    try {
+      expect(await loadPublicWindow(c.code, c.sig, profile)).toEqual(online);
+      const other = card('E03');
+      const unseen = await loadPublicWindow(other.code, other.sig, profile).catch((e) => e);
+      expect((unseen as PublicWindowError).code).toBe('offline_uncached');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(tap.calls).toHaveLength(1);
   });
 
   it('gives up on a slow network quickly and uses the cache', async () => {
