@@ -94,12 +94,16 @@ function loggerOptions(
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db, config } = options;
   const now = options.now ?? Date.now;
-  const app = Fastify({
+  const serverOptions: FastifyServerOptions = {
     logger: loggerOptions(options.logger, config),
     logController: new RequestLog(),
     bodyLimit: MAX_PUSH_BYTES,
-    trustProxy: false,
-  });
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+  };
+  const app = Fastify(serverOptions);
   const ctx: AppContext = { db, config, now };
 
   app.setErrorHandler(

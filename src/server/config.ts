@@ -33,6 +33,14 @@ const EnvSchema = v.object({
   DATABASE_URL: v.optional(url(['postgres:', 'postgresql:'])),
   PUBLIC_URL: v.optional(url(['http:', 'https:'])),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+  TRUST_PROXY: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^(true|false|\d{1,2})$/, 'must be true, false or a number of proxy hops'),
+      v.transform((s) => (s === 'true' ? true : s === 'false' ? false : Number(s))),
+    ),
+    'false',
+  ),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,6 +57,11 @@ export interface Config {
    */
   publicUrl?: string;
   logLevel: LogLevel;
+  /**
+   * Behind a load balancer or TLS proxy: trust its X-Forwarded-* headers (true, or how many hops),
+   * so the client's address is rate-limited and https requests get Secure cookies.
+   */
+  trustProxy: boolean | number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(o.DATABASE_URL ? { databaseUrl: o.DATABASE_URL } : {}),
     ...(o.PUBLIC_URL ? { publicUrl: o.PUBLIC_URL.replace(/\/+$/, '') } : {}),
     logLevel: o.LOG_LEVEL,
+    trustProxy: o.TRUST_PROXY,
   };
 }
 

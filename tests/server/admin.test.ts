@@ -383,3 +383,29 @@ describe.each(backends)('console API on $name', ({ name }) => {
     expect(res.json().results[0]).toMatchObject({ status: 'rejected', reason: 'not_allowed' });
   });
 });
+
+describe('console session behind a TLS proxy', () => {
+  it('marks the cookie Secure when the request came over https', async () => {
+    const { buildApp } = await import('../../src/server/app');
+    const { loadConfig } = await import('../../src/server/config');
+    const server = await startTestServer();
+    const app = await buildApp({
+      db: server.db,
+      config: loadConfig({ TRUST_PROXY: 'true' }),
+      logger: false,
+    });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/login',
+        headers: { 'x-forwarded-proto': 'https' },
+        payload: { username: 'admin', password: server.seed.admin.password },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(String(res.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      await app.close();
+      await server.close();
+    }
+  });
+});

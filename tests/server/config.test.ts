@@ -4,7 +4,13 @@ import { ConfigError, loadConfig, printedBase } from '../../src/server/config';
 describe('server configuration', () => {
   it('has defaults for everything', () => {
     const config = loadConfig({});
-    expect(config).toEqual({ port: 8080, host: '0.0.0.0', dataDir: './data', logLevel: 'info' });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: './data',
+      logLevel: 'info',
+      trustProxy: false,
+    });
     expect(printedBase(config)).toBe('http://localhost:8080');
   });
 
@@ -16,6 +22,7 @@ describe('server configuration', () => {
       DATABASE_URL: 'postgres://hall@db.local/hall',
       PUBLIC_URL: 'https://hall.example.org/',
       LOG_LEVEL: 'warn',
+      TRUST_PROXY: '1',
       UNRELATED: 'x',
     });
     expect(config).toEqual({
@@ -25,6 +32,7 @@ describe('server configuration', () => {
       databaseUrl: 'postgres://hall@db.local/hall',
       publicUrl: 'https://hall.example.org',
       logLevel: 'warn',
+      trustProxy: 1,
     });
     expect(printedBase(config)).toBe('https://hall.example.org');
   });
@@ -40,6 +48,7 @@ describe('server configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL="mysql:\/\/x": must be a postgres/],
     [{ PUBLIC_URL: 'hall.example' }, /PUBLIC_URL="hall.example": must be a http/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud": must be one of fatal, error/],
+    [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY="yes": must be true, false or a number/],
   ])('names a bad value clearly: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -211,3 +211,38 @@ describe.each(backends)('public rating endpoints on $name', ({ name }) => {
     expect(shown.json().settings.phoneRatingIntervalMinutes).toBe(0);
   });
 });
+
+describe('public rating rate limit', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('answers 429 with a JSON message once one address sends too many batches', async () => {
+    const w = server.seed.windows[0]!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/ratings',
+        payload: { windowCode: w.code, sig: w.sig, events: [] },
+      });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) {
+        expect(res.json()).toMatchObject({ error: 'rate_limited' });
+        expect(res.headers['retry-after']).toBeDefined();
+      }
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    // Another client address is not affected.
+    const other = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/ratings',
+      remoteAddress: '127.0.0.2',
+      payload: { windowCode: w.code, sig: w.sig, events: [] },
+    });
+    expect(other.statusCode).toBe(400);
+  });
+});

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as v from 'valibot';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError, badRequest } from '../errors';
 import {
   adminDevices,
   adminRatings,
@@ -19,8 +20,6 @@ import {
 } from '../services/auth';
 import { writeRefFromConsole } from '../services/console-writer';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
-import * as v from 'valibot';
-import { badRequest } from '../errors';
 
 declare module 'fastify' {
   interface FastifyRequest {

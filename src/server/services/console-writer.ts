@@ -14,13 +14,13 @@ import {
   type PayloadOf,
 } from '../../domain/events';
 import { HybridClock, hlcNode } from '../../domain/hlc';
+import { newId } from '../../domain/ids';
 import { HttpError, badRequest } from '../errors';
 import { advanceDeviceLog, consoleWriter, insertDevice, lockDevice } from '../repos/devices';
 import { lastHlcOf } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
 import { ingestEvent } from './ingest';
-import { newId } from '../../domain/ids';
 
 export interface RefWrite<T extends EventType = EventType> {
   type: T;
