@@ -181,8 +181,9 @@ export class SyncEngine {
   }
 
   async #round(): Promise<RoundResult> {
-    // A round now makes any scheduled one redundant.
-    if (!this.#backingOff) this.#cancelTimer();
+    // A round now makes any scheduled one (a request or a backoff retry) redundant. Requests made
+    // while it runs schedule afresh: what they ask for may come too late for this round.
+    this.#cancelTimer();
     this.status.update({ syncing: true });
     let pushed = 0;
     let pulled = 0;
@@ -192,7 +193,6 @@ export class SyncEngine {
       pushed = await this.#pushAll();
       pulled = await this.#pullAll();
       this.#failures = 0;
-      this.#cancelTimer();
       this.status.update({
         ...(await this.#store.counts()),
         syncing: false,

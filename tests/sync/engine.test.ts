@@ -247,6 +247,17 @@ describe('backoff', () => {
     expect(engine.status.get().pending).toBe(3);
   });
 
+  it('keeps a request made while a round runs, for a round after it', async () => {
+    const { api, timers, engine, record } = await setup();
+    api.duringPush = async () => {
+      api.duringPush = null;
+      engine.requestSync(1000); // e.g. a rating recorded while the push is on its way
+    };
+    await record(1);
+    expect((await engine.syncOnce()).ok).toBe(true);
+    expect([...timers.pending.values()].map((t) => t.ms)).toEqual([1000]);
+  });
+
   it('coalesces requests into one timer at the earliest time asked', async () => {
     const { timers, engine } = await setup();
     engine.requestSync(1000);
