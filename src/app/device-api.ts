@@ -25,7 +25,8 @@ export type RatingInput = Pick<RatingSubmitted, 'level' | 'reasons' | 'comment' 
 };
 
 /** Reason codes a local write can fail with; the screen turns them into words. */
-export type WriteErrorCode = 'storage_full' | 'storage_unavailable' | 'duplicate_ticket' | 'too_soon';
+export type WriteErrorCode =
+  'storage_full' | 'storage_unavailable' | 'duplicate_ticket' | 'too_soon';
 
 export class WriteError extends Error {
   constructor(

@@ -16,7 +16,13 @@ const WRITES: Record<WriterKind, readonly EventType[]> = {
   duty_kiosk: [],
   inspection_tablet: [],
   phone: ['rating.submitted'],
-  console: ['ref.hallSaved', 'ref.departmentSaved', 'ref.windowSaved', 'ref.leaderSaved', 'ref.settingsSaved'],
+  console: [
+    'ref.hallSaved',
+    'ref.departmentSaved',
+    'ref.windowSaved',
+    'ref.leaderSaved',
+    'ref.settingsSaved',
+  ],
 };
 
 export function mayWrite(writer: WriterKind, type: string): boolean {

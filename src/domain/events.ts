@@ -23,7 +23,8 @@ const optionalId = v.nullable(id);
 const hlc = v.custom<string>(isHlc, 'must be a hybrid logical clock timestamp');
 const isoTime = v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'));
 const sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'));
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
+const text = (max: number) =>
+  v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
 const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100));
 const code = v.pipe(
   v.string(),
@@ -89,7 +90,9 @@ export const LeaderSavedSchema = v.strictObject({
 
 export const SettingsSavedSchema = v.strictObject({
   /** Minutes before one phone may rate the same window again. */
-  phoneRatingIntervalMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1440))),
+  phoneRatingIntervalMinutes: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1440)),
+  ),
   /** Seconds of inactivity after which a kiosk screen returns to its start. */
   kioskIdleSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(600))),
   /** Export numbering of rating levels for the provincial platform. */
@@ -141,7 +144,9 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** An event that passed {@link validateEvent}: trusted to have the shape its type says. */
-export type ValidEvent<T extends EventType = EventType> = EventEnvelope<T> & { readonly __valid: true };
+export type ValidEvent<T extends EventType = EventType> = EventEnvelope<T> & {
+  readonly __valid: true;
+};
 
 export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
 
@@ -187,14 +192,21 @@ function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): Vali
     const dot = v.getDotPath(issue);
     const path = [prefix, dot].filter(Boolean).join('.');
     const isCheck = issue.type === 'check' && issue.message in CHECK_MESSAGES;
-    const code = isCheck ? issue.message : issue.input === undefined ? 'missing' : `invalid_${issue.type}`;
+    const code = isCheck
+      ? issue.message
+      : issue.input === undefined
+        ? 'missing'
+        : `invalid_${issue.type}`;
     const message = isCheck ? CHECK_MESSAGES[issue.message]! : issue.message;
     return { path, code, message: `${path || 'event'}: ${message}` };
   });
 }
 
 /** Validate a payload of a known type. */
-export function validatePayload<T extends EventType>(type: T, payload: unknown): Validation<PayloadOf<T>> {
+export function validatePayload<T extends EventType>(
+  type: T,
+  payload: unknown,
+): Validation<PayloadOf<T>> {
   const result = v.safeParse(PAYLOAD_SCHEMAS[type], payload);
   if (result.success) return { ok: true, value: result.output as PayloadOf<T> };
   return { ok: false, issues: toIssues(result.issues, 'payload') };
@@ -208,13 +220,25 @@ export function validateEvent(input: unknown): Validation<ValidEvent> {
   if (!(e.type in PAYLOAD_SCHEMAS)) {
     return {
       ok: false,
-      issues: [{ path: 'type', code: 'unknown_event_type', message: `type: unknown event type "${e.type.slice(0, 60)}"` }],
+      issues: [
+        {
+          path: 'type',
+          code: 'unknown_event_type',
+          message: `type: unknown event type "${e.type.slice(0, 60)}"`,
+        },
+      ],
     };
   }
   if ((e.deviceSeq === 1) !== (e.prevHash === null)) {
     return {
       ok: false,
-      issues: [{ path: 'prevHash', code: 'invalid_chain', message: 'prevHash: must be null exactly for the first event' }],
+      issues: [
+        {
+          path: 'prevHash',
+          code: 'invalid_chain',
+          message: 'prevHash: must be null exactly for the first event',
+        },
+      ],
     };
   }
   const payload = validatePayload(e.type as EventType, e.payload);
@@ -222,6 +246,9 @@ export function validateEvent(input: unknown): Validation<ValidEvent> {
   return { ok: true, value: { ...e, payload: payload.value } as unknown as ValidEvent };
 }
 
-export function isEventOfType<T extends EventType>(e: EventEnvelope, type: T): e is EventEnvelope<T> {
+export function isEventOfType<T extends EventType>(
+  e: EventEnvelope,
+  type: T,
+): e is EventEnvelope<T> {
   return e.type === type;
 }

@@ -103,7 +103,10 @@ export function clampHlc(hlc: string, serverNow: number): { hlc: string; clamped
 }
 
 /** Order of events everywhere: by hlc, then by id. */
-export function compareByHlc(a: { hlc: string; id: string }, b: { hlc: string; id: string }): number {
+export function compareByHlc(
+  a: { hlc: string; id: string },
+  b: { hlc: string; id: string },
+): number {
   if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

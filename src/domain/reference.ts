@@ -62,7 +62,14 @@ export interface Reference {
 }
 
 export function emptyReference(): Reference {
-  return { hall: null, departments: {}, windows: {}, leaders: {}, settings: { ...DEFAULT_SETTINGS }, settingVersions: {} };
+  return {
+    hall: null,
+    departments: {},
+    windows: {},
+    leaders: {},
+    settings: { ...DEFAULT_SETTINGS },
+    settingVersions: {},
+  };
 }
 
 function newer(version: { hlc: string; id: Id }, current: Versioned | undefined): boolean {
@@ -80,17 +87,20 @@ export function applyReferenceEvent(ref: Reference, e: EventEnvelope): void {
     }
     case 'ref.departmentSaved': {
       const { departmentId, ...p } = (e as EventEnvelope<'ref.departmentSaved'>).payload;
-      if (newer(version, ref.departments[departmentId])) ref.departments[departmentId] = { id: departmentId, ...p, version };
+      if (newer(version, ref.departments[departmentId]))
+        ref.departments[departmentId] = { id: departmentId, ...p, version };
       break;
     }
     case 'ref.windowSaved': {
       const { windowId, ...p } = (e as EventEnvelope<'ref.windowSaved'>).payload;
-      if (newer(version, ref.windows[windowId])) ref.windows[windowId] = { id: windowId, ...p, version };
+      if (newer(version, ref.windows[windowId]))
+        ref.windows[windowId] = { id: windowId, ...p, version };
       break;
     }
     case 'ref.leaderSaved': {
       const { leaderId, ...p } = (e as EventEnvelope<'ref.leaderSaved'>).payload;
-      if (newer(version, ref.leaders[leaderId])) ref.leaders[leaderId] = { id: leaderId, ...p, version };
+      if (newer(version, ref.leaders[leaderId]))
+        ref.leaders[leaderId] = { id: leaderId, ...p, version };
       break;
     }
     case 'ref.settingsSaved': {

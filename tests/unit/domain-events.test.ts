@@ -10,7 +10,8 @@ const deviceId = newId();
 const windowId = newId();
 const departmentId = newId();
 let tick = 0;
-const hlc = () => formatHlc({ millis: Date.UTC(2026, 10, 21, 9), counter: tick++, node: hlcNode(deviceId) });
+const hlc = () =>
+  formatHlc({ millis: Date.UTC(2026, 10, 21, 9), counter: tick++, node: hlcNode(deviceId) });
 
 function rating(overrides: Partial<RatingSubmitted> = {}): RatingSubmitted {
   return {
@@ -46,8 +47,12 @@ function codes(input: unknown): string[] {
 describe('event validation', () => {
   it('accepts a good rating and a poor one with a reason or a comment', () => {
     expect(validateEvent(ratingEvent(rating())).ok).toBe(true);
-    expect(validateEvent(ratingEvent(rating({ level: 'dissatisfied', reasons: ['attitude'] }))).ok).toBe(true);
-    expect(validateEvent(ratingEvent(rating({ level: 'very_dissatisfied', comment: '排队太久' }))).ok).toBe(true);
+    expect(
+      validateEvent(ratingEvent(rating({ level: 'dissatisfied', reasons: ['attitude'] }))).ok,
+    ).toBe(true);
+    expect(
+      validateEvent(ratingEvent(rating({ level: 'very_dissatisfied', comment: '排队太久' }))).ok,
+    ).toBe(true);
   });
 
   it('requires a reason or a written comment on a 差评', () => {
@@ -60,7 +65,9 @@ describe('event validation', () => {
   });
 
   it('refuses reasons on a good rating', () => {
-    expect(codes(ratingEvent(rating({ reasons: ['attitude'] })))).toEqual(['reasons_only_for_poor_rating']);
+    expect(codes(ratingEvent(rating({ reasons: ['attitude'] })))).toEqual([
+      'reasons_only_for_poor_rating',
+    ]);
   });
 
   it('never accepts a bare number as a level', () => {
@@ -72,14 +79,19 @@ describe('event validation', () => {
   it('names the field at fault in readable words', () => {
     const result = validateEvent(ratingEvent(rating({ comment: 'x'.repeat(501) })));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.issues[0]!.message).toBe('payload.comment: must be at most 500 characters');
+    if (!result.ok)
+      expect(result.issues[0]!.message).toBe('payload.comment: must be at most 500 characters');
   });
 
   it('refuses unknown reasons, channels, extra fields and unknown event types', () => {
-    expect(codes(ratingEvent(rating({ level: 'dissatisfied', reasons: ['bored' as never] })))).not.toEqual([]);
+    expect(
+      codes(ratingEvent(rating({ level: 'dissatisfied', reasons: ['bored' as never] }))),
+    ).not.toEqual([]);
     expect(codes(ratingEvent(rating({ channel: 'fax' as never })))).not.toEqual([]);
     expect(codes(ratingEvent({ ...rating(), extra: 1 }))).not.toEqual([]);
-    expect(codes({ ...ratingEvent(rating()), type: 'rating.deleted' })).toEqual(['unknown_event_type']);
+    expect(codes({ ...ratingEvent(rating()), type: 'rating.deleted' })).toEqual([
+      'unknown_event_type',
+    ]);
   });
 
   it('checks the envelope: ids, sequence, times, hlc, chain start', () => {
@@ -113,10 +125,13 @@ describe('event validation', () => {
     }
     expect(events.map((e) => e.deviceSeq)).toEqual([1, 2, 3, 4, 5]);
     expect(events[0]!.prevHash).toBeNull();
-    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(eventHash(events[i - 1]!));
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.prevHash).toBe(eventHash(events[i - 1]!));
     expect(head.hash).toBe(eventHash(events[4]!));
     // Any change to an earlier event breaks the chain.
-    expect(eventHash({ ...events[0]!, at: '2000-01-01T00:00:00.000Z' })).not.toBe(events[1]!.prevHash);
+    expect(eventHash({ ...events[0]!, at: '2000-01-01T00:00:00.000Z' })).not.toBe(
+      events[1]!.prevHash,
+    );
   });
 
   it('gives each writer only its own event types', () => {
@@ -125,7 +140,9 @@ describe('event validation', () => {
     expect(mayWrite('phone', 'rating.submitted')).toBe(true);
     expect(mayWrite('console', 'ref.windowSaved')).toBe(true);
     expect(mayWrite('console', 'rating.submitted')).toBe(false);
-    expect(EVENT_TYPES.filter((t) => t.startsWith('ref.')).every((t) => mayWrite('console', t))).toBe(true);
+    expect(
+      EVENT_TYPES.filter((t) => t.startsWith('ref.')).every((t) => mayWrite('console', t)),
+    ).toBe(true);
   });
 });
 
@@ -156,6 +173,10 @@ describe('reference fold', () => {
     const b = refEvent('ref.settingsSaved', { kioskIdleSeconds: 60 }, 2_000);
     const c = refEvent('ref.settingsSaved', { phoneRatingIntervalMinutes: 20 }, 500);
     const ref = foldReference([b, a, c]);
-    expect(ref.settings).toEqual({ phoneRatingIntervalMinutes: 5, kioskIdleSeconds: 60, levelCodeMap: 'national' });
+    expect(ref.settings).toEqual({
+      phoneRatingIntervalMinutes: 5,
+      kioskIdleSeconds: 60,
+      levelCodeMap: 'national',
+    });
   });
 });

@@ -44,15 +44,19 @@ describe('rating scale', () => {
     ['basically_satisfied', 3, 3],
     ['dissatisfied', 4, 2],
     ['very_dissatisfied', 5, 1],
-  ] as const)('maps %s to code %i nationally and %i ascending, and back', (level, national, ascending) => {
-    expect(levelToCode(level, 'national')).toBe(national);
-    expect(levelToCode(level, 'ascending')).toBe(ascending);
-    expect(codeToLevel(national, 'national')).toBe(level);
-    expect(codeToLevel(ascending, 'ascending')).toBe(level);
-  });
+  ] as const)(
+    'maps %s to code %i nationally and %i ascending, and back',
+    (level, national, ascending) => {
+      expect(levelToCode(level, 'national')).toBe(national);
+      expect(levelToCode(level, 'ascending')).toBe(ascending);
+      expect(codeToLevel(national, 'national')).toBe(level);
+      expect(codeToLevel(ascending, 'ascending')).toBe(level);
+    },
+  );
 
   it('refuses codes outside the scale', () => {
-    for (const code of [0, 6, 2.5, -1, Number.NaN]) expect(codeToLevel(code, 'national')).toBeNull();
+    for (const code of [0, 6, 2.5, -1, Number.NaN])
+      expect(codeToLevel(code, 'national')).toBeNull();
   });
 
   it('knows the exchange channel codes and the poor-rating reasons', () => {
