@@ -25,6 +25,9 @@ import {
 
 export { WriteError };
 
+/** User Timing measure of one rating, from the call to its durable commit. */
+export const RATING_COMMIT_MEASURE = 'hk:rating-commit';
+
 export interface DeviceOptions extends SessionOptions {
   settings?: DeviceSettings;
   /** Database name (tests give each their own). */
@@ -126,6 +129,7 @@ export class EnrolledDevice implements Device {
       phoneId: null,
       dutySessionId: null,
     };
+    const started = performance.now();
     let event;
     try {
       event = await this.store.ratings.record({
@@ -139,6 +143,10 @@ export class EnrolledDevice implements Device {
         this.status.update({ storageFull: true });
       throw error;
     }
+    // Field diagnostics and the capture benchmark read this: call → durably committed.
+    // Only the latest is kept, so a kiosk that runs for weeks does not collect them.
+    performance.clearMeasures(RATING_COMMIT_MEASURE);
+    performance.measure(RATING_COMMIT_MEASURE, { start: started });
     this.status.update({ storageFull: false });
     await this.#session.wrote();
     return event;

@@ -1,0 +1,71 @@
+/**
+ * The real server started the way an operator starts it (`src/server/main.ts`, which `npm start`
+ * runs) on a fresh embedded database, with what its start-up banner printed: the administrator's
+ * one-time password and an evaluator enrollment code. Used by the browser tests and benchmarks.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface ServerProcess {
+  url: string;
+  adminPassword: string;
+  enrollmentCode: string;
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hall-kiosk-'));
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/server/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: url,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const banner = await new Promise<string>((done, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}`)), 180_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      // The banner ends with a rule after the password.
+      if (/Password:[^\n]*\n[\s\S]*─{20,}\s*$/.test(out)) {
+        clearTimeout(timer);
+        done(out);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  const password = /Password:\s+(\S+)/.exec(banner)?.[1];
+  const code = /window \w+: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(banner)?.[1];
+  if (!password || !code) throw new Error(`unexpected start-up banner:\n${banner}`);
+  return {
+    url,
+    adminPassword: password,
+    enrollmentCode: code,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
