@@ -2,7 +2,6 @@
  * The device layer of an enrolled tablet or kiosk: its credentials, its local store and its sync
  * engine, behind the small interface the screens use (src/app/device-api.ts).
  */
-import type { RatingSubmitted } from '../domain/events';
 import type { Reference } from '../domain/reference';
 import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { requestPersistentStorage } from '../storage/persist';
@@ -15,6 +14,7 @@ import { API, type EnrollRequest, type EnrollResponse } from '../sync/protocol';
 import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
 import { deviceApi, requestJson } from '../sync/transport';
+import { captureRating, ratingPayload } from './capture';
 import {
   WriteError,
   type Device,
@@ -24,9 +24,6 @@ import {
 } from './device-api';
 
 export { WriteError };
-
-/** User Timing measure of one rating, from the call to its durable commit. */
-export const RATING_COMMIT_MEASURE = 'hk:rating-commit';
 
 export interface DeviceOptions extends SessionOptions {
   settings?: DeviceSettings;
@@ -117,39 +114,15 @@ export class EnrolledDevice implements Device {
     return this.#session.engine;
   }
 
-  async recordRating(input: RatingInput) {
-    const payload: RatingSubmitted = {
-      windowId: input.windowId,
-      departmentId: input.departmentId,
-      level: input.level,
-      reasons: [...input.reasons],
-      comment: input.comment,
-      ticket: input.ticket?.trim() ? input.ticket.trim() : null,
-      channel: 'hall_tablet',
-      phoneId: null,
-      dutySessionId: null,
-    };
-    const started = performance.now();
-    let event;
-    try {
-      event = await this.store.ratings.record({
+  recordRating(input: RatingInput) {
+    return captureRating(this.status, this.#session, () =>
+      this.store.ratings.record({
         hallId: this.credentials.hallId,
         deviceId: this.credentials.deviceId,
-        payload,
+        payload: ratingPayload(input, 'hall_tablet', null),
         refuseDuplicateTicket: true,
-      });
-    } catch (error) {
-      if (error instanceof WriteError && error.code === 'storage_full')
-        this.status.update({ storageFull: true });
-      throw error;
-    }
-    // Field diagnostics and the capture benchmark read this: call → durably committed.
-    // Only the latest is kept, so a kiosk that runs for weeks does not collect them.
-    performance.clearMeasures(RATING_COMMIT_MEASURE);
-    performance.measure(RATING_COMMIT_MEASURE, { start: started });
-    this.status.update({ storageFull: false });
-    await this.#session.wrote();
-    return event;
+      }),
+    );
   }
 
   onReference(cb: (ref: Reference) => void): Unsubscribe {

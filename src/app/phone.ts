@@ -3,7 +3,6 @@
  * a random phone id, its own hash-chained log pushed to the public ratings endpoint under the
  * card's signature. The card is cached so the page works offline after a first visit.
  */
-import type { RatingSubmitted } from '../domain/events';
 import type { Id } from '../domain/ids';
 import { PHONE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { requestPersistentStorage } from '../storage/persist';
@@ -15,6 +14,7 @@ import { API, type EventOutcome, type PublicWindowResponse } from '../sync/proto
 import { PHONE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
 import { phoneApi, requestJson, type HttpOptions } from '../sync/transport';
+import { captureRating, ratingPayload } from './capture';
 import { WriteError, type Phone, type RatingInput, type Unsubscribe } from './device-api';
 
 export { WriteError };
@@ -149,36 +149,17 @@ export class PhoneSession implements Phone {
     return this.#session.engine;
   }
 
-  async recordRating(input: RatingInput) {
-    const payload: RatingSubmitted = {
-      windowId: input.windowId,
-      departmentId: input.departmentId,
-      level: input.level,
-      reasons: [...input.reasons],
-      comment: input.comment,
-      ticket: input.ticket?.trim() ? input.ticket.trim() : null,
-      channel: 'qr',
-      phoneId: this.phoneId,
-      dutySessionId: null,
-    };
-    let event;
-    try {
-      event = await this.store.ratings.record({
+  recordRating(input: RatingInput) {
+    return captureRating(this.status, this.#session, () =>
+      this.store.ratings.record({
         hallId: this.window.hallId,
         deviceId: this.phoneId,
-        payload,
+        payload: ratingPayload(input, 'qr', this.phoneId),
         route: { windowCode: this.code, sig: this.sig },
         refuseDuplicateTicket: true,
         minIntervalMs: this.window.settings.phoneRatingIntervalMinutes * 60_000,
-      });
-    } catch (error) {
-      if (error instanceof WriteError && error.code === 'storage_full')
-        this.status.update({ storageFull: true });
-      throw error;
-    }
-    this.status.update({ storageFull: false });
-    await this.#session.wrote();
-    return event;
+      }),
+    );
   }
 
   onStatus(cb: Parameters<StatusStore['subscribe']>[0]): Unsubscribe {
