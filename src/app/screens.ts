@@ -1,8 +1,10 @@
 /**
- * Each screen is its own lazily loaded chunk, so a kiosk downloads only the screen it shows (the
- * console's QR and print code never reaches the evaluator or the rating page).
+ * Each screen is its own lazily loaded chunk, with its own messages, so a kiosk downloads only
+ * the screen it shows (the console's QR and print code, and its words, never reach the evaluator
+ * or the rating page).
  */
 import type { Component } from 'svelte';
+import { locale, type CatalogPart } from '../i18n';
 import type { Route, RouteName } from './router';
 
 /** What every screen receives from the shell. */
@@ -14,12 +16,17 @@ export interface ScreenProps {
 
 type ScreenModule = { default: Component<ScreenProps> };
 
+/** A screen's code and its messages, loaded side by side. */
+function screen(part: CatalogPart, load: () => Promise<ScreenModule>): () => Promise<ScreenModule> {
+  return async () => (await Promise.all([load(), locale.use(part)]))[0];
+}
+
 export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {
-  home: () => import('../screens/home/Home.svelte'),
-  rate: () => import('../screens/rate/RatePage.svelte'),
-  evaluator: () => import('../screens/evaluator/Evaluator.svelte'),
-  setup: () => import('../screens/setup/Setup.svelte'),
-  admin: () => import('../screens/admin/Admin.svelte'),
-  unavailable: () => import('../screens/not-found/NotFound.svelte'),
-  notFound: () => import('../screens/not-found/NotFound.svelte'),
+  home: screen('home', () => import('../screens/home/Home.svelte')),
+  rate: screen('rate', () => import('../screens/rate/RatePage.svelte')),
+  evaluator: screen('evaluator', () => import('../screens/evaluator/Evaluator.svelte')),
+  setup: screen('setup', () => import('../screens/setup/Setup.svelte')),
+  admin: screen('admin', () => import('../screens/admin/Admin.svelte')),
+  unavailable: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
+  notFound: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
 };

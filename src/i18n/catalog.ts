@@ -2,7 +2,8 @@
  * Typed message keys and the pure lookup/format functions behind `t`. Catalog values are strings,
  * or `{ one, other }` pairs chosen by the `count` parameter with the locale's plural rules.
  */
-import type { Catalog } from './zh-CN';
+import type { PartsCatalog } from './parts';
+import type { CoreCatalog } from './zh-CN';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type LocaleCode = (typeof LOCALES)[number];
@@ -12,6 +13,9 @@ export interface Plural {
   one: string;
   other: string;
 }
+
+/** Every section of every catalog: the shell's and all screens' parts. */
+export type Catalog = CoreCatalog & PartsCatalog;
 
 type Leaves<T, P extends string = ''> = {
   [K in keyof T & string]: T[K] extends string | Plural ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
@@ -31,7 +35,7 @@ function isPlural(value: unknown): value is Plural {
 }
 
 /** The raw entry at a dotted key, or undefined when the catalog has no such leaf. */
-export function lookup(catalog: Catalog, key: string): string | Plural | undefined {
+export function lookup(catalog: object, key: string): string | Plural | undefined {
   let node: unknown = catalog;
   for (const part of key.split('.')) {
     if (typeof node !== 'object' || node === null) return undefined;

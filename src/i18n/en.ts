@@ -1,8 +1,8 @@
 /** English catalog: the same keys as `zh-CN.ts`, loaded only when English is chosen. */
 import { RATING_LABELS } from '../domain/rating';
-import type { Catalog } from './zh-CN';
+import type { CoreCatalog } from './zh-CN';
 
-const en: Catalog = {
+const en: CoreCatalog = {
   app: {
     name: 'Service Hall Terminal',
     skipToContent: 'Skip to main content',
@@ -40,15 +40,6 @@ const en: Catalog = {
     duty_kiosk: 'Leader duty kiosk',
     inspection_tablet: 'Inspection tablet',
   },
-  channels: {
-    pc: 'PC',
-    mobile: 'Mobile',
-    qr: 'QR code',
-    hall_tablet: 'Window evaluator',
-    hall_terminal: 'Other hall terminal',
-    phone_call: 'Phone call',
-    sms: 'SMS',
-  },
   sync: {
     pending: { one: '{count} rating waiting to sync', other: '{count} ratings waiting to sync' },
     allSynced: 'All ratings synced',
@@ -75,10 +66,6 @@ const en: Catalog = {
     too_soon:
       'You rated this window a moment ago. Thank you for taking part — please try again a little later if you want to rate again.',
   },
-  outcomes: {
-    refused: 'Sorry, a rating you submitted earlier was not counted: {reason}',
-    refusedGeneric: 'The server could not accept it.',
-  },
   rating: {
     chooseLegend: 'How satisfied are you?',
     reasonsLegend: 'Please tell us what went wrong',
@@ -91,185 +78,6 @@ const en: Catalog = {
     saving: 'Saving…',
     needLevel: 'Please choose how satisfied you are first.',
     needReason: 'Please tick at least one reason or write a comment.',
-  },
-  rate: {
-    pageTitle: 'Rate our service',
-    prompt: 'Please rate the service you received',
-    thanksTitle: 'Thank you for your rating!',
-    thanksText: 'Your rating has been saved. We read every comment carefully.',
-    thanksPoor: 'We will look into it and put it right, and may contact you if needed.',
-    rateAgain: 'Rate another service',
-    linkErrorTitle: 'This rating link is not valid',
-    linkErrorText:
-      'The QR code or link is incomplete, or the window does not exist, so it cannot be rated. Please scan the rating card displayed at the window, or ask hall staff.',
-    offlineTitle: 'Please connect to the internet',
-    offlineText:
-      'The rating page needs the network the first time it opens. Please connect and try again; after that it works without a network too.',
-    loadingWindow: 'Loading window details…',
-  },
-  evaluator: {
-    pageTitle: 'Window evaluator',
-    prompt: 'Please rate the service at this window',
-    tapHint: 'Tap a button below to rate',
-    reasonsTitle: 'Please tell us what went wrong',
-    back: 'Back',
-    submit: 'Submit rating',
-    thanksTitle: 'Thank you for your rating!',
-    thanksText: 'We wish you a smooth day.',
-    errorTitle: 'The rating was not saved',
-    backToStart: 'Back to the start',
-    notEnrolledTitle: 'This device is not enrolled',
-    notEnrolledText:
-      'A window evaluator must first be enrolled and bound to a window by an administrator. Please complete the setup with the enrollment code you were given.',
-    setupLink: 'Go to device setup',
-    wrongRoleTitle: 'This device is not a window evaluator',
-    wrongRoleText: 'This device is enrolled as “{role}” and cannot be used as a window evaluator.',
-    noWindowTitle: 'Loading window details',
-    noWindowText:
-      'The device is enrolled but does not have its window’s details yet. Please make sure it is online once; it will be ready shortly.',
-    revokedTitle: 'This device has been disabled',
-    revokedText:
-      'An administrator has disabled this device, so it can no longer take ratings. Ratings already saved are kept. Please contact hall staff.',
-  },
-  setup: {
-    pageTitle: 'Device setup',
-    title: 'Enroll this device',
-    intro:
-      'Enter the enrollment code from your administrator to set this device up as a hall terminal (for example a window evaluator).',
-    codeLabel: 'Enrollment code',
-    codeHint: '8 letters or digits, for example ABCD-2345.',
-    nameLabel: 'Device name (optional)',
-    nameHint: 'Helps administrators recognise it, for example “Window A01 tablet”.',
-    submit: 'Enroll',
-    submitting: 'Enrolling…',
-    needCode: 'Please enter the enrollment code.',
-    successTitle: 'Enrolled',
-    successText: 'This device is now enrolled as “{role}”.',
-    openEvaluator: 'Open the window evaluator',
-    errors: {
-      invalid_code: 'That enrollment code is not correct. Please check it and try again.',
-      expired_code:
-        'That enrollment code has expired. Please ask your administrator for a new one.',
-      used_code:
-        'That enrollment code has already been used. Please ask your administrator for a new one.',
-      offline:
-        'The server cannot be reached. Enrolling needs the network; please check it and try again.',
-      server_error: 'The server could not complete the enrollment. Please try again later.',
-    },
-  },
-  home: {
-    pageTitle: 'Home',
-    title: 'Service Hall Terminal',
-    intro: 'Satisfaction ratings, leaders on duty and walk-throughs — working even offline.',
-    ratingNote: 'Citizens: scan the QR code on a window’s rating card to rate it.',
-    evaluator: 'Window evaluator',
-    evaluatorText: 'The tablet at a window: citizens rate with one tap.',
-    setup: 'Device setup',
-    setupText: 'Enroll this device with a code from your administrator.',
-    admin: 'Management console',
-    adminText: 'Print rating cards, manage devices, review ratings.',
-  },
-  notFound: {
-    pageTitle: 'Page not found',
-    title: 'Page not found',
-    text: 'The page you asked for does not exist. Please check the address.',
-    unavailableTitle: 'Not available yet',
-    unavailableText: 'This page will come in a later version.',
-  },
-  admin: {
-    pageTitle: 'Management console',
-    title: 'Management console',
-    loginTitle: 'Administrator sign-in',
-    username: 'Username',
-    password: 'Password',
-    login: 'Sign in',
-    loggingIn: 'Signing in…',
-    logout: 'Sign out',
-    signedInAs: 'Signed in as {name}',
-    sectionsLabel: 'Console sections',
-    loadingData: 'Loading data…',
-    reload: 'Refresh',
-    tabs: {
-      windows: 'Windows and cards',
-      devices: 'Devices',
-      ratings: 'Ratings',
-      rejected: 'Refused records',
-    },
-    windows: {
-      title: 'Windows and rating cards',
-      intro:
-        'One rating card per window, printed and displayed at the window. Citizens scan it to rate that window.',
-      printAll: 'Print all cards',
-      printOne: 'Print this card',
-      inactive: 'Inactive',
-      empty: 'No windows yet.',
-      copyLink: 'Rating link',
-    },
-    card: {
-      scan: 'Scan to rate',
-      hint: 'Scan the QR code with your phone to rate the service at this window',
-      qrAlt: 'Rating QR code for {window}',
-    },
-    devices: {
-      title: 'Enrolled devices',
-      empty: 'No devices enrolled yet.',
-      name: 'Name',
-      role: 'Role',
-      window: 'Window',
-      lastSeen: 'Last seen',
-      pending: 'Pending',
-      status: 'Status',
-      actions: 'Actions',
-      active: 'Active',
-      revokedAt: 'Disabled ({time})',
-      never: 'Never',
-      unnamed: 'Unnamed device',
-      revoke: 'Disable',
-      confirmRevoke: 'Disable “{name}”? It will no longer be able to upload data.',
-      confirm: 'Disable it',
-      cancel: 'Cancel',
-    },
-    enroll: {
-      title: 'Create an enrollment code',
-      intro:
-        'Create a one-time code for a window evaluator; enter it on the tablet’s setup page, or scan the QR code.',
-      window: 'Window',
-      chooseWindow: 'Choose a window',
-      name: 'Device name (optional)',
-      submit: 'Create code',
-      code: 'Enrollment code',
-      expires: 'Valid until {time}',
-      qrAlt: 'Device setup QR code',
-      setupUrl: 'Setup address',
-    },
-    ratings: {
-      title: 'Recent ratings',
-      summary: '{total} ratings, {counted} of them counted',
-      byLevel: 'Ratings by level',
-      empty: 'No ratings yet.',
-      time: 'Time',
-      level: 'Rating',
-      window: 'Window',
-      channel: 'Channel',
-      reasons: 'Reasons and comment',
-      ticket: 'Number',
-    },
-    rejected: {
-      title: 'Refused records',
-      intro: 'Records the server refused are kept here for review.',
-      empty: 'No refused records.',
-      time: 'Time',
-      device: 'Device',
-      type: 'Type',
-      reason: 'Reason',
-    },
-    errors: {
-      bad_credentials: 'The username or password is not correct.',
-      unauthorized: 'Your session has expired. Please sign in again.',
-      offline: 'The server cannot be reached. Please check the network.',
-      rate_limited: 'Too many attempts. Please wait a moment and try again.',
-      generic: 'That did not work: {message}',
-    },
   },
 };
 

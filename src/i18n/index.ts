@@ -7,3 +7,4 @@ export {
 } from './catalog';
 export { formatDateTime, formatMoment } from './format';
 export { locale, t, LocaleState, type LocaleStore } from './locale.svelte';
+export type { CatalogPart } from './parts';

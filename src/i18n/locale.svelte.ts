@@ -1,6 +1,7 @@
 /**
- * The reader's language: zh-CN by default, English loaded on demand. `t` reads the current locale
- * through a rune, so every template that calls it follows a switch.
+ * The reader's language: zh-CN by default, English loaded on demand, and each screen's own
+ * messages loaded with the screen in the language shown. `t` reads the current locale and the
+ * loaded messages through runes, so every template that calls it follows a switch.
  */
 import {
   DEFAULT_LOCALE,
@@ -10,8 +11,10 @@ import {
   type LocaleCode,
   type MessageKey,
   type MessageParams,
+  type Plural,
 } from './catalog';
-import zhCN, { type Catalog } from './zh-CN';
+import { PART_LOADERS, type CatalogPart, type PartLoaders } from './parts';
+import zhCN from './zh-CN';
 
 /** Where the choice is kept between visits (device settings). */
 export interface LocaleStore {
@@ -19,23 +22,34 @@ export interface LocaleStore {
   save(locale: LocaleCode): Promise<void>;
 }
 
-export type CatalogLoaders = Record<LocaleCode, () => Promise<Catalog>>;
+/** The shell's catalog in each language. */
+export type CatalogLoaders = Record<LocaleCode, () => Promise<object>>;
 
 const defaultLoaders: CatalogLoaders = {
   'zh-CN': async () => zhCN,
   en: async () => (await import('./en')).default,
 };
 
+type Messages = Partial<Record<LocaleCode, object>>;
+
 export class LocaleState {
   #current = $state<LocaleCode>(DEFAULT_LOCALE);
-  // A cache filled before `#current` changes; the rune on `#current` is what templates follow.
+  /** Each language's messages loaded so far, merged; replaced (never mutated) on every load. */
+  #messages = $state.raw<Messages>({ [DEFAULT_LOCALE]: zhCN });
+  /** Loads started, by `locale` or `locale:part`; a failed one is forgotten so it can be retried. */
+  // Bookkeeping only: nothing renders from it.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #catalogs = new Map<LocaleCode, Catalog>([[DEFAULT_LOCALE, zhCN]]);
+  #loads = new Map<string, Promise<void>>([[DEFAULT_LOCALE, Promise.resolve()]]);
+  /** The screens' parts in use: loaded in every language the reader switches to. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #parts = new Set<CatalogPart>();
   #store: LocaleStore | null = null;
   #loaders: CatalogLoaders;
+  #partLoaders: PartLoaders;
 
-  constructor(loaders: CatalogLoaders = defaultLoaders) {
+  constructor(loaders: CatalogLoaders = defaultLoaders, parts: PartLoaders = PART_LOADERS) {
     this.#loaders = loaders;
+    this.#partLoaders = parts;
   }
 
   get current(): LocaleCode {
@@ -72,16 +86,23 @@ export class LocaleState {
     return this.set(this.other);
   }
 
+  /**
+   * Load a screen's own messages in the language shown; call (and wait) before showing the
+   * screen. From then on they are loaded with every switch of language, before it applies.
+   */
+  async use(part: CatalogPart): Promise<void> {
+    this.#parts.add(part);
+    await this.#ensure(this.#current);
+  }
+
   t(key: MessageKey, params?: MessageParams): string {
-    const catalog = this.#catalogs.get(this.#current) ?? zhCN;
-    const entry = lookup(catalog, key) ?? lookup(zhCN, key);
+    const entry = this.#entry(key);
     return entry === undefined ? key : formatMessage(this.#current, entry, params);
   }
 
   /** The text before and after the `{slot}` placeholder of a message; see {@link formatAround}. */
   around(key: MessageKey, slot: string, params: MessageParams): [string, string] {
-    const catalog = this.#catalogs.get(this.#current) ?? zhCN;
-    const entry = lookup(catalog, key) ?? lookup(zhCN, key);
+    const entry = this.#entry(key);
     return entry === undefined ? [key, ''] : formatAround(this.#current, entry, slot, params);
   }
 
@@ -90,9 +111,49 @@ export class LocaleState {
     return this.#current === 'en' && nameEn ? nameEn : name;
   }
 
+  /** The entry in the language shown, else in Chinese (the source), else undefined. */
+  #entry(key: MessageKey): string | Plural | undefined {
+    const messages = this.#messages;
+    return lookup(messages[this.#current] ?? {}, key) ?? lookup(messages[DEFAULT_LOCALE]!, key);
+  }
+
   async #activate(locale: LocaleCode): Promise<void> {
-    if (!this.#catalogs.has(locale)) this.#catalogs.set(locale, await this.#loaders[locale]());
+    await this.#ensure(locale);
     this.#current = locale;
+  }
+
+  /** Load a language's catalog and every part in use, including parts added meanwhile. */
+  async #ensure(locale: LocaleCode): Promise<void> {
+    for (;;) {
+      const parts = [...this.#parts];
+      await Promise.all([
+        this.#load(locale, locale, this.#loaders[locale]),
+        ...parts.map((part) =>
+          this.#load(`${locale}:${part}`, locale, async () => {
+            return (await this.#partLoaders[part][locale]()).default;
+          }),
+        ),
+      ]);
+      if (this.#parts.size === parts.length) return;
+    }
+  }
+
+  #load(key: string, locale: LocaleCode, loader: () => Promise<object>): Promise<void> {
+    let pending = this.#loads.get(key);
+    if (!pending) {
+      pending = loader().then(
+        (loaded) => {
+          const messages = this.#messages;
+          this.#messages = { ...messages, [locale]: { ...messages[locale], ...loaded } };
+        },
+        (error: unknown) => {
+          this.#loads.delete(key);
+          throw error;
+        },
+      );
+      this.#loads.set(key, pending);
+    }
+    return pending;
   }
 }
 

@@ -13,11 +13,30 @@ import {
   interpolate,
   lookup,
   placeholders,
+  type Catalog,
+  type LocaleCode,
 } from '../../src/i18n/catalog';
-import en from '../../src/i18n/en';
+import enCore from '../../src/i18n/en';
 import { formatMoment } from '../../src/i18n/format';
 import { LocaleState, type LocaleStore } from '../../src/i18n/locale.svelte';
-import zhCN from '../../src/i18n/zh-CN';
+import { PART_LOADERS, type CatalogPart } from '../../src/i18n/parts';
+import zhCore from '../../src/i18n/zh-CN';
+
+const PARTS = Object.keys(PART_LOADERS) as CatalogPart[];
+
+/** Each screen's part of a language's messages, as the app loads it. */
+async function loadParts(code: LocaleCode): Promise<Record<CatalogPart, object>> {
+  const loaded = await Promise.all(
+    PARTS.map(async (part) => [part, (await PART_LOADERS[part][code]()).default] as const),
+  );
+  return Object.fromEntries(loaded) as Record<CatalogPart, object>;
+}
+
+const zhParts = await loadParts('zh-CN');
+const enParts = await loadParts('en');
+/** The whole catalog of each language: the shell's and every screen's messages. */
+const zhCN = Object.assign({}, zhCore, ...Object.values(zhParts)) as Catalog;
+const en = Object.assign({}, enCore, ...Object.values(enParts)) as Catalog;
 
 const zhEntries = new Map(catalogEntries(zhCN));
 const enEntries = new Map(catalogEntries(en));
@@ -61,6 +80,26 @@ describe('message catalogs', () => {
     for (const channel of RATING_CHANNEL_NAMES) {
       expect(lookup(en, `channels.${channel}`)).toBeTruthy();
     }
+  });
+
+  it('split into the shell and screen parts with no section in two places', () => {
+    const owners = new Map<string, string>();
+    for (const [name, sections] of [
+      ['shell', zhCore],
+      ...PARTS.map((part) => [part, zhParts[part]] as const),
+    ] as const) {
+      for (const section of Object.keys(sections)) {
+        expect(owners.get(section), `${section} in ${name}`).toBeUndefined();
+        owners.set(section, name);
+      }
+    }
+    expect(Object.keys(enCore).sort()).toEqual(Object.keys(zhCore).sort());
+    for (const part of PARTS) {
+      expect(Object.keys(enParts[part]).sort(), part).toEqual(Object.keys(zhParts[part]).sort());
+    }
+    // The console's words stay out of what every kiosk route loads.
+    expect(owners.get('admin')).toBe('admin');
+    expect(owners.get('channels')).toBe('admin');
   });
 
   it('name the other language on the switch, in that language', () => {
@@ -122,7 +161,7 @@ describe('LocaleState', () => {
     const locale = new LocaleState();
     expect(locale.current).toBe('zh-CN');
     expect(locale.other).toBe('en');
-    expect(locale.t('rate.thanksTitle')).toBe('感谢您的评价！');
+    expect(locale.t('sync.allSynced')).toBe('评价已全部同步');
     expect(locale.t('sync.pending', { count: 2 })).toBe('2 条评价待同步');
   });
 
@@ -130,6 +169,8 @@ describe('LocaleState', () => {
     const store = memoryStore();
     const locale = new LocaleState();
     await locale.init(store);
+    await locale.use('rate');
+    expect(locale.t('rate.thanksTitle')).toBe('感谢您的评价！');
     await locale.toggle();
     expect(locale.current).toBe('en');
     expect(locale.other).toBe('zh-CN');
@@ -158,6 +199,60 @@ describe('LocaleState', () => {
     expect(locale.current).toBe('zh-CN');
     await locale.set('en');
     expect(locale.current).toBe('en');
+  });
+
+  it("loads a screen's messages when it is used, in the language shown", async () => {
+    const locale = new LocaleState();
+    expect(locale.t('admin.title')).toBe('admin.title');
+    await locale.use('admin');
+    expect(locale.t('admin.title')).toBe('管理后台');
+    expect(locale.t('channels.qr')).toBe('扫码');
+    expect(locale.t('evaluator.back')).toBe('evaluator.back');
+    await locale.set('en');
+    expect(locale.t('admin.title')).toBe(en.admin.title);
+    await locale.use('evaluator');
+    expect(locale.t('evaluator.back')).toBe('Back');
+  });
+
+  it('loads the parts in use in a new language before switching to it', async () => {
+    const requested: string[] = [];
+    const parts = Object.fromEntries(
+      PARTS.map((part) => [
+        part,
+        {
+          'zh-CN': () => (requested.push(`zh-CN:${part}`), PART_LOADERS[part]['zh-CN']()),
+          en: () => (requested.push(`en:${part}`), PART_LOADERS[part].en()),
+        },
+      ]),
+    ) as typeof PART_LOADERS;
+    const locale = new LocaleState(undefined, parts);
+    await locale.use('rate');
+    await locale.use('rate');
+    expect(requested).toEqual(['zh-CN:rate']);
+    const switching = locale.set('en');
+    const using = locale.use('setup');
+    expect(locale.current).toBe('zh-CN');
+    await Promise.all([switching, using]);
+    expect(locale.current).toBe('en');
+    expect(locale.t('rate.pageTitle')).toBe(en.rate.pageTitle);
+    expect(locale.t('setup.title')).toBe(en.setup.title);
+    expect(requested.sort()).toEqual(['en:rate', 'en:setup', 'zh-CN:rate', 'zh-CN:setup']);
+  });
+
+  it('retries a part whose load failed', async () => {
+    let fail = true;
+    const parts = {
+      ...PART_LOADERS,
+      home: {
+        ...PART_LOADERS.home,
+        'zh-CN': () => (fail ? Promise.reject(new Error('offline')) : PART_LOADERS.home['zh-CN']()),
+      },
+    };
+    const locale = new LocaleState(undefined, parts);
+    await expect(locale.use('home')).rejects.toThrow('offline');
+    fail = false;
+    await locale.use('home');
+    expect(locale.t('home.title')).toBe(zhCN.home.title);
   });
 
   it('picks the English name of a place only when English is shown and one exists', async () => {
