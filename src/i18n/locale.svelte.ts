@@ -3,6 +3,7 @@
  * messages loaded with the screen in the language shown. `t` reads the current locale and the
  * loaded messages through runes, so every template that calls it follows a switch.
  */
+import { untrack } from 'svelte';
 import {
   DEFAULT_LOCALE,
   formatAround,
@@ -92,7 +93,8 @@ export class LocaleState {
    */
   async use(part: CatalogPart): Promise<void> {
     this.#parts.add(part);
-    await this.#ensure(this.#current);
+    // Untracked: a screen loaded from a derived must not load again when the language changes.
+    await untrack(() => this.#ensure(this.#current));
   }
 
   t(key: MessageKey, params?: MessageParams): string {
