@@ -2,6 +2,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
+/** Svelte runtime modules only the console's components use; they have no top-level effects. */
+const SVELTE_CONSOLE_ONLY =
+  /svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/](elements[\\/]bindings[\\/]select|blocks[\\/]html)\.js$/;
+
 export default defineConfig({
   plugins: [
     svelte(),
@@ -53,6 +57,27 @@ export default defineConfig({
     sourcemap: true,
     // dist/.vite/manifest.json: which chunks each screen loads, for checking route weights.
     manifest: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            // Everything the start-up needs, in the entry chunk: one request and one compression
+            // window for the code every screen loads.
+            { name: 'shell', tags: ['$initial'] },
+            // The rating controls both kiosk screens share, in one chunk.
+            {
+              name: 'rating-ui',
+              test: /src[\\/](ui[\\/](LevelIcon|LocaleSwitch|RatingChoices|ReasonFields|SyncLine|levels)|screens[\\/]write-errors)\./,
+            },
+          ],
+        },
+      },
+      treeshake: {
+        // Svelte's runtime modules that only the console uses (`<select bind:value>`, `{@html}`)
+        // have no side effects; saying so lets them leave the chunk every screen loads.
+        moduleSideEffects: (id: string) => !SVELTE_CONSOLE_ONLY.test(id),
+      },
+    },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: {
