@@ -61,9 +61,17 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
+            // Svelte's runtime modules that only the console uses (`<select bind:value>`,
+            // `{@html}`): in their own chunk, which only the console loads.
+            {
+              name: 'svelte-console',
+              test: SVELTE_CONSOLE_ONLY,
+              priority: 2,
+              includeDependenciesRecursively: false,
+            },
             // Everything the start-up needs, in the entry chunk: one request and one compression
             // window for the code every screen loads.
-            { name: 'shell', tags: ['$initial'] },
+            { name: 'shell', tags: ['$initial'], priority: 1 },
             // The rating controls both kiosk screens share, in one chunk.
             {
               name: 'rating-ui',
@@ -73,8 +81,8 @@ export default defineConfig({
         },
       },
       treeshake: {
-        // Svelte's runtime modules that only the console uses (`<select bind:value>`, `{@html}`)
-        // have no side effects; saying so lets them leave the chunk every screen loads.
+        // Those console-only runtime modules have no side effects; saying so lets the shell's
+        // re-exports of them go unused instead of pulling them in.
         moduleSideEffects: (id: string) => !SVELTE_CONSOLE_ONLY.test(id),
       },
     },
