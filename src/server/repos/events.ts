@@ -21,33 +21,41 @@ export interface StoredEvent {
   receivedAt: string;
 }
 
-export async function eventExists(db: Db, id: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM events WHERE id = $1', [id]);
-  return rows.length > 0;
+/** Which of these ids already name a stored event (of any hall). */
+export async function existingEventIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [
+    ids,
+  ]);
+  return new Set(rows.map((r) => r.id));
 }
 
-export async function insertEvent(tx: Db, e: StoredEvent): Promise<void> {
+/** Insert events in one statement, in the order given; an id already stored is left as it is. */
+export async function insertEvents(tx: Db, events: readonly StoredEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await tx.query(
     `INSERT INTO events (id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc,
        hlc_original, prev_hash, hash, payload, envelope, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+       $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[],
+       $13::jsonb[], $14::jsonb[], $15::timestamptz[])
      ON CONFLICT (id) DO NOTHING`,
     [
-      e.id,
-      e.hallId,
-      e.hallSeq,
-      e.deviceId,
-      e.deviceSeq,
-      e.type,
-      e.actorId,
-      e.at,
-      e.hlc,
-      e.hlcOriginal,
-      e.prevHash,
-      e.hash,
-      json(e.payload),
-      json(e.envelope),
-      e.receivedAt,
+      events.map((e) => e.id),
+      events.map((e) => e.hallId),
+      events.map((e) => e.hallSeq),
+      events.map((e) => e.deviceId),
+      events.map((e) => e.deviceSeq),
+      events.map((e) => e.type),
+      events.map((e) => e.actorId),
+      events.map((e) => e.at),
+      events.map((e) => e.hlc),
+      events.map((e) => e.hlcOriginal),
+      events.map((e) => e.prevHash),
+      events.map((e) => e.hash),
+      events.map((e) => json(e.payload)),
+      events.map((e) => json(e.envelope)),
+      events.map((e) => e.receivedAt),
     ],
   );
 }
@@ -92,34 +100,49 @@ export interface RejectedRow {
   receivedAt: string;
 }
 
-export async function insertRejected(tx: Db, r: RejectedRow): Promise<void> {
+/** Record refused events in one statement; an id already on file keeps its first refusal. */
+export async function insertRejected(tx: Db, rows: readonly RejectedRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO rejected_events (event_id, hall_id, device_id, device_seq, type, reason, message,
        envelope, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) ON CONFLICT (event_id) DO NOTHING`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+       $7::text[], $8::jsonb[], $9::timestamptz[])
+     ON CONFLICT (event_id) DO NOTHING`,
     [
-      r.eventId,
-      r.hallId,
-      r.deviceId,
-      r.deviceSeq,
-      r.type,
-      r.reason,
-      r.message,
-      json(r.envelope),
-      r.receivedAt,
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.hallId),
+      rows.map((r) => r.deviceId),
+      rows.map((r) => r.deviceSeq),
+      rows.map((r) => r.type),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.message),
+      rows.map((r) => json(r.envelope)),
+      rows.map((r) => r.receivedAt),
     ],
   );
 }
 
+export interface Refusal {
+  deviceId: string;
+  reason: string;
+  message: string;
+}
+
+/** The refusals on file for these event ids. */
 export async function findRejected(
   db: Db,
-  eventId: string,
-): Promise<{ deviceId: string; reason: string; message: string } | null> {
-  const rows = await db.query<{ deviceId: string; reason: string; message: string }>(
-    'SELECT device_id AS "deviceId", reason, message FROM rejected_events WHERE event_id = $1',
-    [eventId],
+  eventIds: readonly string[],
+): Promise<Map<string, Refusal>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db.query<Refusal & { eventId: string }>(
+    `SELECT event_id AS "eventId", device_id AS "deviceId", reason, message FROM rejected_events
+     WHERE event_id = ANY($1::text[])`,
+    [eventIds],
   );
-  return rows[0] ?? null;
+  return new Map(
+    rows.map((r) => [r.eventId, { deviceId: r.deviceId, reason: r.reason, message: r.message }]),
+  );
 }
 
 export async function listRejected(

@@ -38,13 +38,17 @@ export async function lockHall(tx: Db, id: string): Promise<void> {
   await tx.query('SELECT id FROM halls WHERE id = $1 FOR UPDATE', [id]);
 }
 
-export async function nextHallSeq(tx: Db, id: string): Promise<number> {
-  const rows = await tx.query<{ seq: number }>(
-    'UPDATE halls SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq AS seq',
-    [id],
+/**
+ * Hand out `count` consecutive hall_seq numbers (the caller holds the hall lock) and return the
+ * first of them.
+ */
+export async function takeHallSeqs(tx: Db, id: string, count: number): Promise<number> {
+  const rows = await tx.query<{ last: number }>(
+    'UPDATE halls SET next_seq = next_seq + $2 WHERE id = $1 RETURNING next_seq AS last',
+    [id, count],
   );
   if (!rows[0]) throw new Error(`hall ${id} does not exist`);
-  return rows[0].seq;
+  return rows[0].last - count + 1;
 }
 
 export async function renameHall(

@@ -19,56 +19,99 @@ export interface RatingRow {
   receivedAt: string;
 }
 
-export async function insertRating(tx: Db, r: RatingRow): Promise<void> {
+/** Project stored ratings in one statement; an event already projected is left as it is. */
+export async function insertRatings(tx: Db, rows: readonly RatingRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO ratings (event_id, hall_id, device_id, window_id, department_id, level, channel,
        ticket, phone_id, duty_session_id, reasons, comment, at, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
+       $13::timestamptz[], $14::timestamptz[])
      ON CONFLICT (event_id) DO NOTHING`,
     [
-      r.eventId,
-      r.hallId,
-      r.deviceId,
-      r.windowId,
-      r.departmentId,
-      r.level,
-      r.channel,
-      r.ticket,
-      r.phoneId,
-      r.dutySessionId,
-      json(r.reasons),
-      r.comment,
-      r.at,
-      r.receivedAt,
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.hallId),
+      rows.map((r) => r.deviceId),
+      rows.map((r) => r.windowId),
+      rows.map((r) => r.departmentId),
+      rows.map((r) => r.level),
+      rows.map((r) => r.channel),
+      rows.map((r) => r.ticket),
+      rows.map((r) => r.phoneId),
+      rows.map((r) => r.dutySessionId),
+      rows.map((r) => json(r.reasons)),
+      rows.map((r) => r.comment),
+      rows.map((r) => r.at),
+      rows.map((r) => r.receivedAt),
     ],
   );
 }
 
-/** 一事一评: has this ticket (queue number or case number) already been rated in the hall? */
-export async function ticketRated(db: Db, hallId: string, ticket: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM ratings WHERE hall_id = $1 AND ticket = $2 LIMIT 1', [
-    hallId,
-    ticket,
-  ]);
-  return rows.length > 0;
+/** 一事一评: which of these tickets (queue or case numbers) have already been rated in the hall? */
+export async function ratedTickets(
+  db: Db,
+  hallId: string,
+  tickets: readonly string[],
+): Promise<Set<string>> {
+  if (tickets.length === 0) return new Set();
+  const rows = await db.query<{ ticket: string }>(
+    'SELECT DISTINCT ticket FROM ratings WHERE hall_id = $1 AND ticket = ANY($2::text[])',
+    [hallId, tickets],
+  );
+  return new Set(rows.map((r) => r.ticket));
 }
 
-/** Did this phone rate this window less than `minutes` before or after `at`? */
-export async function phoneRatedWithin(
+/** A rating a phone is about to give: that phone, that window, at that time. */
+export interface PhoneRating {
+  phoneId: string;
+  windowId: string;
+  at: string;
+}
+
+/**
+ * How close in time these ratings-to-be come to others of the same phone and window, judged by
+ * the database's own timestamps: `stored` holds the index of each one within `minutes` (before or
+ * after) of a rating already stored, `earlier` maps an index to the lower indexes of the list
+ * itself that are that close.
+ */
+export async function phoneRatingsWithin(
   db: Db,
-  phoneId: string,
-  windowId: string,
-  at: string,
+  ratings: readonly PhoneRating[],
   minutes: number,
-): Promise<boolean> {
-  const rows = await db.query(
-    `SELECT 1 FROM ratings WHERE phone_id = $1 AND window_id = $2
-       AND at > $3::timestamptz - make_interval(mins => $4::int)
-       AND at < $3::timestamptz + make_interval(mins => $4::int)
-     LIMIT 1`,
-    [phoneId, windowId, at, minutes],
+): Promise<{ stored: Set<number>; earlier: Map<number, number[]> }> {
+  const stored = new Set<number>();
+  const earlier = new Map<number, number[]>();
+  if (ratings.length === 0) return { stored, earlier };
+  const rows = await db.query<{ i: number; earlier: number[] | null }>(
+    `WITH c AS (
+       SELECT phone_id, window_id, at, (i - 1)::int AS i
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY
+         AS c(phone_id, window_id, at, i)
+     )
+     SELECT c.i, NULL::int[] AS earlier FROM c
+     WHERE EXISTS (
+       SELECT 1 FROM ratings r WHERE r.phone_id = c.phone_id AND r.window_id = c.window_id
+         AND r.at > c.at - make_interval(mins => $4::int)
+         AND r.at < c.at + make_interval(mins => $4::int))
+     UNION ALL
+     SELECT b.i, array_agg(a.i ORDER BY a.i) FROM c a JOIN c b
+       ON a.i < b.i AND a.phone_id = b.phone_id AND a.window_id = b.window_id
+         AND a.at > b.at - make_interval(mins => $4::int)
+         AND a.at < b.at + make_interval(mins => $4::int)
+     GROUP BY b.i`,
+    [
+      ratings.map((r) => r.phoneId),
+      ratings.map((r) => r.windowId),
+      ratings.map((r) => r.at),
+      minutes,
+    ],
   );
-  return rows.length > 0;
+  for (const r of rows) {
+    if (r.earlier === null) stored.add(r.i);
+    else earlier.set(r.i, r.earlier);
+  }
+  return { stored, earlier };
 }
 
 export interface RatingListRow {

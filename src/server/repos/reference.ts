@@ -105,6 +105,15 @@ export async function getWindow(db: Db, id: string): Promise<WindowRow | null> {
   return rows[0] ? toWindow(rows[0]) : null;
 }
 
+export async function getWindows(db: Db, ids: readonly string[]): Promise<Map<string, WindowRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<RawWindow>(
+    `SELECT ${WINDOW} FROM windows WHERE id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, toWindow(r)]));
+}
+
 /** Window codes are matched without regard to case (cards are typed in by hand too). */
 export async function getWindowByCode(db: Db, code: string): Promise<WindowRow | null> {
   const rows = await db.query<RawWindow>(
