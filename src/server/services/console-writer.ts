@@ -20,7 +20,7 @@ import { advanceDeviceLog, consoleWriter, insertDevice, lockDevice } from '../re
 import { lastHlcOf } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
-import { ingestEvent } from './ingest';
+import { EventRefused, ingestEvents, type EventHead } from './ingest';
 
 export interface RefWrite<T extends EventType = EventType> {
   type: T;
@@ -70,23 +70,20 @@ export async function writeConsoleEvents(
       at: isoAt(now),
       hlc: clock.tick(),
     });
-    const { outcome } = await ingestEvent(
-      tx,
-      writer,
-      event as unknown as EventEnvelope & { [k: string]: unknown },
-      {
-        now,
-        lastHash: head.hash,
-        checkChain: true,
-      },
-    );
-    if (outcome.status === 'rejected') {
-      throw badRequest(outcome.reason, outcome.message, {
-        issues: [{ path: '', code: outcome.reason, message: outcome.message }],
-      });
-    }
     events.push(event);
     head = next;
+  }
+  try {
+    await ingestEvents(tx, writer, events as unknown as EventHead[], {
+      now,
+      lastHash: writer.lastHash,
+      checkChain: true,
+      allOrNothing: true,
+    });
+  } catch (error) {
+    if (!(error instanceof EventRefused)) throw error;
+    const { reason, message } = error.outcome;
+    throw badRequest(reason, message, { issues: [{ path: '', code: reason, message }] });
   }
   await advanceDeviceLog(tx, writer.id, { lastSeq: head.seq, lastHash: head.hash }, isoAt(now));
   return events;

@@ -1,8 +1,16 @@
 /**
  * The one write path of the event log: every event from a device, a citizen's phone or the
- * console passes through {@link ingestEvent} inside the writer's transaction. It either stores
- * the event (with a hall_seq, and projects it) or records it as rejected with a reason code —
- * never half of each.
+ * console passes through {@link ingestEvents} inside the writer's transaction, a batch at a time.
+ * Each event is either stored (with a hall_seq, and projected) or recorded as rejected with a
+ * reason code — never half of each — and is decided exactly as if the batch were taken one event
+ * after another: an event sees those before it in the batch as already stored or refused.
+ *
+ * A batch costs the same few statements whatever its size. What the checks need is read up front
+ * (ids on file, the rated windows, tickets already counted, a phone's nearby ratings), every
+ * decision is made in memory, and the outcome is written with one multi-row statement per table
+ * and one hall_seq update. Reference events (the console's) are the exception: each is checked
+ * against the reference tables and folded into them before the next is looked at, since a later
+ * write may name what an earlier one created.
  */
 import type { Db } from '../db/db';
 import { mayWrite, type WriterKind } from '../../domain/device';
@@ -10,10 +18,30 @@ import { isRefType, validateEvent, type EventEnvelope, type ValidEvent } from '.
 import { hashValue } from '../../domain/hash';
 import { clampHlc } from '../../domain/hlc';
 import type { EventOutcome } from '../../sync/protocol';
-import { eventExists, insertEvent, insertRejected } from '../repos/events';
-import { nextHallSeq } from '../repos/halls';
-import { insertRating, phoneRatedWithin, ticketRated } from '../repos/ratings';
-import { getDepartment, getSettings, getWindow, getWindowByCode } from '../repos/reference';
+import {
+  existingEventIds,
+  findRejected,
+  insertEvents,
+  insertRejected,
+  type Refusal,
+  type RejectedRow,
+  type StoredEvent,
+} from '../repos/events';
+import { takeHallSeqs } from '../repos/halls';
+import {
+  insertRatings,
+  phoneRatingsWithin,
+  ratedTickets,
+  type PhoneRating,
+  type RatingRow,
+} from '../repos/ratings';
+import {
+  getDepartment,
+  getSettings,
+  getWindowByCode,
+  getWindows,
+  type WindowRow,
+} from '../repos/reference';
 import { isoAt } from '../repos/util';
 import { projectReference } from './reference-projection';
 
@@ -29,12 +57,20 @@ export interface Writer {
 export interface IngestContext {
   /** Server time (ms). */
   now: number;
-  /** The previous event's hash on this device's log; checked unless null is allowed (phones). */
+  /** The hash the batch's first event chains to; checked unless the chain is not enforced. */
   lastHash: string | null;
   /** Phones may lose their storage, so their chain is recorded but not enforced. */
   checkChain: boolean;
   /** Phones: the window the card's signature authorises. */
   cardWindowId?: string;
+  /**
+   * Answer an event whose id is already stored (`duplicate`) or refused (that refusal), on file
+   * or earlier in the batch, from that decision instead of deciding it: a phone's log may start
+   * again, so its sequence numbers cannot tell what was sent before.
+   */
+  answerKnown?: boolean;
+  /** Throw {@link EventRefused} at the first refusal (the caller writes all or nothing). */
+  allOrNothing?: boolean;
 }
 
 /** The first lines of an event, already checked by the route. */
@@ -45,18 +81,116 @@ export interface EventHead {
   [key: string]: unknown;
 }
 
+export interface Ingested {
+  outcome: EventOutcome;
+  /** The hash of what the device sent, which its next event chains to, valid or not. */
+  hash: string;
+  /** False when the event was answered from an earlier decision ({@link IngestContext.answerKnown}). */
+  decided: boolean;
+}
+
+/** Thrown by an all-or-nothing batch at its first refused event; nothing of the batch is kept. */
+export class EventRefused extends Error {
+  override name = 'EventRefused';
+  constructor(readonly outcome: Extract<EventOutcome, { status: 'rejected' }>) {
+    super(outcome.message);
+  }
+}
+
 type Verdict = { ok: true; event: ValidEvent } | { ok: false; reason: string; message: string };
 
 const refuse = (reason: string, message: string): Verdict => ({ ok: false, reason, message });
 
-async function checkRating(
-  tx: Db,
+/** The checks that need nothing but the event, the writer and the previous event's hash. */
+function checkAlone(
   writer: Writer,
-  e: EventEnvelope<'rating.submitted'>,
+  raw: EventHead,
+  prevHash: string | null,
   ctx: IngestContext,
-): Promise<Verdict | null> {
+): Verdict {
+  const validation = validateEvent(raw);
+  if (!validation.ok) {
+    const first = validation.issues[0];
+    return refuse(first?.code ?? 'invalid', validation.issues.map((i) => i.message).join('; '));
+  }
+  const e = validation.value;
+  if (!mayWrite(writer.role, e.type))
+    return refuse('not_allowed', `a ${writer.role} may not write ${e.type}`);
+  if (e.hallId !== writer.hallId) return refuse('wrong_hall', 'the event belongs to another hall');
+  if (ctx.checkChain && e.prevHash !== prevHash) {
+    return refuse('invalid_chain', "prevHash is not the hash of the device's previous event");
+  }
+  return { ok: true, event: e };
+}
+
+const isRating = (e: ValidEvent): e is ValidEvent<'rating.submitted'> =>
+  e.type === 'rating.submitted';
+
+/**
+ * What the rating checks of a batch read from the database, loaded once before the first
+ * decision, and what the decisions so far have added to it.
+ */
+interface RatingState {
+  windows: Map<string, WindowRow>;
+  /** Tickets counted in the hall: on file, and stored earlier in this batch. */
+  tickets: Set<string>;
+  /** The hall's interval between two ratings of one window by one phone (minutes). */
+  phoneMinutes: number;
+  /** Batch positions of phone ratings too close to a stored rating of that phone and window. */
+  nearStored: Set<number>;
+  /** Batch position → earlier positions of the same phone and window that close in time. */
+  nearEarlier: Map<number, number[]>;
+  /** Batch positions of the ratings stored so far. */
+  accepted: Set<number>;
+}
+
+async function loadRatingState(
+  tx: Db,
+  hallId: string,
+  ratings: { pos: number; event: ValidEvent<'rating.submitted'> }[],
+): Promise<RatingState> {
+  const payloads = ratings.map((r) => r.event.payload);
+  const tickets = payloads.flatMap((p) => (p.ticket === null ? [] : [p.ticket]));
+  const fromPhones = ratings.filter((r) => r.event.payload.phoneId !== null);
+  const state: RatingState = {
+    windows: await getWindows(tx, [...new Set(payloads.map((p) => p.windowId))]),
+    tickets: await ratedTickets(tx, hallId, [...new Set(tickets)]),
+    phoneMinutes: 0,
+    nearStored: new Set(),
+    nearEarlier: new Map(),
+    accepted: new Set(),
+  };
+  if (fromPhones.length > 0) {
+    state.phoneMinutes = (await getSettings(tx, hallId)).settings.phoneRatingIntervalMinutes;
+    if (state.phoneMinutes > 0) {
+      const near = await phoneRatingsWithin(
+        tx,
+        fromPhones.map((r): PhoneRating => ({
+          phoneId: r.event.payload.phoneId!,
+          windowId: r.event.payload.windowId,
+          at: r.event.at,
+        })),
+        state.phoneMinutes,
+      );
+      const pos = (i: number) => fromPhones[i]!.pos;
+      for (const i of near.stored) state.nearStored.add(pos(i));
+      for (const [later, earlier] of near.earlier) {
+        state.nearEarlier.set(pos(later), earlier.map(pos));
+      }
+    }
+  }
+  return state;
+}
+
+function checkRating(
+  writer: Writer,
+  e: ValidEvent<'rating.submitted'>,
+  pos: number,
+  state: RatingState,
+  ctx: IngestContext,
+): Verdict | null {
   const p = e.payload;
-  const window = await getWindow(tx, p.windowId);
+  const window = state.windows.get(p.windowId);
   if (!window || window.hallId !== e.hallId || !window.active) {
     return refuse('unknown_window', 'the rated window does not exist or is closed');
   }
@@ -74,13 +208,15 @@ async function checkRating(
     if (p.phoneId !== e.deviceId)
       return refuse('wrong_phone', 'payload.phoneId must be the deviceId');
   }
-  if (p.ticket !== null && (await ticketRated(tx, e.hallId, p.ticket))) {
+  if (p.ticket !== null && state.tickets.has(p.ticket)) {
     return refuse('duplicate_ticket', 'this ticket has already been rated');
   }
   if (p.phoneId !== null) {
-    const { settings } = await getSettings(tx, e.hallId);
-    const minutes = settings.phoneRatingIntervalMinutes;
-    if (minutes > 0 && (await phoneRatedWithin(tx, p.phoneId, p.windowId, e.at, minutes))) {
+    const minutes = state.phoneMinutes;
+    const tooSoon =
+      state.nearStored.has(pos) ||
+      (state.nearEarlier.get(pos) ?? []).some((earlier) => state.accepted.has(earlier));
+    if (minutes > 0 && tooSoon) {
       return refuse('too_soon', `this phone rated this window less than ${minutes} minutes ago`);
     }
   }
@@ -109,119 +245,162 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
   return null;
 }
 
-async function check(tx: Db, writer: Writer, raw: EventHead, ctx: IngestContext): Promise<Verdict> {
-  const validation = validateEvent(raw);
-  if (!validation.ok) {
-    const first = validation.issues[0];
-    return refuse(first?.code ?? 'invalid', validation.issues.map((i) => i.message).join('; '));
-  }
-  const e = validation.value;
-  if (!mayWrite(writer.role, e.type))
-    return refuse('not_allowed', `a ${writer.role} may not write ${e.type}`);
-  if (e.hallId !== writer.hallId) return refuse('wrong_hall', 'the event belongs to another hall');
-  if (ctx.checkChain && e.prevHash !== ctx.lastHash) {
-    return refuse('invalid_chain', "prevHash is not the hash of the device's previous event");
-  }
-  if (await eventExists(tx, e.id))
-    return refuse('duplicate_id', 'another event already has this id');
-  const specific =
-    e.type === 'rating.submitted'
-      ? await checkRating(tx, writer, e as EventEnvelope<'rating.submitted'>, ctx)
-      : isRefType(e.type)
-        ? await checkReference(tx, e)
-        : null;
-  return specific ?? { ok: true, event: e };
-}
-
-async function store(
-  tx: Db,
-  e: ValidEvent,
-  raw: EventHead,
-  hash: string,
-  now: number,
-): Promise<void> {
-  const { hlc } = clampHlc(e.hlc, now);
-  const hallSeq = await nextHallSeq(tx, e.hallId);
-  const receivedAt = isoAt(now);
-  await insertEvent(tx, {
-    id: e.id,
+function ratingRow(e: ValidEvent<'rating.submitted'>, receivedAt: string): RatingRow {
+  const p = e.payload;
+  return {
+    eventId: e.id,
     hallId: e.hallId,
-    hallSeq,
     deviceId: e.deviceId,
-    deviceSeq: e.deviceSeq,
-    type: e.type,
-    actorId: e.actorId,
+    windowId: p.windowId,
+    departmentId: p.departmentId,
+    level: p.level,
+    channel: p.channel,
+    ticket: p.ticket,
+    phoneId: p.phoneId,
+    dutySessionId: p.dutySessionId,
+    reasons: p.reasons,
+    comment: p.comment,
     at: e.at,
-    hlc,
-    hlcOriginal: e.hlc,
-    prevHash: e.prevHash,
-    hash,
-    payload: e.payload,
-    envelope: raw,
     receivedAt,
-  });
-  const ordered = { ...e, hlc } as EventEnvelope;
-  if (ordered.type === 'rating.submitted') {
-    const p = (ordered as EventEnvelope<'rating.submitted'>).payload;
-    await insertRating(tx, {
-      eventId: e.id,
-      hallId: e.hallId,
-      deviceId: e.deviceId,
-      windowId: p.windowId,
-      departmentId: p.departmentId,
-      level: p.level,
-      channel: p.channel,
-      ticket: p.ticket,
-      phoneId: p.phoneId,
-      dutySessionId: p.dutySessionId,
-      reasons: p.reasons,
-      comment: p.comment,
-      at: e.at,
-      receivedAt,
-    });
-  } else if (isRefType(ordered.type)) {
-    await projectReference(tx, ordered);
-  }
+  };
 }
 
 /**
- * Check and store (or reject) one new event of a writer's log. The caller holds the writer's row
- * lock and the hall lock, and advances the log head to `hash` whatever the outcome.
+ * Check and store (or reject) new events of a writer's log, in the order given. The caller holds
+ * the writer's row lock and the hall lock, and advances the log head to the last event's hash
+ * whatever the outcomes. Answers one {@link Ingested} per event, in the same order.
  */
-export async function ingestEvent(
+export async function ingestEvents(
   tx: Db,
   writer: Writer,
-  raw: EventHead,
+  raws: readonly EventHead[],
   ctx: IngestContext,
-): Promise<{ outcome: EventOutcome; hash: string; event: ValidEvent | null }> {
-  // The hash of what the device sent, which its next event chains to, valid or not.
-  const hash = hashValue(raw);
-  const verdict = await check(tx, writer, raw, ctx);
-  const { id, deviceSeq } = raw;
-  if (!verdict.ok) {
-    await insertRejected(tx, {
-      eventId: id,
-      hallId: writer.hallId,
-      deviceId: writer.id,
-      deviceSeq,
-      type: typeof raw.type === 'string' ? raw.type.slice(0, 100) : null,
-      reason: verdict.reason,
-      message: verdict.message,
-      envelope: raw,
-      receivedAt: isoAt(ctx.now),
-    });
-    return {
-      outcome: {
+): Promise<Ingested[]> {
+  const receivedAt = isoAt(ctx.now);
+  // In memory: the hash each next event chains to, and every check that needs no database.
+  const hashes = raws.map((raw) => hashValue(raw));
+  const alone = raws.map((raw, i) =>
+    checkAlone(writer, raw, i === 0 ? ctx.lastHash : hashes[i - 1]!, ctx),
+  );
+
+  // One read per kind of fact the remaining checks need, for the whole batch.
+  const ids = [...new Set(raws.map((raw) => raw.id))];
+  const storedIds = await existingEventIds(tx, ids);
+  const refusals = ctx.answerKnown ? await findRejected(tx, ids) : new Map<string, Refusal>();
+  const ratings: { pos: number; event: ValidEvent<'rating.submitted'> }[] = [];
+  let references = 0;
+  alone.forEach((verdict, pos) => {
+    if (!verdict.ok || storedIds.has(verdict.event.id)) return;
+    if (isRating(verdict.event)) ratings.push({ pos, event: verdict.event });
+    else if (isRefType(verdict.event.type)) references++;
+  });
+  if (ratings.length > 0 && references > 0) {
+    // No writer may write both (domain/device.ts); a rating check reads a snapshot of the
+    // reference tables that reference events of the same batch would change under it.
+    throw new Error('a batch mixes ratings and reference events');
+  }
+  const state = ratings.length > 0 ? await loadRatingState(tx, writer.hallId, ratings) : null;
+
+  // Decide each event in order; what is decided becomes part of what the next one sees.
+  const results: Ingested[] = [];
+  const toStore: { event: ValidEvent; raw: EventHead; hash: string; hlc: string }[] = [];
+  const rejected: RejectedRow[] = [];
+  for (let pos = 0; pos < raws.length; pos++) {
+    const raw = raws[pos]!;
+    const hash = hashes[pos]!;
+    const { id, deviceSeq } = raw;
+    if (ctx.answerKnown) {
+      if (storedIds.has(id)) {
+        results.push({ outcome: { id, deviceSeq, status: 'duplicate' }, hash, decided: false });
+        continue;
+      }
+      const earlier = refusals.get(id);
+      if (earlier) {
+        const { reason, message } = earlier;
+        const outcome: EventOutcome = { id, deviceSeq, status: 'rejected', reason, message };
+        results.push({ outcome, hash, decided: false });
+        continue;
+      }
+    }
+    let verdict = alone[pos]!;
+    if (verdict.ok && storedIds.has(id)) {
+      verdict = refuse('duplicate_id', 'another event already has this id');
+    }
+    if (verdict.ok) {
+      const e = verdict.event;
+      const specific = isRating(e)
+        ? checkRating(writer, e, pos, state!, ctx)
+        : isRefType(e.type)
+          ? await checkReference(tx, e)
+          : null;
+      if (specific) verdict = specific;
+    }
+    if (!verdict.ok) {
+      const outcome = {
         id,
         deviceSeq,
-        status: 'rejected',
+        status: 'rejected' as const,
         reason: verdict.reason,
         message: verdict.message,
-      },
-      hash,
-      event: null,
-    };
+      };
+      if (ctx.allOrNothing) throw new EventRefused(outcome);
+      // An id already refused (earlier in the batch, or on file) keeps its first refusal.
+      if (!refusals.has(id)) {
+        refusals.set(id, { deviceId: writer.id, reason: verdict.reason, message: verdict.message });
+        rejected.push({
+          eventId: id,
+          hallId: writer.hallId,
+          deviceId: writer.id,
+          deviceSeq,
+          type: typeof raw.type === 'string' ? raw.type.slice(0, 100) : null,
+          reason: verdict.reason,
+          message: verdict.message,
+          envelope: raw,
+          receivedAt,
+        });
+      }
+      results.push({ outcome, hash, decided: true });
+      continue;
+    }
+    const e = verdict.event;
+    const { hlc } = clampHlc(e.hlc, ctx.now);
+    storedIds.add(id);
+    toStore.push({ event: e, raw, hash, hlc });
+    if (isRating(e)) {
+      if (e.payload.ticket !== null) state!.tickets.add(e.payload.ticket);
+      state!.accepted.add(pos);
+    } else if (isRefType(e.type)) {
+      await projectReference(tx, { ...e, hlc } as EventEnvelope);
+    }
+    results.push({ outcome: { id, deviceSeq, status: 'stored' }, hash, decided: true });
   }
-  await store(tx, verdict.event, raw, hash, ctx.now);
-  return { outcome: { id, deviceSeq, status: 'stored' }, hash, event: verdict.event };
+
+  // The writes: consecutive hall_seq numbers in batch order, then one statement per table.
+  if (toStore.length > 0) {
+    const first = await takeHallSeqs(tx, writer.hallId, toStore.length);
+    const events: StoredEvent[] = toStore.map(({ event: e, raw, hash, hlc }, i) => ({
+      id: e.id,
+      hallId: e.hallId,
+      hallSeq: first + i,
+      deviceId: e.deviceId,
+      deviceSeq: e.deviceSeq,
+      type: e.type,
+      actorId: e.actorId,
+      at: e.at,
+      hlc,
+      hlcOriginal: e.hlc,
+      prevHash: e.prevHash,
+      hash,
+      payload: e.payload,
+      envelope: raw,
+      receivedAt,
+    }));
+    await insertEvents(tx, events);
+    await insertRatings(
+      tx,
+      toStore.flatMap(({ event: e }) => (isRating(e) ? [ratingRow(e, receivedAt)] : [])),
+    );
+  }
+  await insertRejected(tx, rejected);
+  return results;
 }

@@ -4,18 +4,16 @@ import type { Db } from '../db/db';
 import { EventHeadSchema } from '../../domain/events';
 import {
   MAX_PUSH_EVENTS,
-  type EventOutcome,
   type PublicRatingsResponse,
   type PublicWindowResponse,
 } from '../../sync/protocol';
 import { verifyWindowSig } from '../crypto';
 import { HttpError, badRequest, notFound } from '../errors';
 import { advanceDeviceLog, ensureDevice, lockDevice } from '../repos/devices';
-import { eventExists, findRejected } from '../repos/events';
 import { getHall, lockHall, type HallRow } from '../repos/halls';
 import { getDepartment, getSettings, getWindowByCode, type WindowRow } from '../repos/reference';
 import { isoAt } from '../repos/util';
-import { ingestEvent, type EventHead } from './ingest';
+import { ingestEvents, type EventHead } from './ingest';
 
 /** The window a card names, if its signature is the hall's: 404 unknown_window, 403 bad_signature. */
 export async function windowOfCard(
@@ -118,34 +116,20 @@ export async function submitPublicRatings(
       throw badRequest('wrong_device', 'This id is not a phone of this hall.');
     }
     const writer = { id: phone.id, hallId: hall.id, role: 'phone' as const, windowId: null };
+    const sorted = [...events].sort((a, b) => a.deviceSeq - b.deviceSeq);
+    const ingested = await ingestEvents(tx, writer, sorted, {
+      now: at,
+      lastHash: phone.lastHash,
+      checkChain: false,
+      cardWindowId: window.id,
+      answerKnown: true,
+    });
     let head = { lastSeq: phone.lastSeq, lastHash: phone.lastHash };
-    const results: EventOutcome[] = [];
-    for (const e of [...events].sort((a, b) => a.deviceSeq - b.deviceSeq)) {
-      if (await eventExists(tx, e.id)) {
-        results.push({ id: e.id, deviceSeq: e.deviceSeq, status: 'duplicate' });
-        continue;
-      }
-      const earlier = await findRejected(tx, e.id);
-      if (earlier) {
-        results.push({
-          id: e.id,
-          deviceSeq: e.deviceSeq,
-          status: 'rejected',
-          reason: earlier.reason,
-          message: earlier.message,
-        });
-        continue;
-      }
-      const { outcome, hash } = await ingestEvent(tx, writer, e, {
-        now: at,
-        lastHash: head.lastHash,
-        checkChain: false,
-        cardWindowId: window.id,
-      });
-      results.push(outcome);
-      if (e.deviceSeq >= head.lastSeq) head = { lastSeq: e.deviceSeq, lastHash: hash };
-    }
+    ingested.forEach(({ decided, hash }, i) => {
+      const { deviceSeq } = sorted[i]!;
+      if (decided && deviceSeq >= head.lastSeq) head = { lastSeq: deviceSeq, lastHash: hash };
+    });
     await advanceDeviceLog(tx, phone.id, head, isoAt(at));
-    return { serverTime: isoAt(now()), results };
+    return { serverTime: isoAt(now()), results: ingested.map((r) => r.outcome) };
   });
 }

@@ -15,7 +15,7 @@ import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
 import { findRejected, pullEvents } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
-import { ingestEvent, type EventHead } from './ingest';
+import { ingestEvents, type EventHead } from './ingest';
 
 const PushSchema = v.object({
   deviceId: v.custom<string>(isUuidV7, 'must be a UUIDv7'),
@@ -88,21 +88,35 @@ export function checkBatch(
   return { ...batch, events: batch.events as EventHead[] };
 }
 
-/** The answer to an event the device sent before: what the server decided then. */
-async function replayOutcome(tx: Db, deviceId: string, e: EventHead): Promise<EventOutcome> {
-  const rejected = await findRejected(tx, e.id);
-  if (rejected && rejected.deviceId === deviceId) {
-    return {
-      id: e.id,
-      deviceSeq: e.deviceSeq,
-      status: 'rejected',
-      reason: rejected.reason,
-      message: rejected.message,
-    };
-  }
-  return { id: e.id, deviceSeq: e.deviceSeq, status: 'duplicate' };
+/** The answers to events the device sent before: what the server decided then. */
+async function replayOutcomes(
+  tx: Db,
+  deviceId: string,
+  events: readonly EventHead[],
+): Promise<EventOutcome[]> {
+  const refusals = await findRejected(
+    tx,
+    events.map((e) => e.id),
+  );
+  return events.map((e): EventOutcome => {
+    const rejected = refusals.get(e.id);
+    if (rejected && rejected.deviceId === deviceId) {
+      return {
+        id: e.id,
+        deviceSeq: e.deviceSeq,
+        status: 'rejected',
+        reason: rejected.reason,
+        message: rejected.message,
+      };
+    }
+    return { id: e.id, deviceSeq: e.deviceSeq, status: 'duplicate' };
+  });
 }
 
+/**
+ * Store a batch of a device's log in one transaction: events it sent before are answered from
+ * what was decided then, the new ones are decided and written together (see ingest.ts).
+ */
 export async function push(
   db: Db,
   device: DeviceRow,
@@ -114,12 +128,8 @@ export async function push(
     const row = await lockDevice(tx, device.id);
     if (!row) throw new HttpError(401, 'unauthorized', 'This device is not enrolled.');
     if (row.revokedAt) throw new HttpError(403, 'revoked', 'This device has been revoked.');
-    const results: EventOutcome[] = [];
-    const fresh: EventHead[] = [];
-    for (const e of batch.events) {
-      if (e.deviceSeq <= row.lastSeq) results.push(await replayOutcome(tx, row.id, e));
-      else fresh.push(e);
-    }
+    const seen = batch.events.filter((e) => e.deviceSeq <= row.lastSeq);
+    const fresh = batch.events.filter((e) => e.deviceSeq > row.lastSeq);
     if (fresh.length > 0 && fresh[0]!.deviceSeq !== row.lastSeq + 1) {
       throw new HttpError(
         409,
@@ -130,17 +140,18 @@ export async function push(
         },
       );
     }
+    const results = seen.length > 0 ? await replayOutcomes(tx, row.id, seen) : [];
     let head = { lastSeq: row.lastSeq, lastHash: row.lastHash };
     if (fresh.length > 0) await lockHall(tx, row.hallId);
     const at = now();
-    for (const e of fresh) {
-      const { outcome, hash } = await ingestEvent(tx, row, e, {
+    if (fresh.length > 0) {
+      const ingested = await ingestEvents(tx, row, fresh, {
         now: at,
-        lastHash: head.lastHash,
+        lastHash: row.lastHash,
         checkChain: true,
       });
-      results.push(outcome);
-      head = { lastSeq: e.deviceSeq, lastHash: hash };
+      for (const { outcome } of ingested) results.push(outcome);
+      head = { lastSeq: fresh[fresh.length - 1]!.deviceSeq, lastHash: ingested.at(-1)!.hash };
     }
     await advanceDeviceLog(tx, row.id, head, isoAt(at), batch.pending);
     return { serverTime: isoAt(now()), lastSeq: head.lastSeq, results };
