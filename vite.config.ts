@@ -2,9 +2,12 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
-/** Svelte runtime modules only the console's components use; they have no top-level effects. */
-const SVELTE_CONSOLE_ONLY =
-  /svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/](elements[\\/]bindings[\\/]select|blocks[\\/]html)\.js$/;
+/**
+ * Svelte runtime modules the kiosk screens do not use: input and select bindings (setup and
+ * console forms) and raw HTML (the console's QR codes). None has top-level effects.
+ */
+const SVELTE_NOT_ON_KIOSKS =
+  /svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/](elements[\\/]bindings[\\/](input|select)|blocks[\\/]html)\.js$/;
 
 export default defineConfig({
   plugins: [
@@ -61,11 +64,10 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            // Svelte's runtime modules that only the console uses (`<select bind:value>`,
-            // `{@html}`): in their own chunk, which only the console loads.
+            // Those runtime modules in their own chunk, which only the screens using them load.
             {
-              name: 'svelte-console',
-              test: SVELTE_CONSOLE_ONLY,
+              name: 'svelte-forms',
+              test: SVELTE_NOT_ON_KIOSKS,
               priority: 2,
               includeDependenciesRecursively: false,
             },
@@ -81,9 +83,9 @@ export default defineConfig({
         },
       },
       treeshake: {
-        // Those console-only runtime modules have no side effects; saying so lets the shell's
-        // re-exports of them go unused instead of pulling them in.
-        moduleSideEffects: (id: string) => !SVELTE_CONSOLE_ONLY.test(id),
+        // Saying those runtime modules have no side effects lets the shell's re-exports of them
+        // go unused instead of pulling them in.
+        moduleSideEffects: (id: string) => !SVELTE_NOT_ON_KIOSKS.test(id),
       },
     },
   },
