@@ -196,10 +196,11 @@ describe.each(backends)('a mixed batch of 500 on $name', ({ name }) => {
           break;
         }
         case 16: {
-          const e = d.rating(s, { ticket: freshTicket(), comment: `第${i}号` });
-          add(e, stored(e, e.payload.ticket as string));
+          const ticket = freshTicket();
+          const e = d.rating(s, { ticket, comment: `第${i}号 "引号" \\ 反斜杠` });
+          add(e, stored(e, ticket));
           storedInBatch.push(e);
-          ticketsInBatch.push(e.payload.ticket as string);
+          ticketsInBatch.push(ticket);
           break;
         }
       }
