@@ -1,14 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ConsoleApi } from './support/console-api';
-import { EvaluatorPage, enrollThisBrowser, levelButton, pendingCount } from './support/pages';
-
-const SW_FILE = resolve(import.meta.dirname, '../../dist/sw.js');
-const originalSw = readFileSync(SW_FILE, 'utf8');
+import { EvaluatorPage, enrollThisBrowser, pendingCount } from './support/pages';
 
 let api: ConsoleApi;
-test.afterEach(() => writeFileSync(SW_FILE, originalSw));
 test.beforeAll(async ({ baseURL }) => {
   api = await ConsoleApi.login(baseURL!);
 });
@@ -71,58 +65,4 @@ test('an evaluator takes 20 ratings offline, keeps them across a reload, and the
   expect(fromThisWindow.filter((r) => r.level === 'very_dissatisfied')[0]!.reasons).toEqual([
     'attitude',
   ]);
-});
-
-test('an evaluator applies a new version only when it sits idle at its start screen', async ({
-  page,
-}) => {
-  test.setTimeout(90_000);
-  const e01 = await api.window('E01');
-  await enrollThisBrowser(page, await api.enrollEvaluator(e01.id));
-  const evaluator = new EvaluatorPage(page);
-  await evaluator.open();
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  const firstWorker = await page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
-    (window as unknown as { __before: boolean }).__before = true;
-    return reg?.active?.scriptURL ?? null;
-  });
-  expect(firstWorker).toMatch(/\/sw\.js$/);
-
-  // A citizen is halfway through a 差评 when the new version arrives.
-  await levelButton(page, 'dissatisfied').click();
-  await expect(page.getByLabel('等候时间长')).toBeVisible();
-  // A new release: the served service worker changes by a byte.
-  writeFileSync(SW_FILE, `${originalSw}\n// next release\n`);
-  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
-  await expect
-    .poll(() =>
-      page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting),
-    )
-    .toBe(true);
-  // Not applied under the citizen's finger: the page was not reloaded and the update still waits.
-  expect(await page.evaluate(() => (window as unknown as { __before?: boolean }).__before)).toBe(
-    true,
-  );
-
-  await page.getByRole('button', { name: '返回' }).click();
-  // Left alone at the start screen, it applies the update and reloads itself.
-  await expect
-    .poll(
-      // The page may be reloading while asked; that counts as not yet.
-      () =>
-        page
-          .evaluate(() => (window as unknown as { __before?: boolean }).__before ?? false)
-          .catch(() => true),
-      {
-        timeout: 45_000,
-      },
-    )
-    .toBe(false);
-  await expect
-    .poll(() =>
-      page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting),
-    )
-    .toBe(false);
-  await expect(page.getByTestId('window-name')).toContainText(e01.name);
 });
