@@ -4,6 +4,7 @@
  */
 import type { Reference } from '../domain/reference';
 import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
+import { UnsyncedRecordsError } from '../storage/errors';
 import { requestPersistentStorage } from '../storage/persist';
 import { DeviceSettings, deviceSettings } from '../storage/settings';
 import { DeviceClock, LocalStore, countPending } from '../storage/store';
@@ -34,7 +35,7 @@ export interface DeviceOptions extends SessionOptions {
 }
 
 export type EnrollErrorCode =
-  'invalid_code' | 'expired_code' | 'used_code' | 'offline' | 'server_error';
+  'invalid_code' | 'expired_code' | 'used_code' | 'offline' | 'server_error' | 'unsynced_records';
 
 export class EnrollError extends Error {
   constructor(
@@ -165,9 +166,9 @@ export async function openDevice(options: DeviceOptions = {}): Promise<EnrolledD
 }
 
 /**
- * Trade an enrollment code for this device's credentials and keep them. If the browser held
- * another device's unsynced records, one last round tries to deliver them first: the new device
- * starts a fresh log.
+ * Trade an enrollment code for this device's credentials and keep them. If the browser holds an
+ * earlier enrollment's unsynced records, they are delivered first; while they cannot be, the
+ * enrollment is refused with `unsynced_records` and nothing is lost.
  */
 export async function enrollDevice(
   code: string,
@@ -184,6 +185,10 @@ export async function enrollDevice(
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  // A new enrollment starts a fresh log, so the records of the device enrolled here before must
+  // reach the server first; the code is not spent while they cannot.
+  await deliverPrevious(settings, options);
+
   const sentAt = now();
   let answer: EnrollResponse;
   try {
@@ -207,14 +212,19 @@ export async function enrollDevice(
     enrolledAt: new Date(receivedAt).toISOString(),
   };
 
-  const previous = await settings.loadCredentials();
-  if (previous && previous.deviceId !== credentials.deviceId)
-    await flushPrevious(previous, settings, options);
-
+  // Claim the local log for the new device before keeping its credentials; the store itself
+  // refuses to drop records that were never acknowledged.
+  let store: LocalStore;
+  try {
+    store = await LocalStore.open(options.dbName ?? DEVICE_DB_NAME, credentials.deviceId, {
+      ...(options.db ? { env: options.db } : {}),
+    });
+  } catch (error) {
+    if (error instanceof UnsyncedRecordsError)
+      throw new EnrollError('unsynced_records', error.message);
+    throw error;
+  }
   await settings.saveCredentials(credentials);
-  const store = await LocalStore.open(options.dbName ?? DEVICE_DB_NAME, credentials.deviceId, {
-    ...(options.db ? { env: options.db } : {}),
-  });
   try {
     const offset = clockOffsetMs(answer.serverTime, sentAt, receivedAt);
     if (offset !== null) await store.setClockOffset(offset);
@@ -224,23 +234,21 @@ export async function enrollDevice(
   return credentials;
 }
 
-/** One best-effort round for a device being replaced, so its waiting records are not left behind. */
-async function flushPrevious(
-  previous: DeviceCredentials,
-  settings: DeviceSettings,
-  options: DeviceOptions,
-): Promise<void> {
-  try {
-    if ((await countPending(options.dbName ?? DEVICE_DB_NAME, options.db)) === 0) return;
+/** Deliver what the device enrolled here before still holds, or refuse to replace it. */
+async function deliverPrevious(settings: DeviceSettings, options: DeviceOptions): Promise<void> {
+  const dbName = options.dbName ?? DEVICE_DB_NAME;
+  if ((await countPending(dbName, options.db)) === 0) return;
+  const previous = await settings.loadCredentials();
+  if (previous) {
     const old = await EnrolledDevice.open(previous, settings, { ...options, triggers: false });
     try {
-      await old.syncNow();
+      await old.syncNow().catch(() => undefined);
     } finally {
       old.stop();
     }
-  } catch {
-    // Nothing more can be done for them from here.
   }
+  const left = await countPending(dbName, options.db);
+  if (left > 0) throw new EnrollError('unsynced_records', new UnsyncedRecordsError(left).message);
 }
 
 function toEnrollError(error: unknown): EnrollError {
@@ -256,8 +264,8 @@ function toEnrollError(error: unknown): EnrollError {
 }
 
 /**
- * Forget this device's enrollment (its token). Its records stay in the database until another
- * device is enrolled on this browser, which starts a fresh log.
+ * Forget this device's enrollment (its token). Its records stay: a later enrollment on this
+ * browser starts a fresh log only once none of them waits to be sent.
  */
 export async function forgetDevice(options: Pick<DeviceOptions, 'settings'> = {}): Promise<void> {
   await (options.settings ?? deviceSettings()).clearCredentials();

@@ -47,3 +47,11 @@ export class InvalidRecordError extends Error {
     this.name = 'InvalidRecordError';
   }
 }
+
+/** The local log still holds records of an earlier enrollment that the server has not acknowledged. */
+export class UnsyncedRecordsError extends Error {
+  override name = 'UnsyncedRecordsError';
+  constructor(readonly pending: number) {
+    super(`${pending} records of the device enrolled here before are not synced yet`);
+  }
+}

@@ -2,6 +2,7 @@ import type { Id } from '../domain/ids';
 import type { Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
 import { openDb, type DbEnvironment, type HallKioskDb, type LogEntry } from './db';
+import { UnsyncedRecordsError } from './errors';
 import { HallRepository } from './hall-repository';
 import { LogRepository, type LogCounts, type Settlement } from './log-repository';
 import { RatingRepository } from './rating-repository';
@@ -58,7 +59,12 @@ export class LocalStore {
     await db.transaction('rw', db.tables, async () => {
       const owner = await db.getMeta('deviceId');
       if (owner === deviceId) return;
-      if (owner !== undefined) await Promise.all(db.tables.map((t) => t.clear()));
+      if (owner !== undefined) {
+        // A new enrollment starts a fresh log, but never at the cost of unsent records.
+        const { pending } = await new LogRepository(db).counts();
+        if (pending > 0) throw new UnsyncedRecordsError(pending);
+        await Promise.all(db.tables.map((t) => t.clear()));
+      }
       await db.putMeta('deviceId', deviceId);
     });
     clock.offsetMs = (await db.getMeta('clockOffsetMs')) ?? 0;

@@ -4,6 +4,7 @@ import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
 import type { EventType, PayloadOf } from '../../src/domain/events';
 import { formatHlc, parseHlc } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
+import { UnsyncedRecordsError } from '../../src/storage/errors';
 import { DeviceClock, LocalStore } from '../../src/storage/store';
 import type { PulledEvent } from '../../src/sync/protocol';
 
@@ -40,7 +41,7 @@ function consoleLog() {
 }
 
 describe('LocalStore', () => {
-  it('starts afresh when the database belonged to another device', async () => {
+  it('starts afresh for another device only once nothing waits to be sent', async () => {
     const name = `test-${newId()}`;
     const first = await LocalStore.open(name, newId());
     await first.ratings.record({
@@ -63,6 +64,11 @@ describe('LocalStore', () => {
 
     const same = await LocalStore.open(name, first.deviceId);
     expect(await same.log.all()).toHaveLength(1);
+
+    // While a record waits to be sent, another enrollment cannot take the database over.
+    await expect(LocalStore.open(name, newId())).rejects.toBeInstanceOf(UnsyncedRecordsError);
+    expect(await same.log.all()).toHaveLength(1);
+    await same.settle({ acked: [1], rejected: [] }, new Date().toISOString());
     same.close();
 
     const other = await openStore(name);

@@ -85,6 +85,37 @@ describe('enrollment', () => {
     );
   });
 
+  it('enrolls again only after the previous device delivered what it holds, and never drops it', async () => {
+    const tap = tappedFetch();
+    const { device, options } = await evaluator({ fetch: tap.fetch });
+    const window = server.seed.windows[0]!;
+    for (let i = 0; i < 3; i++) await device.recordRating(ratingFor(window));
+    device.stop();
+
+    // The server cannot be reached for pushes: the new enrollment is refused, the code unspent.
+    tap.hook = async (path) => {
+      if (path === `${API}/sync/push`) throw new TypeError('network down');
+      return undefined;
+    };
+    const code = await server.enroll('evaluator', 'A02');
+    const refused = await enrollDevice(code, undefined, options).catch((e: EnrollError) => e);
+    expect(refused).toBeInstanceOf(EnrollError);
+    expect((refused as EnrollError).code).toBe('unsynced_records');
+    const old = (await openDevice(options))!;
+    running.push(old);
+    expect(old.credentials.deviceId).toBe(device.credentials.deviceId);
+    await old.engine.refreshCounts();
+    expect(old.status.get().pending).toBe(3);
+    old.stop();
+    running.pop();
+
+    // With the network back, the same code works and the three ratings arrived first.
+    tap.hook = null;
+    const credentials = await enrollDevice(code, undefined, options);
+    expect(credentials.windowId).toBe(server.seed.windows.find((w) => w.code === 'A02')!.id);
+    expect(await serverRatings(device.credentials.deviceId)).toBe(3);
+  });
+
   it('answers an expired code as expired', async () => {
     let now = Date.now();
     const timed = await startTestServer({ now: () => now });

@@ -26,6 +26,8 @@ const setup: typeof setupZhCN = {
       offline:
         'The server cannot be reached. Enrolling needs the network; please check it and try again.',
       server_error: 'The server could not complete the enrollment. Please try again later.',
+      unsynced_records:
+        'This device still holds ratings that have not reached the server. Connect it and let it sync before enrolling it again; if the device was revoked, ask your administrator.',
     },
   },
 };

@@ -8,6 +8,7 @@ export const ENROLL_ERRORS = [
   'used_code',
   'offline',
   'server_error',
+  'unsynced_records',
 ] as const;
 export type EnrollErrorCode = (typeof ENROLL_ERRORS)[number];
 
