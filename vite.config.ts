@@ -1,6 +1,10 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/** The repository; the app's own root (index.html) is src/. */
+const REPO = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * Svelte runtime modules the kiosk screens do not use: input and select bindings (setup and
@@ -10,13 +14,15 @@ const SVELTE_NOT_ON_KIOSKS =
   /svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/](elements[\\/]bindings[\\/](input|select)|blocks[\\/]html)\.js$/;
 
 export default defineConfig({
+  root: `${REPO}src`,
+  publicDir: `${REPO}public`,
   plugins: [
-    svelte(),
+    svelte({ configFile: `${REPO}svelte.config.js` }),
     // The app shell is precached by our own service worker (src/app/sw.ts); registration and the
     // update prompt live in src/app/pwa.ts.
     VitePWA({
       strategies: 'injectManifest',
-      srcDir: 'src/app',
+      srcDir: 'app',
       filename: 'sw.ts',
       injectRegister: false,
       registerType: 'prompt',
@@ -56,6 +62,8 @@ export default defineConfig({
     alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }],
   },
   build: {
+    outDir: `${REPO}dist`,
+    emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
     // dist/.vite/manifest.json: which chunks each screen loads, for checking route weights.
@@ -91,6 +99,7 @@ export default defineConfig({
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: {
+    root: REPO,
     include: ['tests/{unit,storage,sync,server}/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['tests/support/postgres.ts'],

@@ -32,18 +32,17 @@ async function ensureClientBuilt(): Promise<void> {
     : 0;
   const sources = Math.max(
     newestMtime(join(ROOT, 'src')),
-    newestMtime(join(ROOT, 'index.html')),
     newestMtime(join(ROOT, 'public')),
     newestMtime(join(ROOT, 'vite.config.ts')),
   );
   if (built >= sources) return;
-  if (!existsSync(join(ROOT, 'index.html'))) {
-    console.warn('No client sources (index.html) found; serving the API only.');
+  if (!existsSync(join(ROOT, 'src', 'index.html'))) {
+    console.warn('No client sources (src/index.html) found; serving the API only.');
     return;
   }
   console.log('Building the client …');
   const { build } = await import('vite');
-  await build({ root: ROOT, logLevel: 'warn' });
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }
 
 function banner(lines: string[]): void {
