@@ -14,7 +14,7 @@ import { HttpError, NetworkError } from '../sync/errors';
 import { API, type EnrollRequest, type EnrollResponse } from '../sync/protocol';
 import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
-import { deviceApi, requestJson } from '../sync/transport';
+import { deviceApi, httpOptions, requestJson } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
 import {
   WriteError,
@@ -68,15 +68,7 @@ export class EnrolledDevice implements Device {
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
     this.#session = startSession({
       store,
-      api: deviceApi(
-        {
-          token: credentials.token,
-          ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        },
-        credentials.deviceId,
-      ),
+      api: deviceApi({ ...httpOptions(options), token: credentials.token }, credentials.deviceId),
       status: this.status,
       lockName: DEVICE_SYNC_LOCK,
       channelName: 'hall-kiosk-device',
@@ -181,10 +173,7 @@ export async function enrollDevice(
     code: code.trim(),
     ...(name?.trim() ? { name: name.trim() } : {}),
   };
-  const http = {
-    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  };
+  const http = httpOptions(options);
   // A new enrollment starts a fresh log, so the records of the device enrolled here before must
   // reach the server first; the code is not spent while they cannot.
   await deliverPrevious(settings, options);

@@ -13,7 +13,7 @@ import { HttpError } from '../sync/errors';
 import { API, type EventOutcome, type PublicWindowResponse } from '../sync/protocol';
 import { PHONE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
-import { phoneApi, requestJson, type HttpOptions } from '../sync/transport';
+import { httpOptions, phoneApi, requestJson } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
 import { WriteError, type Phone, type RatingInput, type Unsubscribe } from './device-api';
 
@@ -51,10 +51,7 @@ export async function loadPublicWindow(
 ): Promise<PublicWindowResponse> {
   if (!code || !sig) throw new PublicWindowError('bad_signature', 'the card link is incomplete');
   const settings = options.settings ?? deviceSettings();
-  const http: HttpOptions = {
-    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  };
+  const http = httpOptions(options);
   const path = `${API}/public/windows/${encodeURIComponent(code)}?s=${encodeURIComponent(sig)}`;
   const fromCache = async () => {
     const cached = await settings.loadWindow(code).catch(() => undefined);
@@ -115,11 +112,7 @@ export class PhoneSession implements Phone {
     this.status.update({ clockOffsetMs: store.clock.offsetMs });
     this.#session = startSession({
       store,
-      api: phoneApi({
-        ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      }),
+      api: phoneApi(httpOptions(options)),
       status: this.status,
       lockName: PHONE_SYNC_LOCK,
       channelName: 'hall-kiosk-phone',

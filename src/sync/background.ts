@@ -9,7 +9,7 @@ import { LocalStore } from '../storage/store';
 import { SyncEngine, type RoundResult } from './engine';
 import { isRetryable } from './errors';
 import { DEVICE_SYNC_LOCK, PHONE_SYNC_LOCK } from './session';
-import { deviceApi, phoneApi, type FetchLike, type SyncApi } from './transport';
+import { deviceApi, httpOptions, phoneApi, type FetchLike, type SyncApi } from './transport';
 import type { LockManagerLike } from './triggers';
 
 export interface BackgroundSyncOptions {
@@ -58,10 +58,7 @@ export async function runBackgroundSync(options: BackgroundSyncOptions = {}): Pr
     options.locks === undefined
       ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks
       : options.locks;
-  const http = {
-    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  };
+  const http = httpOptions(options);
   const results: (RoundResult | undefined)[] = [];
 
   const credentials = await settings.loadCredentials();

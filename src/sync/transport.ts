@@ -30,6 +30,15 @@ export interface HttpOptions {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** The HTTP settings among a caller's options, leaving out those not given. */
+export function httpOptions(options: Omit<HttpOptions, 'token'>): HttpOptions {
+  return {
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
+}
+
 /** Send one JSON request; resolves with the parsed 2xx body, throws NetworkError or HttpError. */
 export async function requestJson<T>(
   http: HttpOptions,
