@@ -13,7 +13,7 @@ export type WriterKind = DeviceRole | 'phone' | 'console';
 
 const WRITES: Record<WriterKind, readonly EventType[]> = {
   evaluator: ['rating.submitted'],
-  duty_kiosk: [],
+  duty_kiosk: ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut', 'problem.recorded'],
   inspection_tablet: [],
   phone: ['rating.submitted'],
   console: [
@@ -22,6 +22,7 @@ const WRITES: Record<WriterKind, readonly EventType[]> = {
     'ref.windowSaved',
     'ref.leaderSaved',
     'ref.settingsSaved',
+    'ref.dutyShiftSaved',
   ],
 };
 

@@ -85,7 +85,102 @@ export const LeaderSavedSchema = v.strictObject({
   /** Role or title, e.g. 税务局局长; leaders are shown by role. */
   title: name,
   titleEn: v.optional(text(100)),
+  /** Code printed as a QR on the leader's personal badge, scanned at the duty kiosk. */
+  badgeCode: v.optional(code),
   active: v.boolean(),
+});
+
+const isoDate = v.pipe(v.string(), v.isoDate('must be a date YYYY-MM-DD'));
+const clockTime = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM'));
+
+/**
+ * One scheduled duty shift (坐班排班) of a leader: a date, the department's window or the
+ * department as a whole, and a time span in the hall's local time. Weekly rules are expanded to
+ * dated shifts before they are written.
+ */
+export const DutyShiftSavedSchema = v.pipe(
+  v.strictObject({
+    shiftId: id,
+    leaderId: id,
+    departmentId: id,
+    windowId: optionalId,
+    date: isoDate,
+    start: clockTime,
+    end: clockTime,
+    /** Shown on the public schedule (坐班公示). */
+    published: v.boolean(),
+    /** False when the shift was cancelled. */
+    active: v.boolean(),
+  }),
+  v.check((s) => s.start < s.end, 'shift_ends_before_start'),
+);
+
+/** A leader starts a duty session at a hall kiosk (局长坐班 sign-in). */
+export const DutySignedInSchema = v.strictObject({
+  sessionId: id,
+  leaderId: id,
+  departmentId: id,
+  windowId: optionalId,
+  /** The scheduled shift this session attends; null for unscheduled duty. */
+  shiftId: optionalId,
+  method: v.picklist(['pin', 'badge_pin']),
+  /** Which of the leader's PIN versions was used, so the server can re-check it. */
+  pinVersion: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /** HMAC-SHA256 (hex) of the event id keyed by the leader's PBKDF2 PIN hash: proof of the PIN. */
+  pinProof: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits')),
+});
+
+export const LEDGER_KINDS = ['served', 'cases', 'solved', 'complaint', 'suggestion'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** One line of the duty ledger (坐班台账). */
+export const DutyLedgerEntrySchema = v.pipe(
+  v.strictObject({
+    sessionId: id,
+    entryId: id,
+    kind: v.picklist(LEDGER_KINDS, 'must be a known ledger kind'),
+    /** People served or cases handled (and optionally problems solved). */
+    count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)),
+    text: text(1000),
+    /** A complaint or suggestion to be followed up in the rectification pipeline. */
+    needsFollowUp: v.boolean(),
+  }),
+  v.check(
+    (e) => (e.kind !== 'served' && e.kind !== 'cases') || e.count > 0,
+    'ledger_count_required',
+  ),
+  v.check(
+    (e) => e.kind === 'served' || e.kind === 'cases' || e.text.trim().length > 0,
+    'ledger_text_required',
+  ),
+  v.check(
+    (e) => !e.needsFollowUp || e.kind === 'complaint' || e.kind === 'suggestion',
+    'follow_up_only_for_feedback',
+  ),
+);
+
+/** The end of a duty session: signed out by the leader, or closed at the end of the day. */
+export const DutySignedOutSchema = v.strictObject({
+  sessionId: id,
+  reason: v.picklist(['manual', 'end_of_day']),
+});
+
+export const PROBLEM_SOURCES = ['walk', 'rating', 'duty'] as const;
+export const PROBLEM_SEVERITIES = ['low', 'medium', 'high'] as const;
+
+/**
+ * A problem enters the rectification pipeline (design §1): from a walk finding, a 差评 or a duty
+ * ledger item marked for follow-up.
+ */
+export const ProblemRecordedSchema = v.strictObject({
+  problemId: id,
+  source: v.picklist(PROBLEM_SOURCES),
+  /** The record it came from: a ledger entry id, a rating's event id, a finding id. */
+  sourceId: id,
+  departmentId: id,
+  windowId: optionalId,
+  description: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000)),
+  severity: v.picklist(PROBLEM_SEVERITIES),
 });
 
 export const SettingsSavedSchema = v.strictObject({
@@ -106,6 +201,11 @@ export const PAYLOAD_SCHEMAS = {
   'ref.windowSaved': WindowSavedSchema,
   'ref.leaderSaved': LeaderSavedSchema,
   'ref.settingsSaved': SettingsSavedSchema,
+  'ref.dutyShiftSaved': DutyShiftSavedSchema,
+  'duty.signedIn': DutySignedInSchema,
+  'duty.ledgerEntry': DutyLedgerEntrySchema,
+  'duty.signedOut': DutySignedOutSchema,
+  'problem.recorded': ProblemRecordedSchema,
 } as const;
 
 export type EventType = keyof typeof PAYLOAD_SCHEMAS;
@@ -118,6 +218,11 @@ export type WindowSaved = PayloadOf<'ref.windowSaved'>;
 export type LeaderSaved = PayloadOf<'ref.leaderSaved'>;
 export type HallSaved = PayloadOf<'ref.hallSaved'>;
 export type SettingsSaved = PayloadOf<'ref.settingsSaved'>;
+export type DutyShiftSaved = PayloadOf<'ref.dutyShiftSaved'>;
+export type DutySignedIn = PayloadOf<'duty.signedIn'>;
+export type DutyLedgerEntry = PayloadOf<'duty.ledgerEntry'>;
+export type DutySignedOut = PayloadOf<'duty.signedOut'>;
+export type ProblemRecorded = PayloadOf<'problem.recorded'>;
 
 export function isRefType(type: string): boolean {
   return type.startsWith('ref.');
@@ -185,6 +290,10 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; issues: Valida
 const CHECK_MESSAGES: Record<string, string> = {
   poor_rating_needs_reason: 'a poor rating needs a ticked reason or a written comment',
   reasons_only_for_poor_rating: 'reasons are given only with a poor rating',
+  shift_ends_before_start: 'a shift must end after it starts',
+  ledger_count_required: 'people served and cases handled need a count above zero',
+  ledger_text_required: 'this ledger entry needs a description',
+  follow_up_only_for_feedback: 'only complaints and suggestions are followed up',
 };
 
 function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {
