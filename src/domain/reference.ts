@@ -1,8 +1,8 @@
 /**
- * Reference data (hall, departments, windows, leaders, settings) is written as `ref.*` events and
+ * Reference data (hall, departments, windows, leaders, duty shifts, settings) is written as `ref.*` events and
  * read as their fold: for each entity, the version with the greatest (hlc, id) wins.
  */
-import type { EventEnvelope } from './events';
+import type { DutyShiftSaved, EventEnvelope } from './events';
 import { compareByHlc } from './hlc';
 import type { Id } from './ids';
 import type { LevelCodeMap } from './rating';
@@ -36,7 +36,14 @@ export interface Leader extends Versioned {
   departmentId: Id;
   title: string;
   titleEn?: string;
+  /** Code printed as a QR on the leader's badge, scanned at the duty kiosk. */
+  badgeCode?: string;
   active: boolean;
+}
+
+/** A scheduled duty shift (坐班排班); date and times are hall-local. */
+export interface DutyShift extends Omit<DutyShiftSaved, 'shiftId'>, Versioned {
+  id: Id;
 }
 
 export interface HallSettings {
@@ -56,6 +63,7 @@ export interface Reference {
   departments: Record<Id, Department>;
   windows: Record<Id, ServiceWindow>;
   leaders: Record<Id, Leader>;
+  shifts: Record<Id, DutyShift>;
   settings: HallSettings;
   /** Per-setting versions, so settings too are last-writer-wins field by field. */
   settingVersions: Partial<Record<keyof HallSettings, { hlc: string; id: Id }>>;
@@ -67,6 +75,7 @@ export function emptyReference(): Reference {
     departments: {},
     windows: {},
     leaders: {},
+    shifts: {},
     settings: { ...DEFAULT_SETTINGS },
     settingVersions: {},
   };
@@ -101,6 +110,13 @@ export function applyReferenceEvent(ref: Reference, e: EventEnvelope): void {
       const { leaderId, ...p } = (e as EventEnvelope<'ref.leaderSaved'>).payload;
       if (newer(version, ref.leaders[leaderId]))
         ref.leaders[leaderId] = { id: leaderId, ...p, version };
+      break;
+    }
+    case 'ref.dutyShiftSaved': {
+      const { shiftId, ...p } = (e as EventEnvelope<'ref.dutyShiftSaved'>).payload;
+      // A reference stored before shifts existed has no map yet.
+      ref.shifts ??= {};
+      if (newer(version, ref.shifts[shiftId])) ref.shifts[shiftId] = { id: shiftId, ...p, version };
       break;
     }
     case 'ref.settingsSaved': {
