@@ -10,6 +10,8 @@ export type Route =
   | { name: 'evaluator' }
   | { name: 'setup'; code: string | null }
   | { name: 'admin' }
+  /** 坐班公示: the public duty schedule for a hall screen, no login. */
+  | { name: 'schedule' }
   /** A screen of the product that this version does not have yet. */
   | { name: 'unavailable'; path: string }
   | { name: 'notFound'; path: string };
@@ -17,7 +19,7 @@ export type Route =
 export type RouteName = Route['name'];
 
 /** Paths reserved for screens that later versions add. */
-const LATER_SCREENS = ['/kiosk/duty', '/inspect', '/schedule', '/board'];
+const LATER_SCREENS = ['/kiosk/duty', '/inspect', '/board'];
 
 function normalise(pathname: string): string {
   const trimmed = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
@@ -44,6 +46,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/kiosk/evaluator') return { name: 'evaluator' };
   if (path === '/setup') return { name: 'setup', code: param(search, 'code') };
   if (path === '/admin') return { name: 'admin' };
+  if (path === '/schedule') return { name: 'schedule' };
 
   const rate = /^\/r\/([^/]+)$/.exec(path);
   if (rate) {

@@ -27,6 +27,7 @@ export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {
   evaluator: screen('evaluator', () => import('../screens/evaluator/Evaluator.svelte')),
   setup: screen('setup', () => import('../screens/setup/Setup.svelte')),
   admin: screen('admin', () => import('../screens/admin/Admin.svelte')),
+  schedule: screen('schedule', () => import('../screens/schedule/Schedule.svelte')),
   unavailable: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
   notFound: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
 };

@@ -9,6 +9,7 @@ import type evaluator from './screens/evaluator.zh-CN';
 import type home from './screens/home.zh-CN';
 import type notFound from './screens/not-found.zh-CN';
 import type rate from './screens/rate.zh-CN';
+import type schedule from './screens/schedule.zh-CN';
 import type setup from './screens/setup.zh-CN';
 
 /** The sections all parts add, typed by their Chinese source. */
@@ -17,6 +18,7 @@ export type PartsCatalog = typeof admin &
   typeof home &
   typeof notFound &
   typeof rate &
+  typeof schedule &
   typeof setup;
 
 export type PartLoader = () => Promise<{ default: object }>;
@@ -33,6 +35,10 @@ export const PART_LOADERS = {
     en: () => import('./screens/not-found.en'),
   },
   rate: { 'zh-CN': () => import('./screens/rate.zh-CN'), en: () => import('./screens/rate.en') },
+  schedule: {
+    'zh-CN': () => import('./screens/schedule.zh-CN'),
+    en: () => import('./screens/schedule.en'),
+  },
   setup: { 'zh-CN': () => import('./screens/setup.zh-CN'), en: () => import('./screens/setup.en') },
 } satisfies Record<string, Record<LocaleCode, PartLoader>>;
 

@@ -9,6 +9,8 @@ describe('matchRoute', () => {
     ['/kiosk/evaluator', '', { name: 'evaluator' }],
     ['/kiosk/evaluator/', '', { name: 'evaluator' }],
     ['/admin', '', { name: 'admin' }],
+    ['/schedule', '', { name: 'schedule' }],
+    ['/schedule/', '?date=2026-11-23', { name: 'schedule' }],
     ['/setup', '', { name: 'setup', code: null }],
     ['/setup', '?code=ABCD-2345', { name: 'setup', code: 'ABCD-2345' }],
     ['/setup', 'code=%20', { name: 'setup', code: null }],
@@ -20,13 +22,21 @@ describe('matchRoute', () => {
   });
 
   it('sends the screens of later versions to the not-available page', () => {
-    for (const path of ['/kiosk/duty', '/inspect', '/inspect/walks/1', '/schedule', '/board']) {
+    for (const path of ['/kiosk/duty', '/inspect', '/inspect/walks/1', '/board']) {
       expect(matchRoute(path)).toEqual({ name: 'unavailable', path });
     }
   });
 
   it('sends anything else to not-found', () => {
-    for (const path of ['/nope', '/r', '/r/A01/extra', '/kiosk', '/admin/x', '/inspector']) {
+    for (const path of [
+      '/nope',
+      '/r',
+      '/r/A01/extra',
+      '/kiosk',
+      '/admin/x',
+      '/inspector',
+      '/schedule/x',
+    ]) {
       expect(matchRoute(path).name).toBe('notFound');
     }
     expect(matchRoute('/r/%E0%A4%A').name).toBe('notFound');
