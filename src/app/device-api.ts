@@ -3,9 +3,10 @@
  * only; `src/app/device.ts` wires the real implementation, tests can pass fakes.
  */
 import type { DeviceRole } from '../domain/device';
-import type { EventEnvelope, RatingSubmitted } from '../domain/events';
+import type { DutySession } from '../domain/duty';
+import type { EventEnvelope, LedgerKind, RatingSubmitted } from '../domain/events';
 import type { Id } from '../domain/ids';
-import type { Reference } from '../domain/reference';
+import type { DutyShift, Leader, Reference } from '../domain/reference';
 import type { SyncStatus } from '../sync/status';
 
 export interface DeviceCredentials {
@@ -50,7 +51,93 @@ export interface Device {
   onStatus(cb: (status: SyncStatus) => void): Unsubscribe;
   /** Ask for a sync round soon (coalesced; only the syncing tab actually syncs). */
   requestSync(): void;
+  /**
+   * The leader on duty (局长坐班) for this device's window or its department, as this device
+   * knows the hall's duty sessions; called now and after each change. Evaluators only.
+   */
+  onDutyLeader?(cb: (session: DutySession | null) => void): Unsubscribe;
+  /** The duty kiosk's API; null unless this device is enrolled as a duty kiosk. */
+  readonly duty?: DutyKiosk | null;
   stop(): void;
+}
+
+export type { DutySession };
+
+/** Why a sign-in was refused; the screen turns the code into words. */
+export type SignInErrorCode =
+  'wrong_pin' | 'locked' | 'no_pin' | 'unknown_leader' | 'session_closed';
+
+export class SignInError extends Error {
+  constructor(
+    readonly code: SignInErrorCode,
+    /** wrong_pin: wrong PINs still allowed before the lockout. */
+    readonly failuresLeft = 0,
+    /** locked: time until the lockout ends (ms). */
+    readonly remainingMs = 0,
+  ) {
+    super(code);
+    this.name = 'SignInError';
+  }
+}
+
+/** One of today's scheduled duty shifts, as the kiosk shows it. */
+export interface ScheduledDuty {
+  shift: DutyShift;
+  /** The session attending it, when its leader has signed in (on any kiosk of the hall). */
+  sessionId: Id | null;
+}
+
+export interface SignInOptions {
+  method: 'pin' | 'badge_pin';
+  /** The scheduled shift signed in for; default: the leader's shift of today, if any. */
+  shiftId?: Id | null;
+}
+
+export interface LedgerInput {
+  kind: LedgerKind;
+  count: number;
+  text: string;
+  /** Complaints and suggestions only: also record a problem for follow-up. */
+  needsFollowUp: boolean;
+}
+
+/** A line of a duty session's ledger. */
+export interface LedgerLine extends LedgerInput {
+  entryId: Id;
+  sessionId: Id;
+  at: string;
+}
+
+/** Wrong-PIN state of a leader on this kiosk. */
+export interface PinLockout {
+  locked: boolean;
+  remainingMs: number;
+  failuresLeft: number;
+}
+
+/** What the duty kiosk screen asks of the device layer (all checks run offline). */
+export interface DutyKiosk {
+  /** Today's date in the hall (YYYY-MM-DD) and its published shifts, earliest first. */
+  today(): Promise<{ date: string; shifts: ScheduledDuty[] }>;
+  /** Active leaders of the hall, in the reference's order. */
+  leaders(): Leader[];
+  /** The active leader whose badge carries this code, or null. */
+  leaderByBadge(code: string): Leader | null;
+  /** Whether a PIN for this leader is known on this kiosk. */
+  hasPin(leaderId: Id): Promise<boolean>;
+  lockout(leaderId: Id): Promise<PinLockout>;
+  /** Verify the PIN offline and sign in; rejects with SignInError or WriteError. */
+  signIn(leaderId: Id, pin: string, options: SignInOptions): Promise<DutySession>;
+  /** Sessions still open on this kiosk today, newest first. */
+  openSessions(): Promise<DutySession[]>;
+  session(sessionId: Id): Promise<DutySession | null>;
+  ledger(sessionId: Id): Promise<LedgerLine[]>;
+  addLedgerEntry(sessionId: Id, input: LedgerInput): Promise<LedgerLine>;
+  signOut(sessionId: Id): Promise<void>;
+  /** Close sessions of an earlier hall day left open on this kiosk (reason end_of_day). */
+  closeStale(): Promise<number>;
+  /** Called after duty data changed (a write here, a pull, a day's end). */
+  onChange(cb: () => void): Unsubscribe;
 }
 
 /** A citizen's phone rating one window from its card (no enrollment). */

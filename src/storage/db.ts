@@ -4,10 +4,13 @@
  * write it.
  */
 import Dexie, { type Table } from 'dexie';
+import { foldDutySessions } from '../domain/duty';
 import type { LogHead } from '../domain/device';
 import type { EventEnvelope, EventType } from '../domain/events';
 import type { Id } from '../domain/ids';
 import type { RatingChannel, RatingLevel } from '../domain/rating';
+import type { LedgerKind } from '../domain/events';
+import type { DutySession } from '../domain/duty';
 import type { Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
 
@@ -92,9 +95,49 @@ export interface MetaValues {
   hlc: string;
   /** Server time minus device time (ms), learned on the last sync. */
   clockOffsetMs: number;
+  /**
+   * Duty kiosks: the key that peppers the leaders' PIN hashes held here. Generated once on the
+   * device, non-extractable (IndexedDB stores the CryptoKey itself, never its bytes), so a copy of
+   * the database alone does not give an attacker the hashes to guess PINs against.
+   */
+  pinPepper: CryptoKey;
 }
 
 export type MetaKey = keyof MetaValues;
+
+/** A duty session as this device knows it: folded from its own and the pulled duty events. */
+export type DutySessionRow = DutySession;
+
+/** One line of a duty session's ledger, from this device's own log or pulled. */
+export interface DutyLedgerRow {
+  entryId: Id;
+  sessionId: Id;
+  kind: LedgerKind;
+  count: number;
+  text: string;
+  needsFollowUp: boolean;
+  /** When it was written (the event's `at`). */
+  at: string;
+}
+
+/**
+ * A leader's PIN as a duty kiosk keeps it: the server's PBKDF2 salt and iterations, and the
+ * resulting hash only PEPPERED (HMAC-SHA256 keyed by the kiosk's `pinPepper`), never the raw hash.
+ */
+export interface PinRow {
+  leaderId: Id;
+  version: number;
+  salt: string;
+  iterations: number;
+  /** Hex HMAC-SHA256 of the PBKDF2 hash under the kiosk's pepper key. */
+  peppered: string;
+}
+
+/** Times (device ms) of a leader's recent wrong PINs on this kiosk: the lockout survives reloads. */
+export interface PinFailureRow {
+  leaderId: Id;
+  times: number[];
+}
 
 export interface MetaRow<K extends MetaKey = MetaKey> {
   key: K;
@@ -113,6 +156,10 @@ export class HallKioskDb extends Dexie {
   hallEvents!: Table<HallEventRow, number>;
   reference!: Table<ReferenceRow, string>;
   meta!: Table<MetaRow, MetaKey>;
+  dutySessions!: Table<DutySessionRow, Id>;
+  dutyLedger!: Table<DutyLedgerRow, Id>;
+  pins!: Table<PinRow, Id>;
+  pinFailures!: Table<PinFailureRow, Id>;
 
   constructor(name: string, env: DbEnvironment = {}) {
     // Strict durability: a commit is on disk before the UI says "thank you" (design §4).
@@ -131,10 +178,32 @@ export class HallKioskDb extends Dexie {
       meta: 'key',
     });
 
-    // Later versions are added below, never by editing the one above, e.g.:
-    //   this.version(2)
-    //     .stores({ dutySessions: 'id, leaderId, [windowId+startedAt]' })
-    //     .upgrade(async (tx) => { /* fill the new table from existing rows */ });
+    // Version 2 (局长坐班): duty sessions and their ledgers as this device knows them, the
+    // leaders' peppered PIN hashes and the wrong-PIN times per leader. The log gains a `type`
+    // index so the duty events can be found for folding. Duty events pulled under version 1 are
+    // folded into the new tables on upgrade.
+    this.version(2)
+      .stores({
+        log: 'deviceSeq, &id, [status+deviceSeq], type',
+        dutySessions: 'id, leaderId',
+        dutyLedger: 'entryId, sessionId',
+        pins: 'leaderId',
+        pinFailures: 'leaderId',
+      })
+      .upgrade(async (tx) => {
+        const pulled = await tx
+          .table<HallEventRow, number>('hallEvents')
+          .where('type')
+          .anyOf([...DUTY_EVENT_TYPES])
+          .filter((row) => row.valid)
+          .toArray();
+        const events = pulled.map((row) => row.event);
+        const sessions = Object.values(foldDutySessions(events));
+        await tx.table<DutySessionRow, Id>('dutySessions').bulkPut(sessions);
+        await tx.table<DutyLedgerRow, Id>('dutyLedger').bulkPut(ledgerRows(events));
+      });
+
+    // Later versions are added below, never by editing the ones above.
   }
 
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
@@ -145,6 +214,28 @@ export class HallKioskDb extends Dexie {
   async putMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
     await this.meta.put({ key, value } as MetaRow);
   }
+}
+
+/** Event types that make up duty sessions and their ledgers. */
+export const DUTY_EVENT_TYPES = ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut'] as const;
+
+/** The ledger lines among some events. */
+export function ledgerRows(events: readonly EventEnvelope[]): DutyLedgerRow[] {
+  const rows: DutyLedgerRow[] = [];
+  for (const e of events) {
+    if (e.type !== 'duty.ledgerEntry') continue;
+    const p = (e as EventEnvelope<'duty.ledgerEntry'>).payload;
+    rows.push({
+      entryId: p.entryId,
+      sessionId: p.sessionId,
+      kind: p.kind,
+      count: p.count,
+      text: p.text,
+      needsFollowUp: p.needsFollowUp,
+      at: e.at,
+    });
+  }
+  return rows;
 }
 
 /** Open (creating or upgrading as needed) a device or phone database. */

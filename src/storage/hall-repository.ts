@@ -3,7 +3,8 @@ import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
 import { applyReferenceEvent, emptyReference, type Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
-import type { HallEventRow, HallKioskDb } from './db';
+import { DUTY_EVENT_TYPES, ledgerRows, type HallEventRow, type HallKioskDb } from './db';
+import { refoldSessions } from './duty-repository';
 
 /** Check a pulled event with the shared domain; its place in the hall's order is not part of it. */
 function isValidPulled(event: PulledEvent): boolean {
@@ -34,7 +35,8 @@ export class HallRepository {
    */
   async applyPage(events: PulledEvent[], cursor: number, deviceId: Id): Promise<Reference> {
     const { db } = this;
-    return db.transaction('rw', [db.hallEvents, db.reference, db.meta], async () => {
+    const tables = [db.hallEvents, db.reference, db.meta, db.log, db.dutySessions, db.dutyLedger];
+    return db.transaction('rw', tables, async () => {
       const current = (await db.getMeta('cursor')) ?? 0;
       const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
       const clock = new HybridClock(
@@ -58,6 +60,18 @@ export class HallRepository {
       if (rows.length > 0) {
         await db.hallEvents.bulkPut(rows);
         await db.reference.put({ key: 'current', ref });
+        // Every device knows the hall's duty sessions (who is on duty where), folded from the
+        // duty events of every kiosk in the same transaction as the events themselves.
+        const duty = rows
+          .filter((r) => r.valid && (DUTY_EVENT_TYPES as readonly string[]).includes(r.type))
+          .map((r) => r.event);
+        if (duty.length > 0) {
+          await db.dutyLedger.bulkPut(ledgerRows(duty));
+          await refoldSessions(
+            db,
+            duty.map((e) => (e.payload as { sessionId: Id }).sessionId),
+          );
+        }
       }
       // The cursor never moves backwards, whatever a confused server says.
       await db.putMeta('cursor', Math.max(current, cursor));

@@ -3,8 +3,10 @@ import type { Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
 import { openDb, type DbEnvironment, type HallKioskDb, type LogEntry } from './db';
 import { UnsyncedRecordsError } from './errors';
+import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
 import { LogRepository, type LogCounts, type Settlement } from './log-repository';
+import { PinRepository, type RosterPin } from './pin-repository';
 import { RatingRepository } from './rating-repository';
 
 /** A device clock whose server offset can be learned and restored. */
@@ -34,6 +36,8 @@ export class LocalStore {
   readonly ratings: RatingRepository;
   readonly log: LogRepository;
   readonly hall: HallRepository;
+  readonly duty: DutyRepository;
+  readonly pins: PinRepository;
 
   private constructor(
     readonly db: HallKioskDb,
@@ -43,6 +47,8 @@ export class LocalStore {
     this.ratings = new RatingRepository(db, clock);
     this.log = new LogRepository(db);
     this.hall = new HallRepository(db, () => clock.serverNow());
+    this.duty = new DutyRepository(db, clock);
+    this.pins = new PinRepository(db);
   }
 
   /**
@@ -96,6 +102,9 @@ export class LocalStore {
   }
   reference(): Promise<Reference> {
     return this.hall.reference();
+  }
+  savePins(pins: readonly RosterPin[]): Promise<void> {
+    return this.pins.replaceAll(pins);
   }
   async setClockOffset(offsetMs: number): Promise<void> {
     this.clock.offsetMs = offsetMs;

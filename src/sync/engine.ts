@@ -12,7 +12,12 @@ import { PUSH_LIMITS, nextBatch, type BatchLimits } from './batch';
 import { OFFSET_TOLERANCE_MS, clockOffsetMs } from './clock';
 import { HttpError, SyncError, classifyError, type SyncErrorCode } from './errors';
 import { settlePush, type Settlement } from './outcomes';
-import { PULL_PAGE, type EventOutcome, type PulledEvent } from './protocol';
+import {
+  PULL_PAGE,
+  type EventOutcome,
+  type PulledEvent,
+  type RosterPinsResponse,
+} from './protocol';
 import { StatusStore } from './status-store';
 import type { OutboxEntry, SyncApi } from './transport';
 
@@ -29,6 +34,8 @@ export interface SyncStore {
   /** Commit one pulled page with its cursor in one transaction; returns the folded reference. */
   applyPage(events: PulledEvent[], cursor: number): Promise<Reference>;
   setClockOffset(offsetMs: number): Promise<void>;
+  /** Duty kiosks: keep the roster's PIN hashes (peppered) for offline sign-in. */
+  savePins?(pins: RosterPinsResponse['pins']): Promise<void>;
 }
 
 type TimerHandle = unknown;
@@ -192,6 +199,7 @@ export class SyncEngine {
       if (!this.status.get().online) throw new SyncError('offline', 'the device is offline');
       pushed = await this.#pushAll();
       pulled = await this.#pullAll();
+      await this.#fetchRoster();
       this.#failures = 0;
       this.status.update({
         ...(await this.#store.counts()),
@@ -279,6 +287,13 @@ export class SyncEngine {
         throw new SyncError('bad_response', 'the pull cursor did not advance');
       cursor = page.cursor;
     }
+  }
+
+  /** After the pull, a duty kiosk refreshes the leaders' PINs it checks sign-ins against. */
+  async #fetchRoster(): Promise<void> {
+    if (!this.#api.roster || !this.#store.savePins) return;
+    const { pins } = await this.#api.roster();
+    await this.#store.savePins(pins);
   }
 
   async #learnOffset(serverTime: string, sentAt: number, receivedAt: number): Promise<void> {

@@ -109,3 +109,8 @@ export interface PublicRatingsResponse {
 
 /** Reasons a rating is refused although it is well-formed. */
 export const RATING_REFUSALS = ['duplicate_ticket', 'too_soon'] as const;
+
+/** GET /api/v1/roster/pins (duty kiosks and inspection tablets): leaders' PIN hashes. */
+export interface RosterPinsResponse {
+  pins: { leaderId: Id; version: number; salt: string; iterations: number; hash: string }[];
+}

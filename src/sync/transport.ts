@@ -14,6 +14,7 @@ import {
   type PullResponse,
   type PushRequest,
   type PushResponse,
+  type RosterPinsResponse,
 } from './protocol';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -108,6 +109,8 @@ export interface SyncApi {
   push(batch: readonly OutboxEntry[], pending: number): Promise<PushResult>;
   /** Absent for writers that do not pull (phones). */
   pull?(after: number, limit: number): Promise<PullResponse>;
+  /** Duty kiosks: the leaders' PIN hashes, fetched after each pull. */
+  roster?(): Promise<RosterPinsResponse>;
   /** Key of the request an entry must travel in: entries of different keys never share a push. */
   group?(entry: OutboxEntry): string;
 }
@@ -132,8 +135,25 @@ function checkPush(body: Partial<PushResponse>, withLastSeq: boolean): PushResul
 }
 
 /** An enrolled device: token-authenticated push and pull. */
-export function deviceApi(http: HttpOptions, deviceId: string): SyncApi {
+export function deviceApi(
+  http: HttpOptions,
+  deviceId: string,
+  options: { roster?: boolean } = {},
+): SyncApi {
   return {
+    ...(options.roster
+      ? {
+          async roster() {
+            const body = await requestJson<RosterPinsResponse>(http, 'GET', `${API}/roster/pins`);
+            if (!Array.isArray(body.pins))
+              throw new HttpError(200, {
+                error: 'bad_response',
+                message: 'roster answer has the wrong shape',
+              });
+            return body;
+          },
+        }
+      : {}),
     async push(batch, pending) {
       const request: PushRequest = { deviceId, events: batch.map((e) => e.event), pending };
       return checkPush(
