@@ -26,8 +26,8 @@ const HEADER_NAMES: Record<ScheduleCsvColumn, readonly string[]> = {
   leader: ['leader', '领导', '坐班领导', '领导职务', 'badge', '工牌号'],
   department: ['department', 'dept', '部门', '单位'],
   window: ['window', '窗口', '窗口号'],
-  start: ['start', 'starttime', 'from', '开始', '开始时间'],
-  end: ['end', 'endtime', 'to', '结束', '结束时间'],
+  start: ['start', 'starttime', '开始', '开始时间'],
+  end: ['end', 'endtime', '结束', '结束时间'],
 };
 
 export type ScheduleCsvRowCode =
@@ -202,7 +202,9 @@ function referenceLookup(ctx: ScheduleCsvContext): Lookup {
   const windows = ctx.windows.filter((w) => w.active);
   return {
     leader(value) {
-      const byBadge = leaders.find((l) => l.badgeCode !== undefined && l.badgeCode === value);
+      // Badge codes are letters and digits; a spreadsheet may have changed their case.
+      const upper = value.toUpperCase();
+      const byBadge = leaders.find((l) => l.badgeCode?.toUpperCase() === upper);
       if (byBadge) return byBadge;
       const byTitle = leaders.filter((l) => l.title === value);
       return byTitle.length > 1 ? 'ambiguous' : byTitle[0];

@@ -195,6 +195,14 @@ describe('schedule CSV: a valid file', () => {
     expect(result.rows[0]?.shift).toMatchObject({ departmentId, windowId });
   });
 
+  it('finds a leader by a badge code whose case the spreadsheet changed', () => {
+    const result = parseScheduleCsv(
+      csv('date,leader,start,end', '2026-11-23,tax-001,09:00,11:00'),
+      ctx,
+    );
+    expect(result.rows[0]?.shift?.leaderId).toBe(director.id);
+  });
+
   it('reads tab- and semicolon-separated sheets and quoted cells', () => {
     for (const text of [
       csv('date\tleader\tstart\tend', '2026-11-23\tTAX-001\t09:00\t11:00'),
