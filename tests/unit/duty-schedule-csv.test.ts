@@ -99,6 +99,11 @@ describe('schedule CSV: a valid file', () => {
     ['a byte-order mark', '\uFEFFdate,leader,department,window,start,end', standard],
     ['a byte-order mark and Chinese headers', '\uFEFF日期,领导,部门,窗口,开始,结束', standard],
     [
+      'a byte-order mark before quoted headers',
+      '\uFEFF"日期","领导","部门","窗口","开始","结束"',
+      standard,
+    ],
+    [
       'columns in another order',
       'Start,End,Leader,Date,Window,Department',
       ['start', 'end', 'leader', 'date', 'window', 'department'],
