@@ -24,6 +24,7 @@ import type { Db } from './db/db';
 import { HttpError } from './errors';
 import { adminRoutes } from './routes/admin';
 import { blobRoutes } from './routes/blobs';
+import { dutyRoutes } from './routes/duty';
 import { publicRoutes } from './routes/public';
 import { syncRoutes } from './routes/sync';
 import { MAX_BLOB_BYTES } from './services/blobs';
@@ -162,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   publicRoutes(app, ctx);
   blobRoutes(app, ctx);
   adminRoutes(app, ctx);
+  dutyRoutes(app, ctx);
 
   const staticDir = options.staticDir ? resolve(options.staticDir) : undefined;
   const serveApp = staticDir !== undefined && existsSync(resolve(staticDir, 'index.html'));

@@ -177,6 +177,81 @@ CREATE TABLE blobs (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- 局长坐班: leaders' badges and PINs, the duty schedule, duty sessions and recorded problems.
+ALTER TABLE leaders ADD COLUMN badge_code text;
+
+-- A leader's PIN as the server keeps it: a slow scrypt hash, and the version kiosks hold now.
+CREATE TABLE leader_pins (
+  leader_id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  scrypt_hash text NOT NULL,
+  version integer NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+
+-- Every PBKDF2 hash a leader's PIN ever had, so a sign-in made offline with an earlier PIN can
+-- still be checked against the version it names.
+CREATE TABLE leader_pin_versions (
+  leader_id text NOT NULL,
+  version integer NOT NULL,
+  salt text NOT NULL,
+  iterations integer NOT NULL,
+  hash text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (leader_id, version)
+);
+
+-- The fold of ref.dutyShiftSaved (last writer wins, like the other reference tables).
+CREATE TABLE duty_shifts (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  leader_id text NOT NULL,
+  department_id text NOT NULL,
+  window_id text,
+  date date NOT NULL,
+  start_time text NOT NULL,
+  end_time text NOT NULL,
+  published boolean NOT NULL,
+  active boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL
+);
+CREATE INDEX duty_shifts_hall_date ON duty_shifts (hall_id, date);
+
+-- One row per duty.signedIn stored; the ledger itself is read from the duty.* events.
+CREATE TABLE duty_sessions (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  leader_id text NOT NULL,
+  department_id text NOT NULL,
+  window_id text,
+  device_id text NOT NULL,
+  signed_in_at timestamptz NOT NULL,
+  signed_out_at timestamptz
+);
+CREATE INDEX duty_sessions_hall_at ON duty_sessions (hall_id, signed_in_at);
+CREATE INDEX events_duty_session ON events ((payload ->> 'sessionId')) WHERE type LIKE 'duty.%';
+
+-- Problems for the rectification pipeline, as recorded.
+CREATE TABLE problems (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  event_id text NOT NULL REFERENCES events (id),
+  source text NOT NULL,
+  source_id text NOT NULL,
+  department_id text NOT NULL,
+  window_id text,
+  description text NOT NULL,
+  severity text NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  status text NOT NULL DEFAULT 'found'
+);
+CREATE INDEX problems_hall ON problems (hall_id, recorded_at);
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */

@@ -34,6 +34,7 @@ interface RawLeader {
   departmentId: string;
   title: string;
   titleEn: string | null;
+  badgeCode: string | null;
   active: boolean;
   versionHlc: string;
   versionId: string;
@@ -78,6 +79,7 @@ function toLeader(r: RawLeader): Leader {
     departmentId: r.departmentId,
     title: r.title,
     ...(r.titleEn !== null ? { titleEn: r.titleEn } : {}),
+    ...(r.badgeCode !== null ? { badgeCode: r.badgeCode } : {}),
     active: r.active,
     version: version(r),
   };
@@ -86,7 +88,8 @@ function toLeader(r: RawLeader): Leader {
 const DEPARTMENT = `id, code, name, name_en AS "nameEn", sort, active, version_hlc AS "versionHlc",
   version_id AS "versionId"`;
 const WINDOW = `${DEPARTMENT}, department_id AS "departmentId", hall_id AS "hallId"`;
-const LEADER = `id, department_id AS "departmentId", title, title_en AS "titleEn", active,
+const LEADER = `id, department_id AS "departmentId", title, title_en AS "titleEn",
+  badge_code AS "badgeCode", active,
   version_hlc AS "versionHlc", version_id AS "versionId"`;
 
 export async function getDepartment(
@@ -98,6 +101,19 @@ export async function getDepartment(
     [id],
   );
   return rows[0] ? { ...toDepartment(rows[0]), hallId: rows[0].hallId } : null;
+}
+
+/** The hall of each of these departments that exists. */
+export async function departmentHalls(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; hallId: string }>(
+    'SELECT id, hall_id AS "hallId" FROM departments WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.hallId]));
 }
 
 export async function getWindow(db: Db, id: string): Promise<WindowRow | null> {
@@ -125,6 +141,30 @@ export async function getWindowByCode(db: Db, code: string): Promise<WindowRow |
 
 export async function getLeader(db: Db, id: string): Promise<Leader | null> {
   const rows = await db.query<RawLeader>(`SELECT ${LEADER} FROM leaders WHERE id = $1`, [id]);
+  return rows[0] ? toLeader(rows[0]) : null;
+}
+
+export type LeaderRow = Leader & { hallId: string };
+
+export async function getLeaders(db: Db, ids: readonly string[]): Promise<Map<string, LeaderRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<RawLeader & { hallId: string }>(
+    `SELECT ${LEADER}, hall_id AS "hallId" FROM leaders WHERE id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { ...toLeader(r), hallId: r.hallId }]));
+}
+
+/** The hall's other leader carrying this badge code (matched without regard to case). */
+export async function leaderByBadge(
+  db: Db,
+  hallId: string,
+  badgeCode: string,
+): Promise<Leader | null> {
+  const rows = await db.query<RawLeader>(
+    `SELECT ${LEADER} FROM leaders WHERE hall_id = $1 AND upper(badge_code) = upper($2)`,
+    [hallId, badgeCode],
+  );
   return rows[0] ? toLeader(rows[0]) : null;
 }
 
@@ -186,10 +226,11 @@ export async function saveWindow(tx: Db, hallId: string, w: ServiceWindow): Prom
 
 export async function saveLeader(tx: Db, hallId: string, l: Leader): Promise<void> {
   await tx.query(
-    `INSERT INTO leaders (id, hall_id, department_id, title, title_en, active, version_hlc, version_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO leaders (id, hall_id, department_id, title, title_en, active, version_hlc, version_id,
+       badge_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (id) DO UPDATE SET department_id = $3, title = $4, title_en = $5, active = $6,
-       version_hlc = $7, version_id = $8`,
+       version_hlc = $7, version_id = $8, badge_code = $9`,
     [
       l.id,
       hallId,
@@ -199,6 +240,7 @@ export async function saveLeader(tx: Db, hallId: string, l: Leader): Promise<voi
       l.active,
       l.version.hlc,
       l.version.id,
+      l.badgeCode ?? null,
     ],
   );
 }

@@ -20,6 +20,7 @@ import {
 } from '../services/auth';
 import { writeRefFromConsole } from '../services/console-writer';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
+import { dutyAdminRoutes } from './duty';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,5 +111,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     scope.post('/api/v1/admin/ref', async (request) => ({
       event: await writeRefFromConsole(db, hallOf(request), request.body, now()),
     }));
+
+    dutyAdminRoutes(scope, ctx);
   });
 }

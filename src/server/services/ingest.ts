@@ -17,6 +17,7 @@ import { mayWrite, type WriterKind } from '../../domain/device';
 import { isRefType, validateEvent, type EventEnvelope, type ValidEvent } from '../../domain/events';
 import { hashValue } from '../../domain/hash';
 import { clampHlc } from '../../domain/hlc';
+import { verifyPinProof } from '../../domain/pin';
 import type { EventOutcome } from '../../sync/protocol';
 import {
   existingEventIds,
@@ -27,6 +28,19 @@ import {
   type RejectedRow,
   type StoredEvent,
 } from '../repos/events';
+import {
+  existingProblemIds,
+  getPinVersions,
+  getSessions,
+  getShift,
+  insertProblems,
+  insertSessions,
+  markSignedOut,
+  pinKey,
+  type NewSession,
+  type PinVersion,
+  type ProblemRow,
+} from '../repos/duty';
 import { takeHallSeqs } from '../repos/halls';
 import {
   insertRatings,
@@ -36,10 +50,15 @@ import {
   type RatingRow,
 } from '../repos/ratings';
 import {
+  departmentHalls,
   getDepartment,
+  getLeaders,
   getSettings,
+  getWindow,
   getWindowByCode,
   getWindows,
+  leaderByBadge,
+  type LeaderRow,
   type WindowRow,
 } from '../repos/reference';
 import { isoAt } from '../repos/util';
@@ -241,6 +260,143 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
     const p = (e as EventEnvelope<'ref.leaderSaved'>).payload;
     if (!(await inHall(p.departmentId)))
       return refuse('unknown_department', 'the department does not exist');
+    if (p.badgeCode !== undefined) {
+      const same = await leaderByBadge(tx, e.hallId, p.badgeCode);
+      if (same && same.id !== p.leaderId) {
+        return refuse('duplicate_badge', `badge code ${p.badgeCode} is already another leader's`);
+      }
+    }
+  }
+  if (e.type === 'ref.dutyShiftSaved') {
+    const p = (e as EventEnvelope<'ref.dutyShiftSaved'>).payload;
+    const current = await getShift(tx, p.shiftId);
+    if (current && current.hallId !== e.hallId) {
+      return refuse('unknown_shift', 'the shift belongs to another hall');
+    }
+    // A cancellation stands whatever became of the leader or the window since.
+    if (p.active) {
+      const leader = await getLeaders(tx, [p.leaderId]);
+      const l = leader.get(p.leaderId);
+      if (!l || l.hallId !== e.hallId) return refuse('unknown_leader', 'the leader does not exist');
+      if (!(await inHall(p.departmentId)))
+        return refuse('unknown_department', 'the department does not exist');
+      if (l.departmentId !== p.departmentId) {
+        return refuse('wrong_department', "the shift's department is not the leader's");
+      }
+      if (p.windowId !== null) {
+        const w = await getWindow(tx, p.windowId);
+        if (!w || w.hallId !== e.hallId || w.departmentId !== p.departmentId) {
+          return refuse('unknown_window', 'the window is not one of the department');
+        }
+      }
+    }
+  }
+  return null;
+}
+
+const isDuty = (e: ValidEvent): boolean =>
+  e.type === 'duty.signedIn' ||
+  e.type === 'duty.ledgerEntry' ||
+  e.type === 'duty.signedOut' ||
+  e.type === 'problem.recorded';
+
+/**
+ * What the duty checks of a batch read from the database, loaded once, and what the decisions so
+ * far have added to it (sessions signed in and problems recorded earlier in the batch).
+ */
+interface DutyState {
+  leaders: Map<string, LeaderRow>;
+  /** PBKDF2 hashes by `leaderId/version`. */
+  pins: Map<string, PinVersion>;
+  windows: Map<string, WindowRow>;
+  /** Department id → its hall. */
+  departments: Map<string, string>;
+  sessions: Map<string, { hallId: string; leaderId: string }>;
+  problems: Set<string>;
+}
+
+async function loadDutyState(tx: Db, events: readonly ValidEvent[]): Promise<DutyState> {
+  const leaderIds = new Set<string>();
+  const pins: { leaderId: string; version: number }[] = [];
+  const windowIds = new Set<string>();
+  const departmentIds = new Set<string>();
+  const sessionIds = new Set<string>();
+  const problemIds = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'duty.signedIn') {
+      const p = (e as ValidEvent<'duty.signedIn'>).payload;
+      leaderIds.add(p.leaderId);
+      pins.push({ leaderId: p.leaderId, version: p.pinVersion });
+      if (p.windowId !== null) windowIds.add(p.windowId);
+      sessionIds.add(p.sessionId);
+    } else if (e.type === 'duty.ledgerEntry' || e.type === 'duty.signedOut') {
+      sessionIds.add((e as ValidEvent<'duty.ledgerEntry' | 'duty.signedOut'>).payload.sessionId);
+    } else if (e.type === 'problem.recorded') {
+      const p = (e as ValidEvent<'problem.recorded'>).payload;
+      problemIds.add(p.problemId);
+      departmentIds.add(p.departmentId);
+      if (p.windowId !== null) windowIds.add(p.windowId);
+    }
+  }
+  return {
+    leaders: await getLeaders(tx, [...leaderIds]),
+    pins: await getPinVersions(tx, pins),
+    windows: await getWindows(tx, [...windowIds]),
+    departments: await departmentHalls(tx, [...departmentIds]),
+    sessions: await getSessions(tx, [...sessionIds]),
+    problems: await existingProblemIds(tx, [...problemIds]),
+  };
+}
+
+async function checkDuty(e: ValidEvent, state: DutyState): Promise<Verdict | null> {
+  if (e.type === 'duty.signedIn') {
+    const p = (e as ValidEvent<'duty.signedIn'>).payload;
+    if (state.sessions.has(p.sessionId)) {
+      return refuse('duplicate_session', 'another sign-in already started this session');
+    }
+    const leader = state.leaders.get(p.leaderId);
+    if (!leader || leader.hallId !== e.hallId) {
+      return refuse('unknown_leader', 'the leader does not exist');
+    }
+    if (!leader.active) return refuse('inactive_leader', 'the leader is no longer on the roster');
+    if (leader.departmentId !== p.departmentId) {
+      return refuse('wrong_department', "departmentId is not the leader's department");
+    }
+    if (p.windowId !== null) {
+      const w = state.windows.get(p.windowId);
+      if (!w || w.hallId !== e.hallId || w.departmentId !== p.departmentId) {
+        return refuse('unknown_window', 'the window is not one of the department');
+      }
+    }
+    const pin = state.pins.get(pinKey(p.leaderId, p.pinVersion));
+    if (!pin) return refuse('unknown_pin_version', 'the leader has no PIN of that version');
+    if (!(await verifyPinProof(pin.hash, e.id, p.pinProof))) {
+      return refuse('pin_proof_invalid', 'the PIN proof does not match the PIN');
+    }
+    return null;
+  }
+  if (e.type === 'duty.ledgerEntry' || e.type === 'duty.signedOut') {
+    const { sessionId } = (e as ValidEvent<'duty.ledgerEntry' | 'duty.signedOut'>).payload;
+    const session = state.sessions.get(sessionId);
+    if (!session || session.hallId !== e.hallId) {
+      return refuse('unknown_session', 'no sign-in started this duty session');
+    }
+    return null;
+  }
+  if (e.type === 'problem.recorded') {
+    const p = (e as ValidEvent<'problem.recorded'>).payload;
+    if (state.problems.has(p.problemId)) {
+      return refuse('duplicate_problem', 'a problem with this id is already recorded');
+    }
+    if (state.departments.get(p.departmentId) !== e.hallId) {
+      return refuse('unknown_department', 'the department does not exist');
+    }
+    if (p.windowId !== null) {
+      const w = state.windows.get(p.windowId);
+      if (!w || w.hallId !== e.hallId || w.departmentId !== p.departmentId) {
+        return refuse('unknown_window', 'the window is not one of the department');
+      }
+    }
   }
   return null;
 }
@@ -300,11 +456,18 @@ export async function ingestEvents(
     throw new Error('a batch mixes ratings and reference events');
   }
   const state = ratings.length > 0 ? await loadRatingState(tx, writer.hallId, ratings) : null;
+  const duties = alone.flatMap((v) =>
+    v.ok && !storedIds.has(v.event.id) && isDuty(v.event) ? [v.event] : [],
+  );
+  const duty = duties.length > 0 ? await loadDutyState(tx, duties) : null;
 
   // Decide each event in order; what is decided becomes part of what the next one sees.
   const results: Ingested[] = [];
   const toStore: { event: ValidEvent; raw: EventHead; hash: string; hlc: string }[] = [];
   const rejected: RejectedRow[] = [];
+  const sessions: NewSession[] = [];
+  const signedOut: { id: string; at: string }[] = [];
+  const problems: Omit<ProblemRow, 'status'>[] = [];
   for (let pos = 0; pos < raws.length; pos++) {
     const raw = raws[pos]!;
     const hash = hashes[pos]!;
@@ -332,7 +495,9 @@ export async function ingestEvents(
         ? checkRating(writer, e, pos, state!, ctx)
         : isRefType(e.type)
           ? await checkReference(tx, e)
-          : null;
+          : isDuty(e)
+            ? await checkDuty(e, duty!)
+            : null;
       if (specific) verdict = specific;
     }
     if (!verdict.ok) {
@@ -371,6 +536,35 @@ export async function ingestEvents(
       state!.accepted.add(pos);
     } else if (isRefType(e.type)) {
       await projectReference(tx, { ...e, hlc } as EventEnvelope);
+    } else if (e.type === 'duty.signedIn') {
+      const p = (e as ValidEvent<'duty.signedIn'>).payload;
+      duty!.sessions.set(p.sessionId, { hallId: e.hallId, leaderId: p.leaderId });
+      sessions.push({
+        id: p.sessionId,
+        hallId: e.hallId,
+        leaderId: p.leaderId,
+        departmentId: p.departmentId,
+        windowId: p.windowId,
+        deviceId: e.deviceId,
+        signedInAt: e.at,
+      });
+    } else if (e.type === 'duty.signedOut') {
+      signedOut.push({ id: (e as ValidEvent<'duty.signedOut'>).payload.sessionId, at: e.at });
+    } else if (e.type === 'problem.recorded') {
+      const p = (e as ValidEvent<'problem.recorded'>).payload;
+      duty!.problems.add(p.problemId);
+      problems.push({
+        id: p.problemId,
+        hallId: e.hallId,
+        eventId: e.id,
+        source: p.source,
+        sourceId: p.sourceId,
+        departmentId: p.departmentId,
+        windowId: p.windowId,
+        description: p.description,
+        severity: p.severity,
+        recordedAt: e.at,
+      });
     }
     results.push({ outcome: { id, deviceSeq, status: 'stored' }, hash, decided: true });
   }
@@ -400,6 +594,9 @@ export async function ingestEvents(
       tx,
       toStore.flatMap(({ event: e }) => (isRating(e) ? [ratingRow(e, receivedAt)] : [])),
     );
+    await insertSessions(tx, sessions);
+    await markSignedOut(tx, signedOut);
+    await insertProblems(tx, problems);
   }
   await insertRejected(tx, rejected);
   return results;

@@ -6,6 +6,7 @@
 import type { Db } from '../db/db';
 import type { EventEnvelope } from '../../domain/events';
 import { applyReferenceEvent, emptyReference } from '../../domain/reference';
+import { getShift, saveShift } from '../repos/duty';
 import { renameHall } from '../repos/halls';
 import {
   getDepartment,
@@ -52,6 +53,15 @@ export async function projectReference(tx: Db, e: EventEnvelope): Promise<void> 
       applyReferenceEvent(ref, e);
       const next = ref.leaders[id];
       if (next && next.version.id === e.id) await saveLeader(tx, e.hallId, next);
+      return;
+    }
+    case 'ref.dutyShiftSaved': {
+      const id = (e as EventEnvelope<'ref.dutyShiftSaved'>).payload.shiftId;
+      const current = await getShift(tx, id);
+      if (current) ref.shifts[id] = current;
+      applyReferenceEvent(ref, e);
+      const next = ref.shifts[id];
+      if (next && next.version.id === e.id) await saveShift(tx, e.hallId, next);
       return;
     }
     case 'ref.settingsSaved': {
