@@ -8,6 +8,8 @@ export type Route =
   /** 好差评 rating page for one window, reached from its card's QR code. */
   | { name: 'rate'; windowCode: string; sig: string | null }
   | { name: 'evaluator' }
+  /** 局长坐班终端: leaders sign in and keep the duty ledger. */
+  | { name: 'duty' }
   | { name: 'setup'; code: string | null }
   | { name: 'admin' }
   /** 坐班公示: the public duty schedule for a hall screen, no login. */
@@ -19,7 +21,7 @@ export type Route =
 export type RouteName = Route['name'];
 
 /** Paths reserved for screens that later versions add. */
-const LATER_SCREENS = ['/kiosk/duty', '/inspect', '/board'];
+const LATER_SCREENS = ['/inspect', '/board'];
 
 function normalise(pathname: string): string {
   const trimmed = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
@@ -44,6 +46,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   const path = normalise(pathname);
   if (path === '/') return { name: 'home' };
   if (path === '/kiosk/evaluator') return { name: 'evaluator' };
+  if (path === '/kiosk/duty') return { name: 'duty' };
   if (path === '/setup') return { name: 'setup', code: param(search, 'code') };
   if (path === '/admin') return { name: 'admin' };
   if (path === '/schedule') return { name: 'schedule' };

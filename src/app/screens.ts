@@ -25,6 +25,7 @@ export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {
   home: screen('home', () => import('../screens/home/Home.svelte')),
   rate: screen('rate', () => import('../screens/rate/RatePage.svelte')),
   evaluator: screen('evaluator', () => import('../screens/evaluator/Evaluator.svelte')),
+  duty: screen('duty', () => import('../screens/duty/Duty.svelte')),
   setup: screen('setup', () => import('../screens/setup/Setup.svelte')),
   admin: screen('admin', () => import('../screens/admin/Admin.svelte')),
   schedule: screen('schedule', () => import('../screens/schedule/Schedule.svelte')),

@@ -5,6 +5,7 @@
  */
 import type { LocaleCode } from './catalog';
 import type admin from './screens/admin.zh-CN';
+import type duty from './screens/duty.zh-CN';
 import type evaluator from './screens/evaluator.zh-CN';
 import type home from './screens/home.zh-CN';
 import type notFound from './screens/not-found.zh-CN';
@@ -14,6 +15,7 @@ import type setup from './screens/setup.zh-CN';
 
 /** The sections all parts add, typed by their Chinese source. */
 export type PartsCatalog = typeof admin &
+  typeof duty &
   typeof evaluator &
   typeof home &
   typeof notFound &
@@ -25,6 +27,7 @@ export type PartLoader = () => Promise<{ default: object }>;
 
 export const PART_LOADERS = {
   admin: { 'zh-CN': () => import('./screens/admin.zh-CN'), en: () => import('./screens/admin.en') },
+  duty: { 'zh-CN': () => import('./screens/duty.zh-CN'), en: () => import('./screens/duty.en') },
   evaluator: {
     'zh-CN': () => import('./screens/evaluator.zh-CN'),
     en: () => import('./screens/evaluator.en'),

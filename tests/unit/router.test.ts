@@ -22,9 +22,14 @@ describe('matchRoute', () => {
   });
 
   it('sends the screens of later versions to the not-available page', () => {
-    for (const path of ['/kiosk/duty', '/inspect', '/inspect/walks/1', '/board']) {
+    for (const path of ['/inspect', '/inspect/walks/1', '/board']) {
       expect(matchRoute(path)).toEqual({ name: 'unavailable', path });
     }
+  });
+
+  it('opens the duty kiosk at /kiosk/duty', () => {
+    expect(matchRoute('/kiosk/duty')).toEqual({ name: 'duty' });
+    expect(matchRoute('/kiosk/duty/')).toEqual({ name: 'duty' });
   });
 
   it('sends anything else to not-found', () => {

@@ -3,6 +3,7 @@ import type evaluatorZhCN from './evaluator.zh-CN';
 
 const evaluator: typeof evaluatorZhCN = {
   evaluator: {
+    onDuty: 'Leader on duty today: {title}',
     pageTitle: 'Window evaluator',
     prompt: 'Please rate the service at this window',
     tapHint: 'Tap a button below to rate',

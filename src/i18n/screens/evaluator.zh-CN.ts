@@ -1,6 +1,7 @@
 /** Messages of the window evaluator (/kiosk/evaluator), loaded with that screen. */
 const evaluator = {
   evaluator: {
+    onDuty: '今日坐班：{title}',
     pageTitle: '窗口评价器',
     prompt: '请您对本窗口的服务进行评价',
     tapHint: '轻触下方按钮即可完成评价',

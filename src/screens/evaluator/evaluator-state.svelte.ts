@@ -3,7 +3,7 @@
  * to the start by itself, and any unfinished step returns to the start after the hall's idle time.
  * A new app version is applied only while the start screen sits untouched.
  */
-import type { Device, Unsubscribe, WriteErrorCode } from '../../app/device-api';
+import type { Device, DutySession, Unsubscribe, WriteErrorCode } from '../../app/device-api';
 import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
 import { isPoorRating, type PoorRatingReason, type RatingLevel } from '../../domain/rating';
@@ -51,6 +51,7 @@ export class EvaluatorState {
   #comment = $state('');
   #needReason = $state(false);
   #error = $state<WriteErrorCode | null>(null);
+  #onDuty = $state.raw<DutySession | null>(null);
 
   constructor(deps: EvaluatorDeps) {
     this.#deps = deps;
@@ -106,6 +107,11 @@ export class EvaluatorState {
     const w = this.window;
     return (w && this.#reference?.departments[w.departmentId]) || null;
   }
+  /** The leader on duty (局长坐班) for this window or its department, by title. */
+  get dutyLeader(): { title: string; titleEn?: string } | null {
+    const session = this.#onDuty;
+    return (session && this.#reference?.leaders[session.leaderId]) || null;
+  }
   get hall(): NamedPlace | null {
     return this.#reference?.hall ?? null;
   }
@@ -140,6 +146,7 @@ export class EvaluatorState {
     this.#unsubscribe.push(
       device.onReference((ref) => (this.#reference = ref)),
       device.onStatus((status) => (this.#status = status)),
+      device.onDutyLeader?.((session) => (this.#onDuty = session)) ?? (() => {}),
       this.#deps.updates.onWaiting(() => {
         this.#updateWaiting = true;
         this.#schedule();

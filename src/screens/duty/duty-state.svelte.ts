@@ -1,0 +1,490 @@
+/**
+ * 局长坐班终端: today's schedule, a leader signs in by choosing themself (or their badge) and a
+ * PIN checked on the kiosk, keeps the duty ledger while signed in, and signs out. Everything runs
+ * offline; the device layer syncs in the background.
+ */
+import {
+  SignInError,
+  WriteError,
+  type Device,
+  type DutyKiosk,
+  type DutySession,
+  type LedgerLine,
+  type ScheduledDuty,
+  type Unsubscribe,
+} from '../../app/device-api';
+import type { DeviceRole } from '../../domain/device';
+import type { LedgerKind } from '../../domain/events';
+import type { Id } from '../../domain/ids';
+import { PIN_PATTERN } from '../../domain/pin';
+import { DEFAULT_SETTINGS, type Leader, type Reference } from '../../domain/reference';
+import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { Countdown, browserTimers, type Timers } from '../timers';
+
+export type DutyPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
+export type DutyView = 'home' | 'pin' | 'session';
+
+/** Longest PIN the pad takes (PINs are 4–8 digits). */
+export const PIN_MAX = 8;
+
+export type PinProblem =
+  | { code: 'wrong_pin'; failuresLeft: number }
+  | { code: 'locked' }
+  | { code: 'no_pin' | 'unknown_leader' | 'pin_format' | 'storage' };
+
+export type LedgerProblem = 'count_required' | 'text_required' | 'storage_full' | 'storage';
+
+export interface DutyDeps {
+  openDevice: () => Promise<Device | null>;
+  timers?: Timers;
+  now?: () => number;
+}
+
+/** Kinds of ledger lines that carry a number, and those that carry a text. */
+const COUNTED: readonly LedgerKind[] = ['served', 'cases'];
+const FEEDBACK: readonly LedgerKind[] = ['complaint', 'suggestion'];
+
+export class DutyState {
+  #deps: DutyDeps;
+  #now: () => number;
+  #idle: Countdown;
+  #tick: Countdown;
+  #device: Device | null = null;
+  #duty: DutyKiosk | null = null;
+  #unsubscribe: Unsubscribe[] = [];
+  #stopped = false;
+
+  #phase = $state<DutyPhase>('loading');
+  #role = $state<DeviceRole | null>(null);
+  #view = $state<DutyView>('home');
+  #reference = $state.raw<Reference | null>(null);
+  #status = $state.raw<SyncStatus>(INITIAL_STATUS);
+  #today = $state.raw<{ date: string; shifts: ScheduledDuty[] }>({ date: '', shifts: [] });
+  #open = $state.raw<DutySession[]>([]);
+
+  #leaderId = $state<Id | null>(null);
+  #method = $state<'pin' | 'badge_pin'>('pin');
+  #shiftId = $state<Id | null>(null);
+  #pin = $state('');
+  #pinProblem = $state.raw<PinProblem | null>(null);
+  #lockedUntil = $state<number | null>(null);
+  #nowMs = $state(0);
+  #busy = $state(false);
+  #badge = $state('');
+  #badgeUnknown = $state(false);
+
+  #session = $state.raw<DutySession | null>(null);
+  #ledger = $state.raw<LedgerLine[]>([]);
+  #kind = $state<LedgerKind>('served');
+  #count = $state('');
+  #text = $state('');
+  #followUp = $state(false);
+  #ledgerProblem = $state<LedgerProblem | null>(null);
+  #saved = $state(false);
+  #confirmingSignOut = $state(false);
+
+  constructor(deps: DutyDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => Date.now());
+    this.#idle = new Countdown(deps.timers ?? browserTimers);
+    this.#tick = new Countdown(deps.timers ?? browserTimers);
+  }
+
+  get phase(): DutyPhase {
+    return this.#phase;
+  }
+  get role(): DeviceRole | null {
+    return this.#role;
+  }
+  get view(): DutyView {
+    return this.#view;
+  }
+  get status(): SyncStatus {
+    return this.#status;
+  }
+  get hall() {
+    return this.#reference?.hall ?? null;
+  }
+  get date(): string {
+    return this.#today.date;
+  }
+  get schedule(): ScheduledDuty[] {
+    return this.#today.shifts;
+  }
+  /** Sessions open on this kiosk: their leaders are shown as signed in. */
+  get openSessions(): DutySession[] {
+    return this.#open;
+  }
+  get leaders(): Leader[] {
+    return this.#duty?.leaders() ?? [];
+  }
+  leader(id: Id | null | undefined): Leader | null {
+    return (id && this.#reference?.leaders[id]) || null;
+  }
+  department(id: Id | null | undefined) {
+    return (id && this.#reference?.departments[id]) || null;
+  }
+  window(id: Id | null | undefined) {
+    return (id && this.#reference?.windows[id]) || null;
+  }
+  isSignedIn(leaderId: Id): boolean {
+    return this.#open.some((s) => s.leaderId === leaderId);
+  }
+
+  get selectedLeader(): Leader | null {
+    return this.leader(this.#leaderId);
+  }
+  get pinLength(): number {
+    return this.#pin.length;
+  }
+  get pinProblem(): PinProblem | null {
+    return this.#pinProblem;
+  }
+  /** Time left of a lockout of the chosen leader (ms), 0 when none. */
+  get lockRemainingMs(): number {
+    return this.#lockedUntil === null ? 0 : Math.max(0, this.#lockedUntil - this.#nowMs);
+  }
+  get locked(): boolean {
+    return this.lockRemainingMs > 0;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  get badge(): string {
+    return this.#badge;
+  }
+  set badge(value: string) {
+    this.#badge = value;
+    this.#badgeUnknown = false;
+  }
+  get badgeUnknown(): boolean {
+    return this.#badgeUnknown;
+  }
+
+  get session(): DutySession | null {
+    return this.#session;
+  }
+  get ledger(): LedgerLine[] {
+    return this.#ledger;
+  }
+  get kind(): LedgerKind {
+    return this.#kind;
+  }
+  set kind(value: LedgerKind) {
+    this.#kind = value;
+    if (!FEEDBACK.includes(value)) this.#followUp = false;
+    this.#ledgerProblem = null;
+    this.#saved = false;
+  }
+  get count(): string {
+    return this.#count;
+  }
+  set count(value: string) {
+    this.#count = value;
+    this.#ledgerProblem = null;
+    this.#saved = false;
+  }
+  get text(): string {
+    return this.#text;
+  }
+  set text(value: string) {
+    this.#text = value;
+    this.#ledgerProblem = null;
+    this.#saved = false;
+  }
+  get followUp(): boolean {
+    return this.#followUp;
+  }
+  set followUp(value: boolean) {
+    this.#followUp = value && FEEDBACK.includes(this.#kind);
+  }
+  /** Whether the current kind asks for a number, a text, and offers "needs follow-up". */
+  get countsPeople(): boolean {
+    return COUNTED.includes(this.#kind);
+  }
+  get isFeedback(): boolean {
+    return FEEDBACK.includes(this.#kind);
+  }
+  get ledgerProblem(): LedgerProblem | null {
+    return this.#ledgerProblem;
+  }
+  get saved(): boolean {
+    return this.#saved;
+  }
+  get confirmingSignOut(): boolean {
+    return this.#confirmingSignOut;
+  }
+  get idleMs(): number {
+    return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
+  }
+
+  async start(): Promise<void> {
+    this.#phase = 'loading';
+    let device: Device | null;
+    try {
+      device = await this.#deps.openDevice();
+    } catch {
+      this.#phase = 'failed';
+      return;
+    }
+    if (this.#stopped) {
+      device?.stop();
+      return;
+    }
+    if (!device) {
+      this.#phase = 'notEnrolled';
+      return;
+    }
+    this.#device = device;
+    this.#role = device.credentials.role;
+    if (device.credentials.role !== 'duty_kiosk' || !device.duty) {
+      this.#phase = 'wrongRole';
+      return;
+    }
+    const duty = device.duty;
+    this.#duty = duty;
+    this.#unsubscribe.push(
+      device.onReference((ref) => {
+        this.#reference = ref;
+        void this.refresh();
+      }),
+      device.onStatus((status) => (this.#status = status)),
+      duty.onChange(() => void this.refresh()),
+    );
+    await this.refresh();
+    if (this.#stopped) return;
+    this.#phase = 'ready';
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#idle.clear();
+    this.#tick.clear();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#device?.stop();
+    this.#device = null;
+    this.#duty = null;
+  }
+
+  /** Re-read today's schedule, the open sessions and the shown session's ledger. */
+  async refresh(): Promise<void> {
+    const duty = this.#duty;
+    if (!duty) return;
+    const [today, open] = await Promise.all([duty.today(), duty.openSessions()]);
+    this.#today = today;
+    this.#open = open;
+    const shown = this.#session;
+    if (shown) {
+      const [session, ledger] = await Promise.all([duty.session(shown.id), duty.ledger(shown.id)]);
+      this.#session = session;
+      this.#ledger = ledger;
+      if (!session || session.signedOutAt !== null) this.home();
+    }
+  }
+
+  /** A leader chose themself (from the schedule or the list): ask for the PIN. */
+  async chooseLeader(
+    leaderId: Id,
+    options: { shiftId?: Id | null; method?: 'pin' | 'badge_pin' } = {},
+  ): Promise<void> {
+    const duty = this.#duty;
+    if (!duty) return;
+    this.#leaderId = leaderId;
+    this.#shiftId = options.shiftId ?? null;
+    this.#method = options.method ?? 'pin';
+    this.#pin = '';
+    this.#pinProblem = null;
+    this.#lockedUntil = null;
+    this.#view = 'pin';
+    this.#schedule();
+    const lockout = await duty.lockout(leaderId);
+    if (lockout.locked) this.#lock(lockout.remainingMs);
+  }
+
+  /** A badge was scanned or typed: find its leader. */
+  async useBadge(code = this.#badge): Promise<void> {
+    const leader = this.#duty?.leaderByBadge(code) ?? null;
+    if (!leader) {
+      this.#badgeUnknown = true;
+      return;
+    }
+    this.#badge = '';
+    this.#badgeUnknown = false;
+    await this.chooseLeader(leader.id, { method: 'badge_pin' });
+  }
+
+  pressDigit(digit: string): void {
+    if (this.#view !== 'pin' || this.locked || this.#busy) return;
+    if (!/^\d$/.test(digit) || this.#pin.length >= PIN_MAX) return;
+    this.#pin += digit;
+    if (this.#pinProblem?.code !== 'wrong_pin') this.#pinProblem = null;
+    this.#schedule();
+  }
+  backspace(): void {
+    this.#pin = this.#pin.slice(0, -1);
+    this.#schedule();
+  }
+  clearPin(): void {
+    this.#pin = '';
+    this.#schedule();
+  }
+
+  async submitPin(): Promise<void> {
+    const duty = this.#duty;
+    const leaderId = this.#leaderId;
+    if (!duty || !leaderId || this.#busy || this.locked) return;
+    if (!PIN_PATTERN.test(this.#pin)) {
+      this.#pinProblem = { code: 'pin_format' };
+      return;
+    }
+    this.#busy = true;
+    const pin = this.#pin;
+    this.#pin = '';
+    try {
+      const session = await duty.signIn(leaderId, pin, {
+        method: this.#method,
+        shiftId: this.#shiftId,
+      });
+      this.#pinProblem = null;
+      await this.#show(session);
+    } catch (error) {
+      if (error instanceof SignInError) {
+        if (error.code === 'locked') {
+          this.#pinProblem = { code: 'locked' };
+          this.#lock(error.remainingMs);
+        } else if (error.code === 'wrong_pin') {
+          this.#pinProblem = { code: 'wrong_pin', failuresLeft: error.failuresLeft };
+        } else if (error.code === 'no_pin' || error.code === 'unknown_leader') {
+          this.#pinProblem = { code: error.code };
+        } else this.#pinProblem = { code: 'storage' };
+      } else this.#pinProblem = { code: 'storage' };
+    } finally {
+      this.#busy = false;
+      this.#schedule();
+    }
+  }
+
+  /** Back to the schedule (a signed-in leader stays signed in). */
+  home(): void {
+    this.#view = 'home';
+    this.#leaderId = null;
+    this.#pin = '';
+    this.#pinProblem = null;
+    this.#lockedUntil = null;
+    this.#session = null;
+    this.#ledger = [];
+    this.#confirmingSignOut = false;
+    this.#resetForm();
+    this.#tick.clear();
+    this.#idle.clear();
+  }
+
+  async addEntry(): Promise<void> {
+    const duty = this.#duty;
+    const session = this.#session;
+    if (!duty || !session || this.#busy) return;
+    const text = this.#text.trim();
+    const count = this.countsPeople ? Number(this.#count) : 1;
+    if (this.countsPeople && !(Number.isInteger(count) && count > 0 && count <= 10_000)) {
+      this.#ledgerProblem = 'count_required';
+      return;
+    }
+    if (!this.countsPeople && !text) {
+      this.#ledgerProblem = 'text_required';
+      return;
+    }
+    this.#busy = true;
+    try {
+      await duty.addLedgerEntry(session.id, {
+        kind: this.#kind,
+        count,
+        text,
+        needsFollowUp: this.isFeedback && this.#followUp,
+      });
+      this.#resetForm();
+      this.#saved = true;
+      await this.refresh();
+    } catch (error) {
+      this.#ledgerProblem =
+        error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
+    } finally {
+      this.#busy = false;
+      this.#schedule();
+    }
+  }
+
+  askSignOut(): void {
+    this.#confirmingSignOut = true;
+    this.#schedule();
+  }
+  cancelSignOut(): void {
+    this.#confirmingSignOut = false;
+    this.#schedule();
+  }
+  async confirmSignOut(): Promise<void> {
+    const duty = this.#duty;
+    const session = this.#session;
+    if (!duty || !session || this.#busy) return;
+    this.#busy = true;
+    try {
+      await duty.signOut(session.id);
+      this.home();
+      await this.refresh();
+    } catch (error) {
+      this.#ledgerProblem =
+        error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
+      this.#confirmingSignOut = false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Any touch, key or input: restarts the idle countdown. */
+  touch(): void {
+    if (this.#phase === 'ready') this.#schedule();
+  }
+
+  async #show(session: DutySession): Promise<void> {
+    this.#session = session;
+    this.#ledger = (await this.#duty?.ledger(session.id)) ?? [];
+    this.#view = 'session';
+    this.#leaderId = session.leaderId;
+    this.#resetForm();
+    await this.refresh();
+  }
+
+  #resetForm(): void {
+    this.#kind = 'served';
+    this.#count = '';
+    this.#text = '';
+    this.#followUp = false;
+    this.#ledgerProblem = null;
+    this.#saved = false;
+  }
+
+  /** A lockout counting down by the second; when it ends, the pad takes a PIN again. */
+  #lock(remainingMs: number): void {
+    this.#nowMs = this.#now();
+    this.#lockedUntil = this.#nowMs + remainingMs;
+    const tick = () => {
+      this.#nowMs = this.#now();
+      if (this.locked) this.#tick.set(Math.min(1_000, this.lockRemainingMs), tick);
+      else if (this.#pinProblem?.code === 'locked') this.#pinProblem = null;
+    };
+    this.#tick.set(Math.min(1_000, remainingMs), tick);
+  }
+
+  /** Away from the schedule, an untouched kiosk returns to it (the leader stays signed in). */
+  #schedule(): void {
+    this.#idle.clear();
+    if (this.#phase !== 'ready' || this.#stopped || this.#view === 'home') return;
+    this.#idle.set(this.idleMs * (this.#view === 'session' ? 4 : 1), () => this.home());
+  }
+}
+
+/** Remaining time as m:ss, rounded up to the second (a lockout never shows 0:00 while on). */
+export function remainingText(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  return `${minutes}:${String(total % 60).padStart(2, '0')}`;
+}
