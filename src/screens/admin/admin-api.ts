@@ -6,6 +6,7 @@ import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
 import type { PoorRatingReason, RatingChannel, RatingLevel } from '../../domain/rating';
 import { API } from '../../sync/protocol';
+import { createDutyApi } from './duty-api';
 
 export interface AdminWindow {
   id: Id;
@@ -97,7 +98,12 @@ function parseJson(text: string): unknown {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input, init)) {
+/** A JSON call to the administrator API: resolves to the answer's body, or throws an AdminApiError. */
+export type AdminCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+export function createAdminCall(
+  fetchFn: FetchLike = (input, init) => fetch(input, init),
+): AdminCall {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
@@ -130,6 +136,11 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
     return data as T;
   }
 
+  return call;
+}
+
+export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input, init)) {
+  const call = createAdminCall(fetchFn);
   return {
     login: (username: string, password: string) =>
       call<{ username: string }>('POST', '/login', { username, password }),
@@ -146,6 +157,7 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
       }),
     ratings: (limit = 50) => call<RatingsResponse>('GET', `/ratings?limit=${limit}`),
     rejected: () => call<{ rejected: RejectedEvent[] }>('GET', '/rejected'),
+    duty: createDutyApi(call),
   };
 }
 

@@ -12,9 +12,19 @@ import {
   type RejectedEvent,
   type WindowsResponse,
 } from './admin-api';
+import { DutyAdminState } from './duty-state.svelte';
 
-export type AdminTab = 'windows' | 'devices' | 'ratings' | 'rejected';
-export const ADMIN_TABS: readonly AdminTab[] = ['windows', 'devices', 'ratings', 'rejected'];
+export type AdminTab =
+  'windows' | 'devices' | 'ratings' | 'rejected' | 'leaders' | 'schedule' | 'attendance';
+export const ADMIN_TABS: readonly AdminTab[] = [
+  'windows',
+  'devices',
+  'ratings',
+  'rejected',
+  'leaders',
+  'schedule',
+  'attendance',
+];
 export type Session = 'checking' | 'signedOut' | 'signedIn';
 
 /** A failure as shown: a reason code, and the server's message for codes without own words. */
@@ -23,7 +33,7 @@ export interface Failure {
   message: string;
 }
 
-function failure(error: unknown): Failure {
+export function failure(error: unknown): Failure {
   if (error instanceof AdminApiError) return { code: error.code, message: error.message };
   return { code: 'generic', message: error instanceof Error ? error.message : String(error) };
 }
@@ -90,14 +100,22 @@ export class AdminState {
   readonly devices: Loadable<{ devices: AdminDevice[] }>;
   readonly ratings: Loadable<RatingsResponse>;
   readonly rejected: Loadable<{ rejected: RejectedEvent[] }>;
+  /** 局长坐班: leaders, schedule, attendance. */
+  readonly duty: DutyAdminState;
 
-  constructor(api: AdminApi) {
+  constructor(api: AdminApi, now: () => number = () => Date.now()) {
     this.#api = api;
     const onError = (error: unknown) => this.#handle(error);
     this.windows = new Loadable(() => api.windows(), onError);
     this.devices = new Loadable(() => api.devices(), onError);
     this.ratings = new Loadable(() => api.ratings(50), onError);
     this.rejected = new Loadable(() => api.rejected(), onError);
+    this.duty = new DutyAdminState({
+      api: api.duty,
+      now,
+      windows: () => this.windows.data,
+      onError,
+    });
   }
 
   get session(): Session {
@@ -208,6 +226,16 @@ export class AdminState {
         return this.ratings;
       case 'rejected':
         return this.rejected;
+      case 'leaders':
+        // Departments are known from the windows list.
+        this.windows.ensure();
+        return this.duty.leaders;
+      case 'schedule':
+        this.windows.ensure();
+        this.duty.leaders.ensure();
+        return this.duty.shifts;
+      case 'attendance':
+        return this.duty.attendance;
     }
   }
 
@@ -225,6 +253,7 @@ export class AdminState {
     this.#confirming = null;
     for (const section of [this.windows, this.devices, this.ratings, this.rejected])
       section.clear();
+    this.duty.clear();
   }
 
   #action(error: unknown): void {

@@ -2,7 +2,14 @@
 import { t } from '../../i18n';
 import type { Failure } from './admin-state.svelte';
 
-const OWN_WORDS = ['bad_credentials', 'unauthorized', 'offline', 'rate_limited'] as const;
+const OWN_WORDS = [
+  'bad_credentials',
+  'unauthorized',
+  'offline',
+  'rate_limited',
+  'bad_pin',
+  'has_errors',
+] as const;
 
 export function failureText(failure: Failure): string {
   const known = OWN_WORDS.find((code) => code === failure.code);
