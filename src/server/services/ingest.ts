@@ -18,6 +18,7 @@ import { isRefType, validateEvent, type EventEnvelope, type ValidEvent } from '.
 import { hashValue } from '../../domain/hash';
 import { clampHlc } from '../../domain/hlc';
 import { verifyPinProof } from '../../domain/pin';
+import { isHallDate } from '../../domain/schedule';
 import type { EventOutcome } from '../../sync/protocol';
 import {
   existingEventIds,
@@ -269,6 +270,7 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
   }
   if (e.type === 'ref.dutyShiftSaved') {
     const p = (e as EventEnvelope<'ref.dutyShiftSaved'>).payload;
+    if (!isHallDate(p.date)) return refuse('bad_date', `${p.date} is not a calendar date`);
     const current = await getShift(tx, p.shiftId);
     if (current && current.hallId !== e.hallId) {
       return refuse('unknown_shift', 'the shift belongs to another hall');

@@ -83,6 +83,12 @@ function checkShift(payload: unknown): DutyShiftSaved {
       issues: checked.issues,
     });
   }
+  if (!isHallDate(checked.value.date)) {
+    const message = 'payload.date: must be a calendar date';
+    throw badRequest('bad_date', 'The shift is not valid.', {
+      issues: [{ path: 'payload.date', code: 'bad_date', message }],
+    });
+  }
   return checked.value;
 }
 
