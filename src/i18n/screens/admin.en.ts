@@ -247,6 +247,7 @@ const admin: typeof adminZhCN = {
       attended: 'Attended',
       late: 'Late',
       missed: 'Missed',
+      upcoming: 'Upcoming',
       unscheduled: 'Unscheduled',
       autoSignedOut: 'Auto signed-out',
       hours: 'Hours',

@@ -230,6 +230,7 @@ const admin = {
       attended: '到岗',
       late: '迟到',
       missed: '缺勤',
+      upcoming: '待坐班',
       unscheduled: '临时坐班',
       autoSignedOut: '自动签退',
       hours: '时长（小时）',
