@@ -135,6 +135,8 @@ export interface SeededLeader {
   departmentId: string;
   title: string;
   titleEn: string;
+  /** Printed as a QR on the leader's badge: `<department code>-<n>`. */
+  badgeCode: string;
 }
 
 export interface DemoSeed {
@@ -213,14 +215,22 @@ export async function seedDemoHall(db: Db, now: number): Promise<DemoSeed | null
           },
         });
       }
-      for (const [title, titleEn] of d.leaders) {
-        const leader = { id: newId(), departmentId: dept.id, title, titleEn };
+      d.leaders.forEach(([title, titleEn], n) => {
+        const badgeCode = `${d.code}-${n + 1}`;
+        const leader = { id: newId(), departmentId: dept.id, title, titleEn, badgeCode };
         leaders.push(leader);
         write({
           type: 'ref.leaderSaved',
-          payload: { leaderId: leader.id, departmentId: dept.id, title, titleEn, active: true },
+          payload: {
+            leaderId: leader.id,
+            departmentId: dept.id,
+            title,
+            titleEn,
+            badgeCode,
+            active: true,
+          },
         });
-      }
+      });
     });
     await writeConsoleEvents(tx, hall.id, writes, now);
 

@@ -8,9 +8,12 @@
  * A batch costs the same few statements whatever its size. What the checks need is read up front
  * (ids on file, the rated windows, tickets already counted, a phone's nearby ratings), every
  * decision is made in memory, and the outcome is written with one multi-row statement per table
- * and one hall_seq update. Reference events (the console's) are the exception: each is checked
- * against the reference tables and folded into them before the next is looked at, since a later
- * write may name what an earlier one created.
+ * and one hall_seq update. Duty events are decided the same way: the leaders, PIN versions,
+ * sessions and problems a batch names are read once, and a session signed in earlier in the batch
+ * counts as signed in for the ledger entries and sign-out after it; a sign-in's PIN proof is
+ * checked against the PIN version it names. Reference events (the console's) are the exception:
+ * each is checked against the reference tables and folded into them before the next is looked
+ * at, since a later write may name what an earlier one created.
  */
 import type { Db } from '../db/db';
 import { mayWrite, type WriterKind } from '../../domain/device';
