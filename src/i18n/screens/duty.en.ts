@@ -94,6 +94,11 @@ const duty: typeof dutyZhCN = {
     signOutYes: 'Sign out',
     signOutNo: 'Stay on duty',
     leave: 'Back to start (stay signed in)',
+    pending: {
+      one: '{count} duty record waiting to sync',
+      other: '{count} duty records waiting to sync',
+    },
+    allSynced: 'All duty records synced',
   },
 };
 

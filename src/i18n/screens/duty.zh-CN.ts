@@ -87,6 +87,8 @@ const duty = {
     signOutYes: '确认签退',
     signOutNo: '继续坐班',
     leave: '返回首页（保持签到）',
+    pending: { one: '{count} 条坐班记录待同步', other: '{count} 条坐班记录待同步' },
+    allSynced: '坐班记录已全部同步',
   },
 };
 

@@ -115,8 +115,14 @@ export class DutyState {
   get openSessions(): DutySession[] {
     return this.#open;
   }
+  /** Active leaders, by their department's order, then title. */
   get leaders(): Leader[] {
-    return this.#duty?.leaders() ?? [];
+    const ref = this.#reference;
+    if (!ref) return [];
+    const sort = (l: Leader) => ref.departments[l.departmentId]?.sort ?? 0;
+    return Object.values(ref.leaders)
+      .filter((l) => l.active)
+      .sort((a, b) => sort(a) - sort(b) || a.title.localeCompare(b.title));
   }
   leader(id: Id | null | undefined): Leader | null {
     return (id && this.#reference?.leaders[id]) || null;
