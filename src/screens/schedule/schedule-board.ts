@@ -1,9 +1,7 @@
 /** The public schedule grouped for display: today per department, the week as a table. Pure. */
 import type { Id } from '../../domain/ids';
+import { clockMinutes, hallMinutes, isClockTime } from '../../domain/schedule';
 import type { PublicSchedule, PublicShift } from './schedule-api';
-
-/** Minutes the hall's clock is ahead of UTC (China, no daylight saving). */
-const HALL_OFFSET_MIN = 480;
 
 export interface BoardShift extends PublicShift {
   /** The leader has signed in for this duty. */
@@ -23,15 +21,9 @@ export interface WeekRow {
   cells: PublicShift[][];
 }
 
+/** Minutes since midnight, or -1 for a time that is not HH:MM (never current). */
 function minutes(time: string): number {
-  const [h, m] = time.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** Minutes since the hall's midnight. */
-function hallMinutes(ms: number): number {
-  const local = Math.floor(ms / 60_000) + HALL_OFFSET_MIN;
-  return ((local % 1440) + 1440) % 1440;
+  return isClockTime(time) ? clockMinutes(time) : -1;
 }
 
 function byStart(a: PublicShift, b: PublicShift): number {
