@@ -208,6 +208,7 @@ describe.each(backends)('console API on $name', ({ name }) => {
       comment: '态度差',
       ticket: null,
       deviceId: d.deviceId,
+      dutySessionId: null,
     });
     expect((await get('/api/v1/admin/ratings?limit=1')).json().ratings).toHaveLength(1);
     expect((await get('/api/v1/admin/ratings?limit=abc')).statusCode).toBe(400);

@@ -128,6 +128,8 @@ export interface RatingListRow {
   comment: string;
   ticket: string | null;
   deviceId: string;
+  /** The 局长坐班 session the rating was given under, if any. */
+  dutySessionId: string | null;
 }
 
 export async function listRatings(
@@ -146,7 +148,8 @@ export async function listRatings(
   >(
     `SELECT r.event_id AS id, r.at, r.received_at AS "receivedAt", r.level, r.channel,
        r.window_id AS "windowId", w.code AS "windowCode", w.name AS "windowName",
-       d.name AS "departmentName", r.reasons, r.comment, r.ticket, r.device_id AS "deviceId"
+       d.name AS "departmentName", r.reasons, r.comment, r.ticket, r.device_id AS "deviceId",
+       r.duty_session_id AS "dutySessionId"
      FROM ratings r
        LEFT JOIN windows w ON w.id = r.window_id
        LEFT JOIN departments d ON d.id = r.department_id
