@@ -128,11 +128,20 @@ describe.each(backends)('duty events from kiosks on $name', ({ name }) => {
       pin: '2468',
       record: pinOf(other.id),
     });
-    const res = await pushOk(server.app, kiosk, [inactive, stranger, wrongDept]);
+    const otherWindow = server.seed.windows.find((w) => w.departmentId !== other.departmentId)!;
+    const wrongWindow = await signInEvent(kiosk, {
+      leaderId: other.id,
+      departmentId: other.departmentId,
+      windowId: otherWindow.id,
+      pin: '2468',
+      record: pinOf(other.id),
+    });
+    const res = await pushOk(server.app, kiosk, [inactive, stranger, wrongDept, wrongWindow]);
     expect(statuses(res.results)).toEqual([
       'inactive_leader',
       'unknown_leader',
       'wrong_department',
+      'unknown_window',
     ]);
   });
 

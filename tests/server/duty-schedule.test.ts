@@ -122,6 +122,53 @@ describe.each(backends)('duty schedule on $name', ({ name }) => {
       expect(await shifts('2026-04-03', '2026-04-03')).toEqual([]);
     });
 
+    it('moves an existing shift when saved with its id', async () => {
+      const { shift } = await admin.ok<{ shift: ConsoleShift }>('/api/v1/admin/shifts', {
+        leaderId: director().id,
+        date: '2026-04-07',
+        start: '09:00',
+        end: '10:00',
+      });
+      const moved = await admin.ok<{ shift: ConsoleShift }>('/api/v1/admin/shifts', {
+        shiftId: shift.id,
+        leaderId: director().id,
+        date: '2026-04-08',
+        start: '10:00',
+        end: '11:00',
+        published: true,
+      });
+      expect(moved.shift).toMatchObject({ id: shift.id, date: '2026-04-08', published: true });
+      expect(await shifts('2026-04-07', '2026-04-08')).toEqual([moved.shift]);
+      const unknown = await admin.post('/api/v1/admin/shifts', {
+        shiftId: newId(),
+        leaderId: director().id,
+        date: '2026-04-08',
+        start: '10:00',
+        end: '11:00',
+      });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().error).toBe('unknown_shift');
+    });
+
+    it('refuses a shift event with a date off the calendar on the generic reference route', async () => {
+      const res = await admin.post('/api/v1/admin/ref', {
+        type: 'ref.dutyShiftSaved',
+        payload: {
+          shiftId: newId(),
+          leaderId: director().id,
+          departmentId: tax().id,
+          windowId: null,
+          date: '2026-02-29',
+          start: '09:00',
+          end: '10:00',
+          published: true,
+          active: true,
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('bad_date');
+    });
+
     it('cancels a shift, which stays listed as inactive', async () => {
       const { shift } = await admin.ok<{ shift: ConsoleShift }>('/api/v1/admin/shifts', {
         leaderId: director().id,
