@@ -227,11 +227,19 @@ describe.each(backends)('leaders roster on $name', ({ name }) => {
     expect((await admin.get('/api/v1/roster/pins')).statusCode).toBe(401);
   });
 
-  it('answers 401 to the roster routes without a session', async () => {
+  it('answers 401 to the roster, schedule and attendance routes without a session', async () => {
     for (const [method, url] of [
       ['GET', '/api/v1/admin/leaders'],
       ['POST', '/api/v1/admin/leaders'],
       ['POST', `/api/v1/admin/leaders/${server.seed.leaders[0]!.id}/pin`],
+      ['GET', '/api/v1/admin/shifts?from=2026-01-01&to=2026-01-31'],
+      ['POST', '/api/v1/admin/shifts'],
+      ['POST', `/api/v1/admin/shifts/${newId()}/cancel`],
+      ['POST', '/api/v1/admin/shifts/weekly'],
+      ['POST', '/api/v1/admin/shifts/import'],
+      ['POST', '/api/v1/admin/shifts/publish'],
+      ['GET', '/api/v1/admin/attendance?month=2026-01'],
+      ['GET', '/api/v1/admin/attendance.csv?month=2026-01'],
     ] as const) {
       const res = await server.app.inject({ method, url, payload: {} });
       expect(res.statusCode, url).toBe(401);
