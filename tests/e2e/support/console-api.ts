@@ -18,6 +18,27 @@ export interface ServerRating {
   comment: string;
   ticket: string | null;
   deviceId: string;
+  dutySessionId: string | null;
+}
+
+export interface Leader {
+  id: string;
+  title: string;
+  departmentId: string;
+  departmentName: string;
+  badgeCode?: string;
+}
+
+export interface LeaderAttendance {
+  leaderId: string;
+  scheduled: number;
+  attended: number;
+  late: number;
+  missed: number;
+  unscheduled: number;
+  served: number;
+  cases: number;
+  complaints: number;
 }
 
 export class ConsoleApi {
@@ -48,11 +69,34 @@ export class ConsoleApi {
   }
 
   async enrollEvaluator(windowId: string): Promise<string> {
-    const res = await this.api.post('/api/v1/admin/enrollments', {
-      data: { role: 'evaluator', windowId },
-    });
-    if (!res.ok()) throw new Error(`enrollment failed: ${res.status()} ${await res.text()}`);
-    return (await res.json()).code;
+    return (await this.post('/api/v1/admin/enrollments', { role: 'evaluator', windowId })).code;
+  }
+
+  async enrollDutyKiosk(): Promise<string> {
+    return (await this.post('/api/v1/admin/enrollments', { role: 'duty_kiosk' })).code;
+  }
+
+  async leaders(): Promise<Leader[]> {
+    return (await (await this.api.get('/api/v1/admin/leaders')).json()).leaders;
+  }
+
+  async setPin(leaderId: string, pin: string): Promise<void> {
+    await this.post(`/api/v1/admin/leaders/${leaderId}/pin`, { pin });
+  }
+
+  /** A published shift for a leader today (hall-local date and times). */
+  async addShift(leaderId: string, date: string, start: string, end: string): Promise<void> {
+    await this.post('/api/v1/admin/shifts', { leaderId, date, start, end, published: true });
+  }
+
+  async attendance(month: string): Promise<{ leaders: LeaderAttendance[] }> {
+    return (await this.api.get(`/api/v1/admin/attendance?month=${month}`)).json();
+  }
+
+  private async post(path: string, data: unknown) {
+    const res = await this.api.post(path, { data });
+    if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
+    return res.status() === 204 ? null : res.json();
   }
 
   async dispose(): Promise<void> {
