@@ -89,6 +89,13 @@ export class ConsoleApi {
     await this.post('/api/v1/admin/shifts', { leaderId, date, start, end, published: true });
   }
 
+  async shifts(
+    from: string,
+    to: string,
+  ): Promise<{ id: string; leaderId: string; date: string; published: boolean }[]> {
+    return (await (await this.api.get(`/api/v1/admin/shifts?from=${from}&to=${to}`)).json()).shifts;
+  }
+
   async attendance(month: string): Promise<{ leaders: LeaderAttendance[] }> {
     return (await this.api.get(`/api/v1/admin/attendance?month=${month}`)).json();
   }
