@@ -90,7 +90,15 @@ export const LeaderSavedSchema = v.strictObject({
   active: v.boolean(),
 });
 
-const isoDate = v.pipe(v.string(), v.isoDate('must be a date YYYY-MM-DD'));
+const isoDate = v.pipe(
+  v.string(),
+  v.isoDate('must be a date YYYY-MM-DD'),
+  // isoDate accepts 2026-02-30; a shift needs a day that is on the calendar.
+  v.check(
+    (d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d,
+    'must be a date on the calendar',
+  ),
+);
 const clockTime = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM'));
 
 /**

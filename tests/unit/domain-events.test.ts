@@ -180,3 +180,33 @@ describe('reference fold', () => {
     });
   });
 });
+
+describe('duty shift validation', () => {
+  const shift = (date: string) =>
+    appendToLog(EMPTY_HEAD, {
+      type: 'ref.dutyShiftSaved',
+      payload: {
+        shiftId: newId(),
+        leaderId: newId(),
+        departmentId,
+        windowId: null,
+        date,
+        start: '09:00',
+        end: '12:00',
+        published: true,
+        active: true,
+      },
+      hallId,
+      deviceId,
+      at: new Date().toISOString(),
+      hlc: hlc(),
+    }).event;
+
+  it('accepts a day on the calendar and refuses one that is not', () => {
+    expect(validateEvent(shift('2028-02-29')).ok).toBe(true);
+    const result = validateEvent(shift('2026-02-30'));
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.issues[0]!.message).toBe('payload.date: must be a date on the calendar');
+  });
+});
