@@ -151,9 +151,13 @@ describe('AdminState', () => {
     });
     const admin = new AdminState(createAdminApi(server.fetchFn));
     await admin.start();
-    await admin.enroll(windowId, '  ');
+    await admin.enroll('evaluator', windowId, '  ');
     expect(sent).toEqual({ role: 'evaluator', windowId });
     expect(admin.enrollment?.code).toBe('ABCD-2345');
+
+    // A duty kiosk serves the whole hall: no window is sent.
+    await admin.enroll('duty_kiosk', null, '大厅坐班终端');
+    expect(sent).toEqual({ role: 'duty_kiosk', name: '大厅坐班终端' });
   });
 
   it('reports an unreachable server as offline', async () => {

@@ -61,7 +61,8 @@ const admin: typeof adminZhCN = {
     enroll: {
       title: 'Create an enrollment code',
       intro:
-        'Create a one-time code for a window evaluator; enter it on the tablet’s setup page, or scan the QR code.',
+        'Create a one-time code for a window evaluator or a duty kiosk; enter it on the device’s setup page, or scan the QR code.',
+      role: 'Device use',
       window: 'Window',
       chooseWindow: 'Choose a window',
       name: 'Device name (optional)',

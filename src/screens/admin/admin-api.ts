@@ -38,6 +38,8 @@ export interface AdminDevice {
   revokedAt: string | null;
 }
 
+export type EnrollRole = 'evaluator' | 'duty_kiosk';
+
 export interface Enrollment {
   code: string;
   expiresAt: string;
@@ -149,10 +151,11 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
     windows: () => call<WindowsResponse>('GET', '/windows'),
     devices: () => call<{ devices: AdminDevice[] }>('GET', '/devices'),
     revokeDevice: (id: Id) => call<unknown>('POST', `/devices/${encodeURIComponent(id)}/revoke`),
-    createEnrollment: (windowId: Id, name?: string) =>
+    /** An evaluator is bound to a window; a duty kiosk serves the whole hall. */
+    createEnrollment: (role: EnrollRole, windowId: Id | null, name?: string) =>
       call<Enrollment>('POST', '/enrollments', {
-        role: 'evaluator',
-        windowId,
+        role,
+        ...(role === 'evaluator' ? { windowId } : {}),
         ...(name ? { name } : {}),
       }),
     ratings: (limit = 50) => call<RatingsResponse>('GET', `/ratings?limit=${limit}`),

@@ -7,6 +7,7 @@ import {
   AdminApiError,
   type AdminApi,
   type AdminDevice,
+  type EnrollRole,
   type Enrollment,
   type RatingsResponse,
   type RejectedEvent,
@@ -201,12 +202,12 @@ export class AdminState {
     }
   }
 
-  async enroll(windowId: Id, name: string): Promise<void> {
+  async enroll(role: EnrollRole, windowId: Id | null, name: string): Promise<void> {
     this.#busy = true;
     this.#actionError = null;
     this.#enrollment = null;
     try {
-      this.#enrollment = await this.#api.createEnrollment(windowId, name.trim() || undefined);
+      this.#enrollment = await this.#api.createEnrollment(role, windowId, name.trim() || undefined);
     } catch (error) {
       this.#action(error);
     } finally {
