@@ -466,8 +466,9 @@ class KioskDuty implements DutyKiosk {
     const ref = this.device.reference;
     const nowMs = this.device.now();
     const date = hallDate(nowMs);
+    // Only the published schedule counts, as the kiosk shows it; drafts are not duty yet.
     const mine = Object.values(ref.shifts ?? {}).filter(
-      (s) => s.leaderId === leaderId && s.date === date && s.active,
+      (s) => s.leaderId === leaderId && s.date === date && s.active && s.published,
     );
     if (shiftId) return mine.find((s) => s.id === shiftId) ?? null;
     if (mine.length === 0) return null;

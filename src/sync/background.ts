@@ -63,7 +63,9 @@ export async function runBackgroundSync(options: BackgroundSyncOptions = {}): Pr
 
   const credentials = await settings.loadCredentials();
   if (credentials) {
-    const api = deviceApi({ ...http, token: credentials.token }, credentials.deviceId);
+    const api = deviceApi({ ...http, token: credentials.token }, credentials.deviceId, {
+      roster: credentials.role === 'duty_kiosk',
+    });
     results.push(
       await ifLockFree(locks, DEVICE_SYNC_LOCK, () =>
         round(options.deviceDbName ?? DEVICE_DB_NAME, credentials.deviceId, api, options.db),

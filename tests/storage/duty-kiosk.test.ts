@@ -95,6 +95,28 @@ describe('offline PIN sign-in', () => {
     });
   });
 
+  it('does not count a draft shift as scheduled duty', async () => {
+    const hall = makeHall();
+    const clock = new ManualClock(at('09:30'));
+    const k = await openHallDevice(hall, clock, 'duty_kiosk', (source) => [
+      source.make('ref.dutyShiftSaved', {
+        shiftId: newId(),
+        leaderId: hall.deputyId,
+        departmentId: hall.departmentId,
+        windowId: hall.otherWindowId,
+        date: DAY,
+        start: '09:00',
+        end: '12:00',
+        published: false,
+        active: true,
+      }),
+    ]);
+    running.push(k);
+    expect((await k.device.duty!.today()).shifts).toHaveLength(1);
+    const session = await k.device.duty!.signIn(hall.deputyId, '1357', { method: 'pin' });
+    expect(session).toMatchObject({ shiftId: null, windowId: null });
+  });
+
   it('says when no PIN is known for a leader, and counts no failure for it', async () => {
     const { hall, duty } = await kiosk();
     expect(await duty.hasPin(hall.noPinId)).toBe(false);
