@@ -94,10 +94,7 @@ const isoDate = v.pipe(
   v.string(),
   v.isoDate('must be a date YYYY-MM-DD'),
   // isoDate accepts 2026-02-30; a shift needs a day that is on the calendar.
-  v.check(
-    (d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d,
-    'must be a date on the calendar',
-  ),
+  v.check((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'bad_date'),
 );
 const clockTime = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM'));
 
@@ -299,6 +296,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   poor_rating_needs_reason: 'a poor rating needs a ticked reason or a written comment',
   reasons_only_for_poor_rating: 'reasons are given only with a poor rating',
   shift_ends_before_start: 'a shift must end after it starts',
+  bad_date: 'must be a date on the calendar',
   ledger_count_required: 'people served and cases handled need a count above zero',
   ledger_text_required: 'this ledger entry needs a description',
   follow_up_only_for_feedback: 'only complaints and suggestions are followed up',
