@@ -2,12 +2,8 @@
  * The device layer of an enrolled tablet or kiosk: its credentials, its local store and its sync
  * engine, behind the small interface the screens use (src/app/device-api.ts).
  */
-import { dutyLeaderFor, openSessionsAt, type DutySession } from '../domain/duty';
-import type { Id } from '../domain/ids';
-import { newId } from '../domain/ids';
-import { LOCKOUT_MS, lockoutAfter, pinProof } from '../domain/pin';
-import type { Leader, Reference } from '../domain/reference';
-import { hallDate, hallMinutes, clockMinutes } from '../domain/schedule';
+import { dutyLeaderFor, type DutySession } from '../domain/duty';
+import type { Reference } from '../domain/reference';
 import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { UnsyncedRecordsError } from '../storage/errors';
 import { requestPersistentStorage } from '../storage/persist';
@@ -21,18 +17,14 @@ import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } fro
 import { StatusStore } from '../sync/status-store';
 import { deviceApi, httpOptions, requestJson } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
+import { KioskDuty } from './kiosk-duty';
 import {
   SignInError,
   WriteError,
   type Device,
   type DeviceCredentials,
   type DutyKiosk,
-  type LedgerInput,
-  type LedgerLine,
-  type PinLockout,
   type RatingInput,
-  type ScheduledDuty,
-  type SignInOptions,
   type Unsubscribe,
 } from './device-api';
 
@@ -362,232 +354,4 @@ function toEnrollError(error: unknown): EnrollError {
  */
 export async function forgetDevice(options: Pick<DeviceOptions, 'settings'> = {}): Promise<void> {
   await (options.settings ?? deviceSettings()).clearCredentials();
-}
-
-/** Leaders' wrong PINs are kept this long (the lockout looks back LOCKOUT_MS from each). */
-const FAILURE_KEEP_MS = 2 * LOCKOUT_MS;
-
-/**
- * The duty kiosk (局长坐班): today's schedule, offline PIN sign-in with the lockout, the ledger and
- * sign-out, and the end-of-day closing of sessions left open on this kiosk.
- */
-class KioskDuty implements DutyKiosk {
-  constructor(private readonly device: EnrolledDevice) {}
-
-  get #writer() {
-    const { hallId, deviceId } = this.device.credentials;
-    return { hallId, deviceId };
-  }
-
-  async today(): Promise<{ date: string; shifts: ScheduledDuty[] }> {
-    const date = hallDate(this.device.now());
-    const sessions = this.device.sessions;
-    const shifts = Object.values(this.device.reference.shifts ?? {})
-      .filter((s) => s.date === date && s.active && s.published)
-      .sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id))
-      .map((shift) => ({
-        shift,
-        sessionId: sessions.find((s) => s.shiftId === shift.id)?.id ?? null,
-      }));
-    return { date, shifts };
-  }
-
-  leaders(): Leader[] {
-    return Object.values(this.device.reference.leaders).filter((l) => l.active);
-  }
-
-  leaderByBadge(code: string): Leader | null {
-    const wanted = code.trim();
-    if (!wanted) return null;
-    return this.leaders().find((l) => l.badgeCode === wanted) ?? null;
-  }
-
-  async hasPin(leaderId: Id): Promise<boolean> {
-    return (await this.device.store.pins.get(leaderId)) !== undefined;
-  }
-
-  async lockout(leaderId: Id): Promise<PinLockout> {
-    return lockoutAfter(await this.device.store.pins.failures(leaderId), this.device.now());
-  }
-
-  async signIn(leaderId: Id, pin: string, options: SignInOptions): Promise<DutySession> {
-    const { store } = this.device;
-    const leader = this.device.reference.leaders[leaderId];
-    if (!leader || !leader.active) throw new SignInError('unknown_leader');
-    const before = await this.lockout(leaderId);
-    if (before.locked) throw new SignInError('locked', 0, before.remainingMs);
-
-    const check = await store.pins.check(leaderId, pin);
-    if (!check.ok) {
-      if (check.reason === 'no_pin') throw new SignInError('no_pin');
-      const times = await store.pins.addFailure(leaderId, this.device.now(), FAILURE_KEEP_MS);
-      const after = lockoutAfter(times, this.device.now());
-      if (after.locked) throw new SignInError('locked', 0, after.remainingMs);
-      throw new SignInError('wrong_pin', after.failuresLeft);
-    }
-    await store.pins.clearFailures(leaderId);
-
-    // Signing in twice on this kiosk resumes the open session rather than starting another.
-    const open = (await this.openSessions()).find((s) => s.leaderId === leaderId);
-    if (open) return open;
-
-    const shift = this.#shiftFor(leaderId, options.shiftId);
-    const eventId = newId();
-    const sessionId = newId();
-    const proof = await pinProof(check.hash, eventId);
-    try {
-      await store.duty.signIn(
-        this.#writer,
-        eventId,
-        {
-          sessionId,
-          leaderId,
-          departmentId: shift?.departmentId ?? leader.departmentId,
-          windowId: shift ? (shift.windowId ?? null) : null,
-          shiftId: shift?.id ?? null,
-          method: options.method,
-          pinVersion: check.version,
-          pinProof: proof,
-        },
-        leaderId,
-      );
-    } catch (error) {
-      this.#storageFull(error);
-      throw error;
-    }
-    await this.device.wroteDuty();
-    const session = await store.duty.session(sessionId);
-    if (!session) throw new WriteError('storage_unavailable', 'the session was not stored');
-    return session;
-  }
-
-  /** The scheduled shift a sign-in attends: the one asked for, else the leader's nearest today. */
-  #shiftFor(leaderId: Id, shiftId: Id | null | undefined) {
-    const ref = this.device.reference;
-    const nowMs = this.device.now();
-    const date = hallDate(nowMs);
-    // Only the published schedule counts, as the kiosk shows it; drafts are not duty yet.
-    const mine = Object.values(ref.shifts ?? {}).filter(
-      (s) => s.leaderId === leaderId && s.date === date && s.active && s.published,
-    );
-    if (shiftId) return mine.find((s) => s.id === shiftId) ?? null;
-    if (mine.length === 0) return null;
-    const minute = hallMinutes(nowMs);
-    const distance = (s: { start: string; end: string }) => {
-      const start = clockMinutes(s.start);
-      const end = clockMinutes(s.end);
-      return minute < start ? start - minute : minute > end ? minute - end : 0;
-    };
-    return mine.sort((a, b) => distance(a) - distance(b))[0] ?? null;
-  }
-
-  async openSessions(): Promise<DutySession[]> {
-    const { deviceId } = this.device.credentials;
-    const sessions = await this.device.store.duty.sessions();
-    return openSessionsAt(sessions, this.device.now())
-      .filter((s) => s.deviceId === deviceId)
-      .reverse();
-  }
-
-  async session(sessionId: Id): Promise<DutySession | null> {
-    return (await this.device.store.duty.session(sessionId)) ?? null;
-  }
-
-  async ledger(sessionId: Id): Promise<LedgerLine[]> {
-    return this.device.store.duty.ledger(sessionId);
-  }
-
-  async addLedgerEntry(sessionId: Id, input: LedgerInput): Promise<LedgerLine> {
-    const { store } = this.device;
-    const session = await this.#openHere(sessionId);
-    const entryId = newId();
-    const text = input.text.trim();
-    const followUp =
-      input.needsFollowUp && (input.kind === 'complaint' || input.kind === 'suggestion');
-    const entry = {
-      sessionId,
-      entryId,
-      kind: input.kind,
-      count: input.count,
-      text,
-      needsFollowUp: followUp,
-    };
-    try {
-      const [event] = await store.duty.addLedgerEntry(
-        this.#writer,
-        session.leaderId,
-        entry,
-        followUp
-          ? {
-              problemId: newId(),
-              source: 'duty',
-              sourceId: entryId,
-              departmentId: session.departmentId,
-              windowId: session.windowId,
-              description: text,
-              severity: 'medium',
-            }
-          : undefined,
-      );
-      await this.device.wroteDuty();
-      return { ...entry, at: event!.at };
-    } catch (error) {
-      this.#storageFull(error);
-      throw error;
-    }
-  }
-
-  async signOut(sessionId: Id): Promise<void> {
-    const session = await this.#openHere(sessionId);
-    try {
-      await this.device.store.duty.signOut(this.#writer, session.leaderId, {
-        sessionId,
-        reason: 'manual',
-      });
-    } catch (error) {
-      this.#storageFull(error);
-      throw error;
-    }
-    await this.device.wroteDuty();
-  }
-
-  async closeStale(): Promise<number> {
-    const { deviceId } = this.device.credentials;
-    const today = hallDate(this.device.now());
-    const stale = (await this.device.store.duty.sessions()).filter(
-      (s) =>
-        s.deviceId === deviceId &&
-        s.signedOutAt === null &&
-        hallDate(Date.parse(s.signedInAt)) < today,
-    );
-    for (const s of stale) {
-      await this.device.store.duty.signOut(this.#writer, null, {
-        sessionId: s.id,
-        reason: 'end_of_day',
-      });
-    }
-    if (stale.length > 0) await this.device.wroteDuty();
-    else await this.device.refreshDuty();
-    return stale.length;
-  }
-
-  onChange(cb: () => void): Unsubscribe {
-    return this.device.onDutyChange(cb);
-  }
-
-  async #openHere(sessionId: Id): Promise<DutySession> {
-    const session = await this.device.store.duty.session(sessionId);
-    if (
-      !session ||
-      session.signedOutAt !== null ||
-      session.deviceId !== this.device.credentials.deviceId
-    )
-      throw new SignInError('session_closed');
-    return session;
-  }
-
-  #storageFull(error: unknown): void {
-    if (error instanceof WriteError && error.code === 'storage_full')
-      this.device.status.update({ storageFull: true });
-  }
 }
