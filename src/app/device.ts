@@ -17,7 +17,6 @@ import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } fro
 import { StatusStore } from '../sync/status-store';
 import { deviceApi, httpOptions, requestJson } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
-import { KioskDuty } from './kiosk-duty';
 import {
   SignInError,
   WriteError,
@@ -66,7 +65,8 @@ export class EnrolledDevice implements Device {
   readonly #dutyListeners = new Set<() => void>();
   #sessions: DutySession[] = [];
   #tick: ReturnType<typeof setInterval> | null = null;
-  readonly duty: DutyKiosk | null;
+  /** The duty kiosk API; loaded only on a duty kiosk, so other screens do not carry it. */
+  duty: DutyKiosk | null = null;
 
   private constructor(
     readonly credentials: DeviceCredentials,
@@ -78,7 +78,6 @@ export class EnrolledDevice implements Device {
   ) {
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
-    this.duty = credentials.role === 'duty_kiosk' ? new KioskDuty(this) : null;
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
     this.#session = startSession({
       store,
@@ -118,6 +117,10 @@ export class EnrolledDevice implements Device {
     });
     const [reference, lastSync] = await Promise.all([store.reference(), settings.loadLastSync()]);
     const device = new EnrolledDevice(credentials, store, settings, reference, lastSync, options);
+    if (credentials.role === 'duty_kiosk') {
+      const { KioskDuty } = await import('./kiosk-duty');
+      device.duty = new KioskDuty(device);
+    }
     await device.#session.engine.refreshCounts();
     await device.#startDuty(options);
     return device;
@@ -129,11 +132,11 @@ export class EnrolledDevice implements Device {
   }
 
   recordRating(input: RatingInput) {
-    return captureRating(this.status, this.#session, async () => {
-      // The rating carries the duty session it happened under (局长坐班), as this device knows it.
-      const sessions = await this.store.duty.sessions();
-      const onDuty = dutyLeaderFor(sessions, input.windowId, input.departmentId, this.#now());
-      return this.store.ratings.record({
+    // The rating carries the duty session it happened under (局长坐班), as this device knows it:
+    // the sessions held in memory, so the tap costs no read beyond the write itself.
+    const onDuty = dutyLeaderFor(this.#sessions, input.windowId, input.departmentId, this.#now());
+    return captureRating(this.status, this.#session, () =>
+      this.store.ratings.record({
         hallId: this.credentials.hallId,
         deviceId: this.credentials.deviceId,
         payload: {
@@ -141,8 +144,8 @@ export class EnrolledDevice implements Device {
           dutySessionId: onDuty?.id ?? null,
         },
         refuseDuplicateTicket: true,
-      });
-    });
+      }),
+    );
   }
 
   /** The leader on duty for this device's window (or its department), as far as it knows. */

@@ -1,6 +1,7 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import canonicalize from 'canonicalize';
+import { sha256, toHex } from './sha256';
+
+const utf8 = new TextEncoder();
 
 /**
  * Canonical JSON (RFC 8785): the same bytes for the same value on every device and the server,
@@ -15,9 +16,9 @@ export function canonicalJson(value: unknown): string {
 /** SHA-256 of a value's canonical JSON, in lowercase hex. Synchronous, so it can run inside an
  * IndexedDB transaction without letting it commit early. */
 export function hashValue(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
+  return toHex(sha256(utf8.encode(canonicalJson(value))));
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes));
+  return toHex(sha256(bytes));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUuidV7, newId, uuidV7Time } from '../../src/domain/ids';
+import { isUuidV7, newId, uuidV7At, uuidV7Time } from '../../src/domain/ids';
 import {
   HlcOverflowError,
   HybridClock,
@@ -94,5 +94,19 @@ describe('hybrid logical clock', () => {
     const h = formatHlc({ millis: 1, counter: 0, node });
     expect(compareByHlc({ hlc: h, id: 'a' }, { hlc: h, id: 'b' })).toBe(-1);
     expect(compareByHlc({ hlc: h, id: 'b' }, { hlc: h, id: 'a' })).toBe(1);
+  });
+});
+
+describe('UUIDv7 within one millisecond and across a clock set back', () => {
+  it('keeps ids in creation order and carries the time', () => {
+    const t = Date.now() + 3_600_000;
+    const same = Array.from({ length: 3000 }, () => uuidV7At(t));
+    expect(same.every(isUuidV7)).toBe(true);
+    expect([...same].sort()).toEqual(same);
+    expect(new Set(same).size).toBe(same.length);
+    // An earlier clock reading never produces an id that sorts before the last one.
+    const back = uuidV7At(t - 60_000);
+    expect(back > same[same.length - 1]!).toBe(true);
+    expect(uuidV7Time(same[0]!)).toBe(t);
   });
 });
