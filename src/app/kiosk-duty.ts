@@ -57,11 +57,14 @@ export class KioskDuty implements DutyKiosk {
   }
 
   async hasPin(leaderId: Id): Promise<boolean> {
-    return (await this.device.store.pins.get(leaderId)) !== undefined;
+    return (await (await this.device.store.pins()).get(leaderId)) !== undefined;
   }
 
   async lockout(leaderId: Id): Promise<PinLockout> {
-    return lockoutAfter(await this.device.store.pins.failures(leaderId), this.device.now());
+    return lockoutAfter(
+      await (await this.device.store.pins()).failures(leaderId),
+      this.device.now(),
+    );
   }
 
   async signIn(leaderId: Id, pin: string, options: SignInOptions): Promise<DutySession> {
@@ -71,15 +74,16 @@ export class KioskDuty implements DutyKiosk {
     const before = await this.lockout(leaderId);
     if (before.locked) throw new SignInError('locked', 0, before.remainingMs);
 
-    const check = await store.pins.check(leaderId, pin);
+    const pins = await store.pins();
+    const check = await pins.check(leaderId, pin);
     if (!check.ok) {
       if (check.reason === 'no_pin') throw new SignInError('no_pin');
-      const times = await store.pins.addFailure(leaderId, this.device.now(), FAILURE_KEEP_MS);
+      const times = await pins.addFailure(leaderId, this.device.now(), FAILURE_KEEP_MS);
       const after = lockoutAfter(times, this.device.now());
       if (after.locked) throw new SignInError('locked', 0, after.remainingMs);
       throw new SignInError('wrong_pin', after.failuresLeft);
     }
-    await store.pins.clearFailures(leaderId);
+    await pins.clearFailures(leaderId);
 
     // Signing in twice on this kiosk resumes the open session rather than starting another.
     const open = (await this.openSessions()).find((s) => s.leaderId === leaderId);

@@ -6,7 +6,7 @@ import { UnsyncedRecordsError } from './errors';
 import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
 import { LogRepository, type LogCounts, type Settlement } from './log-repository';
-import { PinRepository, type RosterPin } from './pin-repository';
+import type { PinRepository, RosterPin } from './pin-repository';
 import { RatingRepository } from './rating-repository';
 
 /** A device clock whose server offset can be learned and restored. */
@@ -37,7 +37,7 @@ export class LocalStore {
   readonly log: LogRepository;
   readonly hall: HallRepository;
   readonly duty: DutyRepository;
-  readonly pins: PinRepository;
+  #pins: Promise<PinRepository> | null = null;
 
   private constructor(
     readonly db: HallKioskDb,
@@ -48,7 +48,6 @@ export class LocalStore {
     this.log = new LogRepository(db);
     this.hall = new HallRepository(db, () => clock.serverNow());
     this.duty = new DutyRepository(db, clock);
-    this.pins = new PinRepository(db);
   }
 
   /**
@@ -103,8 +102,16 @@ export class LocalStore {
   reference(): Promise<Reference> {
     return this.hall.reference();
   }
-  savePins(pins: readonly RosterPin[]): Promise<void> {
-    return this.pins.replaceAll(pins);
+  /** Leaders' PINs and wrong-PIN times: duty kiosks only, so loaded on first use. */
+  pins(): Promise<PinRepository> {
+    this.#pins ??= import('./pin-repository').then(
+      ({ PinRepository }) => new PinRepository(this.db),
+    );
+    return this.#pins;
+  }
+
+  async savePins(pins: readonly RosterPin[]): Promise<void> {
+    await (await this.pins()).replaceAll(pins);
   }
   async setClockOffset(offsetMs: number): Promise<void> {
     this.clock.offsetMs = offsetMs;
