@@ -3,6 +3,7 @@
  * PIN checked on the kiosk, keeps the duty ledger while signed in, and signs out. Everything runs
  * offline; the device layer syncs in the background.
  */
+import { openKioskDevice } from '../open-kiosk';
 import {
   SignInError,
   WriteError,
@@ -226,21 +227,12 @@ export class DutyState {
 
   async start(): Promise<void> {
     this.#phase = 'loading';
-    let device: Device | null;
-    try {
-      device = await this.#deps.openDevice();
-    } catch {
-      this.#phase = 'failed';
+    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
+    if (opening.outcome !== 'opened') {
+      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
       return;
     }
-    if (this.#stopped) {
-      device?.stop();
-      return;
-    }
-    if (!device) {
-      this.#phase = 'notEnrolled';
-      return;
-    }
+    const device = opening.device;
     this.#device = device;
     this.#role = device.credentials.role;
     if (device.credentials.role !== 'duty_kiosk' || !device.duty) {

@@ -3,6 +3,7 @@
  * to the start by itself, and any unfinished step returns to the start after the hall's idle time.
  * A new app version is applied only while the start screen sits untouched.
  */
+import { openKioskDevice } from '../open-kiosk';
 import type { Device, DutySession, Unsubscribe, WriteErrorCode } from '../../app/device-api';
 import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
@@ -121,21 +122,12 @@ export class EvaluatorState {
 
   async start(): Promise<void> {
     this.#phase = 'loading';
-    let device: Device | null;
-    try {
-      device = await this.#deps.openDevice();
-    } catch {
-      this.#phase = 'failed';
+    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
+    if (opening.outcome !== 'opened') {
+      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
       return;
     }
-    if (this.#stopped) {
-      device?.stop();
-      return;
-    }
-    if (!device) {
-      this.#phase = 'notEnrolled';
-      return;
-    }
+    const device = opening.device;
     this.#device = device;
     this.#role = device.credentials.role;
     this.#windowId = device.credentials.windowId;
