@@ -14,8 +14,18 @@ export type WriterKind = DeviceRole | 'phone' | 'console';
 const WRITES: Record<WriterKind, readonly EventType[]> = {
   evaluator: ['rating.submitted'],
   duty_kiosk: ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut', 'problem.recorded'],
-  inspection_tablet: [],
-  phone: ['rating.submitted'],
+  inspection_tablet: [
+    'walk.started',
+    'walk.checked',
+    'walk.ended',
+    'problem.recorded',
+    'problem.assigned',
+    'problem.statusChanged',
+    'problem.commented',
+    'problem.prechecked',
+    'problem.calledBack',
+  ],
+  phone: ['rating.submitted', 'rating.followedUp'],
   console: [
     'ref.hallSaved',
     'ref.departmentSaved',
@@ -23,6 +33,16 @@ const WRITES: Record<WriterKind, readonly EventType[]> = {
     'ref.leaderSaved',
     'ref.settingsSaved',
     'ref.dutyShiftSaved',
+    'ref.checklistItemSaved',
+    'ref.holidaysSaved',
+    'problem.recorded',
+    'problem.assigned',
+    'problem.statusChanged',
+    'problem.commented',
+    'problem.prechecked',
+    // An appeal against a 差评 is reviewed by the hall's administrators only.
+    'problem.reviewed',
+    'problem.calledBack',
   ],
 };
 

@@ -171,7 +171,44 @@ export const DutySignedOutSchema = v.strictObject({
 });
 
 export const PROBLEM_SOURCES = ['walk', 'rating', 'duty'] as const;
+export type ProblemSource = (typeof PROBLEM_SOURCES)[number];
 export const PROBLEM_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type ProblemSeverity = (typeof PROBLEM_SEVERITIES)[number];
+
+/** Image types a photo may have; the tablet stores JPEG after downscaling. */
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** The largest photo the server takes (bytes); the tablet downscales well below it. */
+export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
+/** At most this many photos on one finding or step. */
+export const MAX_PHOTOS = 6;
+
+/** A photo referenced from an event: a blob addressed by its SHA-256 (design §4). */
+export const PhotoSchema = v.strictObject({
+  sha256: sha256Hex,
+  type: v.picklist(PHOTO_TYPES, 'must be a JPEG, PNG or WebP image'),
+  size: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PHOTO_BYTES)),
+});
+export type Photo = v.InferOutput<typeof PhotoSchema>;
+const photos = v.pipe(
+  v.array(PhotoSchema),
+  v.maxLength(MAX_PHOTOS, `at most ${MAX_PHOTOS} photos`),
+);
+
+/** Problem status (design §1): found → assigned → rectifying → rectified → verified, or closed. */
+export const PROBLEM_STATUSES = [
+  'found',
+  /** A 差评 pre-checked as mistaken or malicious, waiting for the appeal's review. */
+  'appealing',
+  'assigned',
+  'rectifying',
+  'rectified',
+  'verified',
+  /** Closed as not a problem, with a reason (a 差评 only through an upheld appeal). */
+  'closed',
+] as const;
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+const problemStatus = v.picklist(PROBLEM_STATUSES, 'must be a known problem status');
+const note = text(1000);
 
 /**
  * A problem enters the rectification pipeline (design §1): from a walk finding, a 差评 or a duty
@@ -186,7 +223,171 @@ export const ProblemRecordedSchema = v.strictObject({
   windowId: optionalId,
   description: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000)),
   severity: v.picklist(PROBLEM_SEVERITIES),
+  /** Walk findings: the walk and the checklist item the finding is about. */
+  walkId: v.optional(id),
+  checklistItemId: v.optional(id),
+  photos: v.optional(photos),
 });
+
+/** A problem is given to a department (and a named role or team in it) to rectify. */
+export const ProblemAssignedSchema = v.strictObject({
+  problemId: id,
+  /** The status the writer saw; if the fold has moved on, the step is superseded. */
+  from: problemStatus,
+  departmentId: id,
+  /** Who in the department is responsible, by role (e.g. 综合窗口负责人). */
+  assignee: v.pipe(v.string(), v.trim(), v.maxLength(100)),
+  note,
+});
+
+/** A move along the pipeline, or closing as not a problem (with the reason in the note). */
+export const ProblemStatusChangedSchema = v.pipe(
+  v.strictObject({
+    problemId: id,
+    from: problemStatus,
+    to: v.picklist(['rectifying', 'rectified', 'verified', 'closed'] as const),
+    note,
+    /** Evidence of the rectification or verification. */
+    photos,
+  }),
+  v.check((c) => c.to !== 'closed' || c.note.trim().length > 0, 'close_needs_reason'),
+);
+
+export const ProblemCommentedSchema = v.strictObject({
+  problemId: id,
+  note: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000)),
+  photos,
+});
+
+/** A 差评's pre-check: a valid complaint, or (then only through an appeal) mistaken or malicious. */
+export const ProblemPrecheckedSchema = v.pipe(
+  v.strictObject({
+    problemId: id,
+    from: problemStatus,
+    verdict: v.picklist(['valid', 'mistaken', 'malicious'] as const),
+    note,
+  }),
+  v.check((c) => c.verdict === 'valid' || c.note.trim().length > 0, 'appeal_needs_reason'),
+);
+
+/** The review of an appeal against a 差评: upheld (the rating is set aside) or dismissed. */
+export const ProblemReviewedSchema = v.strictObject({
+  problemId: id,
+  from: problemStatus,
+  upheld: v.boolean(),
+  note: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000)),
+});
+
+/** The call-back to the citizen (回访). */
+export const ProblemCalledBackSchema = v.pipe(
+  v.strictObject({
+    problemId: id,
+    reached: v.boolean(),
+    /** Whether the citizen is satisfied with how it was handled; null when not reached. */
+    satisfied: v.nullable(v.boolean()),
+    note,
+  }),
+  v.check((c) => c.reached || c.satisfied === null, 'satisfied_only_when_reached'),
+);
+
+/** A citizen's follow-up rating (追评) of a 差评 after rectification, from the same phone. */
+export const RatingFollowedUpSchema = v.strictObject({
+  ratingId: id,
+  phoneId: id,
+  level: v.picklist(RATING_LEVELS, 'must be one of the five rating levels'),
+  comment: text(COMMENT_MAX),
+});
+
+export const CHECKLIST_GROUPS = [
+  /** 三体验: service window, online service, process and coordination. */
+  'experience',
+  /** 八个能否: can the guide be understood, documents cut, time limits shortened … */
+  'reform',
+  /** Documents, time limit, steps, trips, online handling. */
+  'indicators',
+  /** Hotline, online lookup, guidance … complaint channel. */
+  'service',
+  /** Intermediary services and fees. */
+  'intermediary',
+  /** Absurd, circular or repeated certificates. */
+  'certificates',
+] as const;
+export type ChecklistGroup = (typeof CHECKLIST_GROUPS)[number];
+
+/** One aspect a walk checks; retired items stay readable on old findings. */
+export const ChecklistItemSavedSchema = v.strictObject({
+  itemId: id,
+  group: v.picklist(CHECKLIST_GROUPS, 'must be a known checklist group'),
+  text: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200)),
+  textEn: v.optional(text(200)),
+  sort: v.pipe(v.number(), v.integer()),
+  active: v.boolean(),
+});
+
+/**
+ * A year of the holiday calendar: public holidays and the weekend days that become make-up
+ * working days (调休). `confirmed` is false while the year holds only the statutory days and the
+ * State Council's arrangement for it is not yet entered.
+ */
+export const HolidaysSavedSchema = v.pipe(
+  v.strictObject({
+    year: v.pipe(v.number(), v.integer(), v.minValue(2000), v.maxValue(2100)),
+    holidays: v.pipe(v.array(isoDate), v.maxLength(60)),
+    workdays: v.pipe(v.array(isoDate), v.maxLength(30)),
+    confirmed: v.boolean(),
+  }),
+  v.check(
+    (h) => [...h.holidays, ...h.workdays].every((d) => d.startsWith(`${h.year}-`)),
+    'date_outside_year',
+  ),
+  v.check((h) => !h.holidays.some((d) => h.workdays.includes(d)), 'holiday_and_workday'),
+);
+
+export const WALK_MODES = [
+  /** 模拟办: walk the service as a citizen would. */
+  'simulate',
+  /** 陪同办: accompany a citizen. */
+  'accompany',
+  /** 亲身办: sit as window staff. */
+  'in_person',
+  /** 检验办: inspect. */
+  'inspect',
+  /** 暗访: unannounced visit. */
+  'unannounced',
+] as const;
+export type WalkMode = (typeof WALK_MODES)[number];
+
+/** A leader starts a walk-through (局长走流程) or an unannounced inspection (暗访). */
+export const WalkStartedSchema = v.strictObject({
+  walkId: id,
+  mode: v.picklist(WALK_MODES, 'must be a known walk mode'),
+  leaderId: id,
+  departmentId: id,
+  windowId: optionalId,
+  /** The service item walked (办事事项), as the leader names it; may be empty. */
+  serviceItem: v.pipe(v.string(), v.trim(), v.maxLength(200)),
+  /** As on the duty kiosk: the PIN version and HMAC proof of the event id. */
+  pinVersion: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  pinProof: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits')),
+});
+
+export const CHECK_RESULTS = ['fine', 'problem', 'na'] as const;
+export type CheckResult = (typeof CHECK_RESULTS)[number];
+
+/** One checklist item marked during a walk; a later mark of the same item replaces it. */
+export const WalkCheckedSchema = v.strictObject({
+  walkId: id,
+  itemId: id,
+  result: v.picklist(CHECK_RESULTS, 'must be fine, problem or not applicable'),
+  note: text(500),
+});
+
+export const WalkEndedSchema = v.strictObject({
+  walkId: id,
+  summary: text(2000),
+});
+
+const dueDays = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(120));
 
 export const SettingsSavedSchema = v.strictObject({
   /** Minutes before one phone may rate the same window again. */
@@ -197,6 +398,11 @@ export const SettingsSavedSchema = v.strictObject({
   kioskIdleSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(600))),
   /** Export numbering of rating levels for the provincial platform. */
   levelCodeMap: v.optional(v.picklist(['national', 'ascending'])),
+  /** Working days to call back a 差评's citizen (回访), and to rectify each kind of problem. */
+  ratingCallBackDays: v.optional(dueDays),
+  ratingRectifyDays: v.optional(dueDays),
+  walkRectifyDays: v.optional(dueDays),
+  dutyRectifyDays: v.optional(dueDays),
 });
 
 export const PAYLOAD_SCHEMAS = {
@@ -207,10 +413,22 @@ export const PAYLOAD_SCHEMAS = {
   'ref.leaderSaved': LeaderSavedSchema,
   'ref.settingsSaved': SettingsSavedSchema,
   'ref.dutyShiftSaved': DutyShiftSavedSchema,
+  'ref.checklistItemSaved': ChecklistItemSavedSchema,
+  'ref.holidaysSaved': HolidaysSavedSchema,
   'duty.signedIn': DutySignedInSchema,
   'duty.ledgerEntry': DutyLedgerEntrySchema,
   'duty.signedOut': DutySignedOutSchema,
+  'rating.followedUp': RatingFollowedUpSchema,
+  'walk.started': WalkStartedSchema,
+  'walk.checked': WalkCheckedSchema,
+  'walk.ended': WalkEndedSchema,
   'problem.recorded': ProblemRecordedSchema,
+  'problem.assigned': ProblemAssignedSchema,
+  'problem.statusChanged': ProblemStatusChangedSchema,
+  'problem.commented': ProblemCommentedSchema,
+  'problem.prechecked': ProblemPrecheckedSchema,
+  'problem.reviewed': ProblemReviewedSchema,
+  'problem.calledBack': ProblemCalledBackSchema,
 } as const;
 
 export type EventType = keyof typeof PAYLOAD_SCHEMAS;
@@ -228,6 +446,27 @@ export type DutySignedIn = PayloadOf<'duty.signedIn'>;
 export type DutyLedgerEntry = PayloadOf<'duty.ledgerEntry'>;
 export type DutySignedOut = PayloadOf<'duty.signedOut'>;
 export type ProblemRecorded = PayloadOf<'problem.recorded'>;
+export type ChecklistItemSaved = PayloadOf<'ref.checklistItemSaved'>;
+export type HolidaysSaved = PayloadOf<'ref.holidaysSaved'>;
+export type RatingFollowedUp = PayloadOf<'rating.followedUp'>;
+export type WalkStarted = PayloadOf<'walk.started'>;
+export type WalkChecked = PayloadOf<'walk.checked'>;
+export type WalkEnded = PayloadOf<'walk.ended'>;
+
+/** Events that move a recorded problem along the pipeline (each names its problemId). */
+export const PROBLEM_STEP_TYPES = [
+  'problem.assigned',
+  'problem.statusChanged',
+  'problem.commented',
+  'problem.prechecked',
+  'problem.reviewed',
+  'problem.calledBack',
+] as const;
+export type ProblemStepType = (typeof PROBLEM_STEP_TYPES)[number];
+
+export function isProblemStepType(type: string): type is ProblemStepType {
+  return (PROBLEM_STEP_TYPES as readonly string[]).includes(type);
+}
 
 export function isRefType(type: string): boolean {
   return type.startsWith('ref.');
@@ -300,6 +539,12 @@ const CHECK_MESSAGES: Record<string, string> = {
   ledger_count_required: 'people served and cases handled need a count above zero',
   ledger_text_required: 'this ledger entry needs a description',
   follow_up_only_for_feedback: 'only complaints and suggestions are followed up',
+  close_needs_reason: 'closing a problem as not a problem needs the reason',
+  appeal_needs_reason:
+    'a 差评 pre-checked as mistaken or malicious needs the grounds of the appeal',
+  satisfied_only_when_reached: 'satisfaction is recorded only when the citizen was reached',
+  date_outside_year: 'every date must fall in the year it is listed under',
+  holiday_and_workday: 'a date cannot be both a holiday and a make-up working day',
 };
 
 function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {

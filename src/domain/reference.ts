@@ -1,8 +1,9 @@
 /**
- * Reference data (hall, departments, windows, leaders, duty shifts, settings) is written as `ref.*` events and
+ * Reference data (hall, departments, windows, leaders, duty shifts, checklist, holidays, settings) is written as `ref.*` events and
  * read as their fold: for each entity, the version with the greatest (hlc, id) wins.
  */
-import type { DutyShiftSaved, EventEnvelope } from './events';
+import type { HolidayCalendar } from './calendar';
+import type { ChecklistItemSaved, DutyShiftSaved, EventEnvelope } from './events';
 import { compareByHlc } from './hlc';
 import type { Id } from './ids';
 import type { LevelCodeMap } from './rating';
@@ -46,16 +47,31 @@ export interface DutyShift extends Omit<DutyShiftSaved, 'shiftId'>, Versioned {
   id: Id;
 }
 
+/** An item of the walk checklist (走流程检查清单); `active: false` when retired. */
+export interface ChecklistItem extends Omit<ChecklistItemSaved, 'itemId'>, Versioned {
+  id: Id;
+}
+
 export interface HallSettings {
   phoneRatingIntervalMinutes: number;
   kioskIdleSeconds: number;
   levelCodeMap: LevelCodeMap;
+  /** Working days to call back a 差评's citizen (回访). */
+  ratingCallBackDays: number;
+  /** Working days to rectify a problem, by its source. */
+  ratingRectifyDays: number;
+  walkRectifyDays: number;
+  dutyRectifyDays: number;
 }
 
 export const DEFAULT_SETTINGS: HallSettings = {
   phoneRatingIntervalMinutes: 10,
   kioskIdleSeconds: 30,
   levelCodeMap: 'national',
+  ratingCallBackDays: 1,
+  ratingRectifyDays: 15,
+  walkRectifyDays: 15,
+  dutyRectifyDays: 10,
 };
 
 export interface Reference {
@@ -64,6 +80,11 @@ export interface Reference {
   windows: Record<Id, ServiceWindow>;
   leaders: Record<Id, Leader>;
   shifts: Record<Id, DutyShift>;
+  checklist: Record<Id, ChecklistItem>;
+  /** The hall's own holiday years (over the shipped ones: see `holidayCalendar`). */
+  holidays: HolidayCalendar;
+  /** Versions of the holiday years, last-writer-wins per year. */
+  holidayVersions: Record<number, { hlc: string; id: Id }>;
   settings: HallSettings;
   /** Per-setting versions, so settings too are last-writer-wins field by field. */
   settingVersions: Partial<Record<keyof HallSettings, { hlc: string; id: Id }>>;
@@ -76,6 +97,9 @@ export function emptyReference(): Reference {
     windows: {},
     leaders: {},
     shifts: {},
+    checklist: {},
+    holidays: {},
+    holidayVersions: {},
     settings: { ...DEFAULT_SETTINGS },
     settingVersions: {},
   };
@@ -119,6 +143,24 @@ export function applyReferenceEvent(ref: Reference, e: EventEnvelope): void {
       if (newer(version, ref.shifts[shiftId])) ref.shifts[shiftId] = { id: shiftId, ...p, version };
       break;
     }
+    case 'ref.checklistItemSaved': {
+      const { itemId, ...p } = (e as EventEnvelope<'ref.checklistItemSaved'>).payload;
+      // A reference stored before the checklist existed has no map yet.
+      ref.checklist ??= {};
+      if (newer(version, ref.checklist[itemId]))
+        ref.checklist[itemId] = { id: itemId, ...p, version };
+      break;
+    }
+    case 'ref.holidaysSaved': {
+      const p = (e as EventEnvelope<'ref.holidaysSaved'>).payload;
+      ref.holidays ??= {};
+      ref.holidayVersions ??= {};
+      const current = ref.holidayVersions[p.year];
+      if (current && compareByHlc(version, current) <= 0) break;
+      ref.holidays[p.year] = p;
+      ref.holidayVersions[p.year] = version;
+      break;
+    }
     case 'ref.settingsSaved': {
       const p = (e as EventEnvelope<'ref.settingsSaved'>).payload;
       for (const key of Object.keys(p) as (keyof HallSettings)[]) {
@@ -138,6 +180,15 @@ export function foldReference(events: Iterable<EventEnvelope>): Reference {
   const ref = emptyReference();
   for (const e of events) applyReferenceEvent(ref, e);
   return ref;
+}
+
+/** A reference stored by an older version of the app, completed with what it lacks. */
+export function normalizeReference(ref: Reference): Reference {
+  return {
+    ...emptyReference(),
+    ...ref,
+    settings: { ...DEFAULT_SETTINGS, ...ref.settings },
+  };
 }
 
 export function activeWindows(ref: Reference): ServiceWindow[] {

@@ -3,7 +3,7 @@ import { EMPTY_HEAD, appendToLog, eventHash, mayWrite } from '../../src/domain/d
 import { EVENT_TYPES, validateEvent, type RatingSubmitted } from '../../src/domain/events';
 import { formatHlc, hlcNode } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
-import { foldReference } from '../../src/domain/reference';
+import { DEFAULT_SETTINGS, foldReference } from '../../src/domain/reference';
 
 const hallId = newId();
 const deviceId = newId();
@@ -174,9 +174,9 @@ describe('reference fold', () => {
     const c = refEvent('ref.settingsSaved', { phoneRatingIntervalMinutes: 20 }, 500);
     const ref = foldReference([b, a, c]);
     expect(ref.settings).toEqual({
+      ...DEFAULT_SETTINGS,
       phoneRatingIntervalMinutes: 5,
       kioskIdleSeconds: 60,
-      levelCodeMap: 'national',
     });
   });
 });
