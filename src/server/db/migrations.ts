@@ -252,6 +252,79 @@ CREATE TABLE problems (
 CREATE INDEX problems_hall ON problems (hall_id, recorded_at);
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- 局长走流程 / 暗访 and the rectification pipeline: the walk checklist, the holiday calendar,
+-- walks, and each problem's folded state (the fold of its events, src/domain/problem.ts).
+CREATE TABLE checklist_items (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  group_key text NOT NULL,
+  text text NOT NULL,
+  text_en text,
+  sort integer NOT NULL,
+  active boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL
+);
+CREATE INDEX checklist_items_hall ON checklist_items (hall_id);
+
+CREATE TABLE holiday_years (
+  hall_id text NOT NULL REFERENCES halls (id),
+  year integer NOT NULL,
+  holidays jsonb NOT NULL,
+  workdays jsonb NOT NULL,
+  confirmed boolean NOT NULL,
+  version_hlc text NOT NULL,
+  version_id text NOT NULL,
+  PRIMARY KEY (hall_id, year)
+);
+
+CREATE TABLE walks (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  mode text NOT NULL,
+  leader_id text NOT NULL,
+  department_id text NOT NULL,
+  window_id text,
+  device_id text NOT NULL,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  -- The walk as folded (src/domain/walk.ts).
+  state jsonb NOT NULL
+);
+CREATE INDEX walks_hall ON walks (hall_id, started_at);
+
+ALTER TABLE problems
+  ADD COLUMN walk_id text,
+  ADD COLUMN checklist_item_id text,
+  ADD COLUMN assignee_department_id text,
+  ADD COLUMN recorded_hlc text,
+  ADD COLUMN updated_at timestamptz,
+  -- The problem as folded (src/domain/problem.ts); status above is kept equal to state's.
+  ADD COLUMN state jsonb;
+CREATE INDEX problems_hall_status ON problems (hall_id, status);
+CREATE INDEX problems_walk ON problems (walk_id) WHERE walk_id IS NOT NULL;
+
+-- Steps of a problem, a walk's events and follow-up ratings are found by the id they name.
+CREATE INDEX events_problem ON events ((payload ->> 'problemId')) WHERE type LIKE 'problem.%';
+CREATE INDEX events_walk ON events ((payload ->> 'walkId')) WHERE type LIKE 'walk.%';
+CREATE INDEX events_follow_up ON events ((payload ->> 'ratingId')) WHERE type = 'rating.followedUp';
+
+-- Photos referenced by events, so the console can say which are still on a tablet.
+CREATE TABLE photo_refs (
+  sha256 text NOT NULL,
+  hall_id text NOT NULL REFERENCES halls (id),
+  event_id text NOT NULL,
+  device_id text NOT NULL,
+  problem_id text,
+  PRIMARY KEY (sha256, event_id)
+);
+CREATE INDEX photo_refs_hall ON photo_refs (hall_id);
+CREATE INDEX photo_refs_problem ON photo_refs (problem_id);
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */

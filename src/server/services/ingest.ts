@@ -46,6 +46,9 @@ import {
   type ProblemRow,
 } from '../repos/duty';
 import { takeHallSeqs } from '../repos/halls';
+import { insertPhotoRefs, photosOf, projectProblems, projectWalks } from '../repos/problems';
+import { problemIdOf } from '../../domain/problem';
+import { walkIdOf } from '../../domain/walk';
 import {
   insertRatings,
   phoneRatingsWithin,
@@ -602,6 +605,26 @@ export async function ingestEvents(
     await insertSessions(tx, sessions);
     await markSignedOut(tx, signedOut);
     await insertProblems(tx, problems);
+    // The pipeline's projections: every problem and walk the stored events touch is re-folded.
+    const stored = toStore.map(({ event: e, hlc }) => ({ ...e, hlc }) as EventEnvelope);
+    const problemIds = stored.flatMap((e) => problemIdOf(e) ?? []);
+    await projectProblems(tx, problemIds, receivedAt);
+    await projectWalks(
+      tx,
+      stored.flatMap((e) => walkIdOf(e) ?? []),
+    );
+    await insertPhotoRefs(
+      tx,
+      stored.flatMap((e) =>
+        photosOf(e).map((photo) => ({
+          sha256: photo.sha256,
+          hallId: e.hallId,
+          eventId: e.id,
+          deviceId: e.deviceId,
+          problemId: problemIdOf(e),
+        })),
+      ),
+    );
   }
   await insertRejected(tx, rejected);
   return results;
