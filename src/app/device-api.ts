@@ -4,9 +4,20 @@
  */
 import type { DeviceRole } from '../domain/device';
 import type { DutySession } from '../domain/duty';
-import type { EventEnvelope, LedgerKind, RatingSubmitted } from '../domain/events';
+import type {
+  CheckResult,
+  EventEnvelope,
+  LedgerKind,
+  PayloadOf,
+  ProblemSeverity,
+  ProblemStepType,
+  RatingSubmitted,
+  WalkMode,
+} from '../domain/events';
+import type { NextSteps, Problem, ProblemDeadlines } from '../domain/problem';
+import type { Walk } from '../domain/walk';
 import type { Id } from '../domain/ids';
-import type { DutyShift, Leader, Reference } from '../domain/reference';
+import type { ChecklistItem, DutyShift, Leader, Reference } from '../domain/reference';
 import type { SyncStatus } from '../sync/status';
 
 export interface DeviceCredentials {
@@ -58,6 +69,8 @@ export interface Device {
   onDutyLeader?(cb: (session: DutySession | null) => void): Unsubscribe;
   /** The duty kiosk's API; null unless this device is enrolled as a duty kiosk. */
   readonly duty?: DutyKiosk | null;
+  /** The inspection tablet's API; null unless this device is enrolled as an inspection tablet. */
+  readonly inspection?: Inspection | null;
   stop(): void;
 }
 
@@ -149,4 +162,99 @@ export interface Phone {
   onOutcome(cb: (eventId: Id, outcome: 'stored' | 'refused', reason?: string) => void): Unsubscribe;
   requestSync(): void;
   stop(): void;
+}
+
+/** The leader signed in on an inspection tablet (in memory only: a reload asks for the PIN again). */
+export interface Inspector {
+  leaderId: Id;
+  departmentId: Id;
+  title: string;
+  titleEn?: string;
+}
+
+export interface WalkInput {
+  mode: WalkMode;
+  departmentId: Id;
+  windowId: Id | null;
+  serviceItem: string;
+}
+
+export interface FindingInput {
+  description: string;
+  severity: ProblemSeverity;
+  checklistItemId: Id | null;
+  /** Photos as picked or taken (any size): the device downscales and stores them. */
+  photos: Blob[];
+}
+
+/** A step on a problem as a screen asks for it: the event's payload without the problem id. */
+export type ProblemStepInput = {
+  [T in ProblemStepType]: {
+    type: T;
+    payload: Omit<PayloadOf<T>, 'problemId' | 'photos'>;
+    /** Evidence photos (any size) for steps that carry photos. */
+    photos?: Blob[];
+  };
+}[ProblemStepType];
+
+/** A problem as the tablet shows it: the fold, its deadlines as of now, and what may be done. */
+export interface ProblemView {
+  problem: Problem;
+  deadlines: ProblemDeadlines;
+  overdue: boolean;
+  next: NextSteps;
+}
+
+/** Why a photo could not be taken in; the screen turns the code into words. */
+export type PhotoErrorCode = 'not_an_image' | 'photo_too_large' | 'too_many_photos';
+
+export class PhotoError extends Error {
+  constructor(readonly code: PhotoErrorCode) {
+    super(code);
+    this.name = 'PhotoError';
+  }
+}
+
+/** What the inspection tablet screen (/inspect) asks of the device layer; all of it works offline. */
+export interface Inspection {
+  /** Active leaders of the hall, in the reference's order. */
+  leaders(): Leader[];
+  hasPin(leaderId: Id): Promise<boolean>;
+  lockout(leaderId: Id): Promise<PinLockout>;
+  /** Verify the PIN offline (same rules and lockout as the duty kiosk); rejects with SignInError. */
+  signIn(leaderId: Id, pin: string): Promise<Inspector>;
+  signOut(): void;
+  inspector(): Inspector | null;
+  /** Active checklist items in walk order (group, then the hall's sort). */
+  checklist(): ChecklistItem[];
+  /** Any checklist item by id, retired ones included. */
+  checklistItem(itemId: Id): ChecklistItem | null;
+  /** Start a walk as the signed-in inspector (the PIN proof goes in the event). */
+  startWalk(input: WalkInput): Promise<Walk>;
+  /** Walks started on this tablet and not ended, newest first (they survive reloads). */
+  openWalks(): Promise<Walk[]>;
+  /** Walks of this tablet, ended or not, newest first. */
+  walks(): Promise<Walk[]>;
+  walk(walkId: Id): Promise<Walk | null>;
+  check(walkId: Id, itemId: Id, result: CheckResult, note: string): Promise<Walk>;
+  /** Record a finding of a walk: a problem with source 'walk', its photos stored with it. */
+  addFinding(walkId: Id, input: FindingInput): Promise<ProblemView>;
+  findings(walkId: Id): Promise<ProblemView[]>;
+  endWalk(walkId: Id, summary: string): Promise<Walk>;
+  /** Problems of the hall as this tablet knows them, newest first. */
+  problems(): Promise<ProblemView[]>;
+  problem(problemId: Id): Promise<ProblemView | null>;
+  /** Take a step on a problem as the signed-in inspector; resolves with the new fold. */
+  step(problemId: Id, input: ProblemStepInput): Promise<ProblemView>;
+  /**
+   * An object URL for a photo held on this tablet, or null when it is only on the server (the
+   * screen then loads `/api/v1/blobs/<sha256>` with the device token via `photoBlob`).
+   */
+  localPhotoUrl(sha256: string): Promise<string | null>;
+  /** The photo's bytes from this tablet or, failing that, from the server; null if neither has it. */
+  photoBlob(sha256: string): Promise<Blob | null>;
+  /** Photos taken here and not yet uploaded. */
+  pendingPhotos(): Promise<number>;
+  /** Called after walks, problems or photos changed (a write here, a pull, an upload). */
+  onChange(cb: () => void): Unsubscribe;
 }

@@ -2,6 +2,8 @@
 export interface SyncStatus {
   /** Own events not yet acknowledged by the server. */
   pending: number;
+  /** Photos taken on this device and not yet uploaded (they follow the events naming them). */
+  pendingPhotos: number;
   /** Own events the server refused (kept locally with the reason, shown to staff). */
   rejected: number;
   /** When the last sync round finished without error (device clock, ISO), or null. */
@@ -20,6 +22,7 @@ export interface SyncStatus {
 
 export const INITIAL_STATUS: SyncStatus = {
   pending: 0,
+  pendingPhotos: 0,
   rejected: 0,
   lastSuccessAt: null,
   syncing: false,
