@@ -7,6 +7,7 @@
 import type { Db } from '../db/db';
 import type { EventEnvelope, Photo } from '../../domain/events';
 import { foldProblem, type Problem } from '../../domain/problem';
+import { RATING_LEVELS, isPoorRating, type RatingLevel } from '../../domain/rating';
 import { foldWalks, type Walk } from '../../domain/walk';
 import { iso, json } from './util';
 
@@ -21,6 +22,9 @@ interface EventRow {
   hlc: string;
   payload: unknown;
 }
+
+/** The rating levels that make a 差评. */
+const POOR_LEVELS: readonly RatingLevel[] = RATING_LEVELS.filter(isPoorRating);
 
 const EVENT_COLUMNS = `id, type, hall_id AS "hallId", device_id AS "deviceId",
   device_seq AS "deviceSeq", actor_id AS "actorId", at, hlc, payload`;
@@ -206,4 +210,95 @@ export async function arrivedBlobs(db: Db, shas: readonly string[]): Promise<Set
     [shas],
   );
   return new Set(rows.map((r) => r.sha256));
+}
+
+/**
+ * The hall of each of these problems that exists: a problem row, or a stored 差评 (a poor rating
+ * is a problem by itself, whose id is the rating's event id, even before its row is projected).
+ */
+export async function problemHalls(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; hallId: string }>(
+    `SELECT id, hall_id AS "hallId" FROM problems WHERE id = ANY($1::text[])
+     UNION
+     SELECT event_id AS id, hall_id AS "hallId" FROM ratings
+       WHERE event_id = ANY($1::text[]) AND level = ANY($2::text[])`,
+    [ids, POOR_LEVELS],
+  );
+  return new Map(rows.map((r) => [r.id, r.hallId]));
+}
+
+/** The hall of each of these walks that exists. */
+export async function walkHalls(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; hallId: string }>(
+    'SELECT id, hall_id AS "hallId" FROM walks WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.hallId]));
+}
+
+/** A stored rating as a follow-up rating (追评) of it is checked against. */
+export interface RatedByPhone {
+  hallId: string;
+  phoneId: string | null;
+  level: RatingLevel;
+  at: string;
+}
+
+/** These stored ratings, by event id. */
+export async function ratingsById(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, RatedByPhone>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{
+    id: string;
+    hallId: string;
+    phoneId: string | null;
+    level: RatingLevel;
+    at: Date | string;
+  }>(
+    `SELECT event_id AS id, hall_id AS "hallId", phone_id AS "phoneId", level, at
+     FROM ratings WHERE event_id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { hallId: r.hallId, phoneId: r.phoneId, level: r.level, at: iso(r.at) },
+    ]),
+  );
+}
+
+/** Which of these ratings already have a stored follow-up rating (追评). */
+export async function followedUpRatings(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>(
+    `SELECT DISTINCT payload ->> 'ratingId' AS id FROM events
+     WHERE type = 'rating.followedUp' AND payload ->> 'ratingId' = ANY($1::text[])`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Start-up repair of data stored before the pipeline existed: 差评 without a problem row, and
+ * problem rows never folded (state NULL), are projected. Idempotent; answers how many it did.
+ */
+export async function backfillProblems(tx: Db, now: string): Promise<number> {
+  const rows = await tx.query<{ id: string }>(
+    `SELECT r.event_id AS id FROM ratings r
+     WHERE r.level = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM problems p WHERE p.id = r.event_id)
+     UNION
+     SELECT id FROM problems WHERE state IS NULL`,
+    [POOR_LEVELS],
+  );
+  const ids = rows.map((r) => r.id);
+  let done = 0;
+  // In slices, so a large old hall does not build one enormous statement.
+  for (let i = 0; i < ids.length; i += 500) {
+    done += (await projectProblems(tx, ids.slice(i, i + 500), now)).length;
+  }
+  return done;
 }

@@ -3,8 +3,11 @@
  * services/reference-projection.ts, which applies the domain's own `applyReferenceEvent`.
  */
 import type { Db } from '../db/db';
+import type { HolidayCalendar } from '../../domain/calendar';
+import type { ChecklistGroup } from '../../domain/events';
 import {
   DEFAULT_SETTINGS,
+  type ChecklistItem,
   type Department,
   type HallSettings,
   type Leader,
@@ -269,5 +272,132 @@ export async function saveSettings(
     `INSERT INTO settings (hall_id, settings, versions) VALUES ($1, $2::jsonb, $3::jsonb)
      ON CONFLICT (hall_id) DO UPDATE SET settings = $2::jsonb, versions = $3::jsonb`,
     [hallId, json(s.settings), json(s.settingVersions)],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk checklist (走流程检查清单) and the hall's holiday years
+
+interface RawChecklistItem {
+  id: string;
+  hallId: string;
+  group: ChecklistGroup;
+  text: string;
+  textEn: string | null;
+  sort: number;
+  active: boolean;
+  versionHlc: string;
+  versionId: string;
+}
+
+export type ChecklistItemRow = ChecklistItem & { hallId: string };
+
+const CHECKLIST_ITEM = `id, hall_id AS "hallId", group_key AS "group", text, text_en AS "textEn",
+  sort, active, version_hlc AS "versionHlc", version_id AS "versionId"`;
+
+function toChecklistItem(r: RawChecklistItem): ChecklistItemRow {
+  return {
+    id: r.id,
+    hallId: r.hallId,
+    group: r.group,
+    text: r.text,
+    ...(r.textEn !== null ? { textEn: r.textEn } : {}),
+    sort: r.sort,
+    active: r.active,
+    version: version(r),
+  };
+}
+
+/** Every checklist item of the hall, retired ones too (old findings still name them). */
+export async function getChecklist(db: Db, hallId: string): Promise<ChecklistItemRow[]> {
+  const rows = await db.query<RawChecklistItem>(
+    `SELECT ${CHECKLIST_ITEM} FROM checklist_items WHERE hall_id = $1 ORDER BY sort, id`,
+    [hallId],
+  );
+  return rows.map(toChecklistItem);
+}
+
+/** These checklist items (of any hall), by id. */
+export async function getChecklistItems(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, ChecklistItemRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<RawChecklistItem>(
+    `SELECT ${CHECKLIST_ITEM} FROM checklist_items WHERE id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, toChecklistItem(r)]));
+}
+
+export async function saveChecklistItem(tx: Db, hallId: string, c: ChecklistItem): Promise<void> {
+  await tx.query(
+    `INSERT INTO checklist_items (id, hall_id, group_key, text, text_en, sort, active, version_hlc,
+       version_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET group_key = $3, text = $4, text_en = $5, sort = $6,
+       active = $7, version_hlc = $8, version_id = $9`,
+    [
+      c.id,
+      hallId,
+      c.group,
+      c.text,
+      c.textEn ?? null,
+      c.sort,
+      c.active,
+      c.version.hlc,
+      c.version.id,
+    ],
+  );
+}
+
+/**
+ * The hall's own holiday years and their versions. They replace the shipped years of the same
+ * number; the calendar in force is `holidayCalendar(holidays)` (src/domain/calendar.ts).
+ */
+export async function getHolidayYears(
+  db: Db,
+  hallId: string,
+): Promise<Pick<Reference, 'holidays' | 'holidayVersions'>> {
+  const rows = await db.query<{
+    year: number;
+    holidays: string[];
+    workdays: string[];
+    confirmed: boolean;
+    versionHlc: string;
+    versionId: string;
+  }>(
+    `SELECT year, holidays, workdays, confirmed, version_hlc AS "versionHlc",
+       version_id AS "versionId"
+     FROM holiday_years WHERE hall_id = $1 ORDER BY year`,
+    [hallId],
+  );
+  const holidays: HolidayCalendar = {};
+  const holidayVersions: Reference['holidayVersions'] = {};
+  for (const r of rows) {
+    holidays[r.year] = {
+      year: r.year,
+      holidays: r.holidays,
+      workdays: r.workdays,
+      confirmed: r.confirmed,
+    };
+    holidayVersions[r.year] = version(r);
+  }
+  return { holidays, holidayVersions };
+}
+
+export async function saveHolidayYear(
+  tx: Db,
+  hallId: string,
+  year: HolidayCalendar[number],
+  v: Version,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO holiday_years (hall_id, year, holidays, workdays, confirmed, version_hlc,
+       version_id)
+     VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7)
+     ON CONFLICT (hall_id, year) DO UPDATE SET holidays = $3::jsonb, workdays = $4::jsonb,
+       confirmed = $5, version_hlc = $6, version_id = $7`,
+    [hallId, year.year, json(year.holidays), json(year.workdays), year.confirmed, v.hlc, v.id],
   );
 }

@@ -8,16 +8,24 @@
  * A batch costs the same few statements whatever its size. What the checks need is read up front
  * (ids on file, the rated windows, tickets already counted, a phone's nearby ratings), every
  * decision is made in memory, and the outcome is written with one multi-row statement per table
- * and one hall_seq update. Duty events are decided the same way: the leaders, PIN versions,
- * sessions and problems a batch names are read once, and a session signed in earlier in the batch
- * counts as signed in for the ledger entries and sign-out after it; a sign-in's PIN proof is
- * checked against the PIN version it names. Reference events (the console's) are the exception:
+ * and one hall_seq update. Duty, walk and pipeline events are decided the same way: the
+ * leaders, PIN versions, sessions, walks, checklist items, problems and rated 差评 a batch names
+ * are read once, and what an earlier event of the batch created counts for the later ones (a
+ * session signed in, a walk started, a problem recorded, a follow-up given); a sign-in's or a
+ * walk's PIN proof is checked against the PIN version it names. A problem step whose status no
+ * longer matches is stored all the same: the fold marks it superseded. Reference events (the console's) are the exception:
  * each is checked against the reference tables and folded into them before the next is looked
  * at, since a later write may name what an earlier one created.
  */
 import type { Db } from '../db/db';
 import { mayWrite, type WriterKind } from '../../domain/device';
-import { isRefType, validateEvent, type EventEnvelope, type ValidEvent } from '../../domain/events';
+import {
+  isProblemStepType,
+  isRefType,
+  validateEvent,
+  type EventEnvelope,
+  type ValidEvent,
+} from '../../domain/events';
 import { hashValue } from '../../domain/hash';
 import { clampHlc } from '../../domain/hlc';
 import { verifyPinProof } from '../../domain/pin';
@@ -33,7 +41,6 @@ import {
   type StoredEvent,
 } from '../repos/events';
 import {
-  existingProblemIds,
   getPinVersions,
   getSessions,
   getShift,
@@ -46,8 +53,20 @@ import {
   type ProblemRow,
 } from '../repos/duty';
 import { takeHallSeqs } from '../repos/halls';
-import { insertPhotoRefs, photosOf, projectProblems, projectWalks } from '../repos/problems';
-import { problemIdOf } from '../../domain/problem';
+import {
+  followedUpRatings,
+  getProblems,
+  insertPhotoRefs,
+  photosOf,
+  problemHalls,
+  projectProblems,
+  projectWalks,
+  ratingsById,
+  walkHalls,
+  type RatedByPhone,
+} from '../repos/problems';
+import { isRectified, problemIdOf, type Problem } from '../../domain/problem';
+import { isPoorRating } from '../../domain/rating';
 import { walkIdOf } from '../../domain/walk';
 import {
   insertRatings,
@@ -58,6 +77,7 @@ import {
 } from '../repos/ratings';
 import {
   departmentHalls,
+  getChecklistItems,
   getDepartment,
   getLeaders,
   getSettings,
@@ -274,6 +294,14 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
       }
     }
   }
+  if (e.type === 'ref.checklistItemSaved') {
+    // Holiday years need nothing beyond their schema (checked with the envelope).
+    const { itemId } = (e as EventEnvelope<'ref.checklistItemSaved'>).payload;
+    const current = (await getChecklistItems(tx, [itemId])).get(itemId);
+    if (current && current.hallId !== e.hallId) {
+      return refuse('unknown_checklist_item', 'the checklist item belongs to another hall');
+    }
+  }
   if (e.type === 'ref.dutyShiftSaved') {
     const p = (e as EventEnvelope<'ref.dutyShiftSaved'>).payload;
     if (!isHallDate(p.date)) return refuse('bad_date', `${p.date} is not a calendar date`);
@@ -302,17 +330,24 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
   return null;
 }
 
-const isDuty = (e: ValidEvent): boolean =>
+/** Events whose checks read the duty and pipeline state of the batch ({@link FieldState}). */
+const isField = (e: ValidEvent): boolean =>
   e.type === 'duty.signedIn' ||
   e.type === 'duty.ledgerEntry' ||
   e.type === 'duty.signedOut' ||
-  e.type === 'problem.recorded';
+  e.type === 'problem.recorded' ||
+  e.type === 'walk.started' ||
+  e.type === 'walk.checked' ||
+  e.type === 'walk.ended' ||
+  e.type === 'rating.followedUp' ||
+  isProblemStepType(e.type);
 
 /**
- * What the duty checks of a batch read from the database, loaded once, and what the decisions so
- * far have added to it (sessions signed in and problems recorded earlier in the batch).
+ * What the duty, walk and pipeline checks of a batch read from the database, loaded once, and
+ * what the decisions so far have added to it: sessions signed in, walks started, problems
+ * recorded (or 差评 given) and follow-up ratings stored earlier in the batch.
  */
-interface DutyState {
+interface FieldState {
   leaders: Map<string, LeaderRow>;
   /** PBKDF2 hashes by `leaderId/version`. */
   pins: Map<string, PinVersion>;
@@ -320,22 +355,39 @@ interface DutyState {
   /** Department id → its hall. */
   departments: Map<string, string>;
   sessions: Map<string, { hallId: string; leaderId: string }>;
-  problems: Set<string>;
+  /** Problem id → its hall: problem rows and 差评, stored or earlier in the batch. */
+  problems: Map<string, string>;
+  /** Walk id → its hall. */
+  walks: Map<string, string>;
+  /** Checklist item id → its hall (retired items included). */
+  checklist: Map<string, string>;
+  /** Ratings a follow-up names, stored or earlier in the batch. */
+  ratings: Map<string, RatedByPhone>;
+  /** The folded state of the 差评 a follow-up names, as projected before the batch. */
+  rated: Map<string, Problem>;
+  /** Ratings with a follow-up, stored or earlier in the batch. */
+  followedUp: Set<string>;
 }
 
-async function loadDutyState(tx: Db, events: readonly ValidEvent[]): Promise<DutyState> {
+async function loadFieldState(tx: Db, events: readonly ValidEvent[]): Promise<FieldState> {
   const leaderIds = new Set<string>();
   const pins: { leaderId: string; version: number }[] = [];
   const windowIds = new Set<string>();
   const departmentIds = new Set<string>();
   const sessionIds = new Set<string>();
   const problemIds = new Set<string>();
+  const walkIds = new Set<string>();
+  const itemIds = new Set<string>();
+  const ratingIds = new Set<string>();
+  const signIn = (p: { leaderId: string; pinVersion: number; windowId: string | null }) => {
+    leaderIds.add(p.leaderId);
+    pins.push({ leaderId: p.leaderId, version: p.pinVersion });
+    if (p.windowId !== null) windowIds.add(p.windowId);
+  };
   for (const e of events) {
     if (e.type === 'duty.signedIn') {
       const p = (e as ValidEvent<'duty.signedIn'>).payload;
-      leaderIds.add(p.leaderId);
-      pins.push({ leaderId: p.leaderId, version: p.pinVersion });
-      if (p.windowId !== null) windowIds.add(p.windowId);
+      signIn(p);
       sessionIds.add(p.sessionId);
     } else if (e.type === 'duty.ledgerEntry' || e.type === 'duty.signedOut') {
       sessionIds.add((e as ValidEvent<'duty.ledgerEntry' | 'duty.signedOut'>).payload.sessionId);
@@ -344,44 +396,98 @@ async function loadDutyState(tx: Db, events: readonly ValidEvent[]): Promise<Dut
       problemIds.add(p.problemId);
       departmentIds.add(p.departmentId);
       if (p.windowId !== null) windowIds.add(p.windowId);
+      if (p.walkId !== undefined) walkIds.add(p.walkId);
+      if (p.checklistItemId !== undefined) itemIds.add(p.checklistItemId);
+    } else if (e.type === 'walk.started') {
+      const p = (e as ValidEvent<'walk.started'>).payload;
+      signIn(p);
+      departmentIds.add(p.departmentId);
+      walkIds.add(p.walkId);
+    } else if (e.type === 'walk.checked') {
+      const p = (e as ValidEvent<'walk.checked'>).payload;
+      walkIds.add(p.walkId);
+      itemIds.add(p.itemId);
+    } else if (e.type === 'walk.ended') {
+      walkIds.add((e as ValidEvent<'walk.ended'>).payload.walkId);
+    } else if (e.type === 'rating.followedUp') {
+      ratingIds.add((e as ValidEvent<'rating.followedUp'>).payload.ratingId);
+    } else if (isProblemStepType(e.type)) {
+      const p = e.payload as { problemId: string; departmentId?: string };
+      problemIds.add(p.problemId);
+      if (e.type === 'problem.assigned') departmentIds.add(p.departmentId!);
     }
   }
+  const ids = [...ratingIds];
   return {
     leaders: await getLeaders(tx, [...leaderIds]),
     pins: await getPinVersions(tx, pins),
     windows: await getWindows(tx, [...windowIds]),
     departments: await departmentHalls(tx, [...departmentIds]),
     sessions: await getSessions(tx, [...sessionIds]),
-    problems: await existingProblemIds(tx, [...problemIds]),
+    problems: await problemHalls(tx, [...problemIds]),
+    walks: await walkHalls(tx, [...walkIds]),
+    checklist: new Map(
+      [...(await getChecklistItems(tx, [...itemIds]))].map(([id, item]) => [id, item.hallId]),
+    ),
+    ratings: await ratingsById(tx, ids),
+    rated: await getProblems(tx, ids),
+    followedUp: await followedUpRatings(tx, ids),
   };
 }
 
-async function checkDuty(e: ValidEvent, state: DutyState): Promise<Verdict | null> {
+async function checkPin(
+  state: FieldState,
+  eventId: string,
+  p: { leaderId: string; pinVersion: number; pinProof: string },
+): Promise<Verdict | null> {
+  const pin = state.pins.get(pinKey(p.leaderId, p.pinVersion));
+  if (!pin) return refuse('unknown_pin_version', 'the leader has no PIN of that version');
+  if (!(await verifyPinProof(pin.hash, eventId, p.pinProof))) {
+    return refuse('pin_proof_invalid', 'the PIN proof does not match the PIN');
+  }
+  return null;
+}
+
+/** The leader signing in or starting a walk: on the hall's roster, and active. */
+function checkLeader(state: FieldState, e: ValidEvent, leaderId: string): Verdict | null {
+  const leader = state.leaders.get(leaderId);
+  if (!leader || leader.hallId !== e.hallId) {
+    return refuse('unknown_leader', 'the leader does not exist');
+  }
+  if (!leader.active) return refuse('inactive_leader', 'the leader is no longer on the roster');
+  return null;
+}
+
+function checkWindowOf(
+  state: FieldState,
+  e: ValidEvent,
+  windowId: string | null,
+  departmentId: string,
+): Verdict | null {
+  if (windowId === null) return null;
+  const w = state.windows.get(windowId);
+  if (!w || w.hallId !== e.hallId || w.departmentId !== departmentId) {
+    return refuse('unknown_window', 'the window is not one of the department');
+  }
+  return null;
+}
+
+async function checkField(
+  writer: Writer,
+  e: ValidEvent,
+  state: FieldState,
+): Promise<Verdict | null> {
   if (e.type === 'duty.signedIn') {
     const p = (e as ValidEvent<'duty.signedIn'>).payload;
     if (state.sessions.has(p.sessionId)) {
       return refuse('duplicate_session', 'another sign-in already started this session');
     }
-    const leader = state.leaders.get(p.leaderId);
-    if (!leader || leader.hallId !== e.hallId) {
-      return refuse('unknown_leader', 'the leader does not exist');
-    }
-    if (!leader.active) return refuse('inactive_leader', 'the leader is no longer on the roster');
-    if (leader.departmentId !== p.departmentId) {
+    const leader = checkLeader(state, e, p.leaderId);
+    if (leader) return leader;
+    if (state.leaders.get(p.leaderId)!.departmentId !== p.departmentId) {
       return refuse('wrong_department', "departmentId is not the leader's department");
     }
-    if (p.windowId !== null) {
-      const w = state.windows.get(p.windowId);
-      if (!w || w.hallId !== e.hallId || w.departmentId !== p.departmentId) {
-        return refuse('unknown_window', 'the window is not one of the department');
-      }
-    }
-    const pin = state.pins.get(pinKey(p.leaderId, p.pinVersion));
-    if (!pin) return refuse('unknown_pin_version', 'the leader has no PIN of that version');
-    if (!(await verifyPinProof(pin.hash, e.id, p.pinProof))) {
-      return refuse('pin_proof_invalid', 'the PIN proof does not match the PIN');
-    }
-    return null;
+    return checkWindowOf(state, e, p.windowId, p.departmentId) ?? checkPin(state, e.id, p);
   }
   if (e.type === 'duty.ledgerEntry' || e.type === 'duty.signedOut') {
     const { sessionId } = (e as ValidEvent<'duty.ledgerEntry' | 'duty.signedOut'>).payload;
@@ -399,12 +505,74 @@ async function checkDuty(e: ValidEvent, state: DutyState): Promise<Verdict | nul
     if (state.departments.get(p.departmentId) !== e.hallId) {
       return refuse('unknown_department', 'the department does not exist');
     }
-    if (p.windowId !== null) {
-      const w = state.windows.get(p.windowId);
-      if (!w || w.hallId !== e.hallId || w.departmentId !== p.departmentId) {
-        return refuse('unknown_window', 'the window is not one of the department');
+    const window = checkWindowOf(state, e, p.windowId, p.departmentId);
+    if (window) return window;
+    if (p.walkId !== undefined && state.walks.get(p.walkId) !== e.hallId) {
+      return refuse('unknown_walk', 'no walk of the hall has this id');
+    }
+    if (p.checklistItemId !== undefined && state.checklist.get(p.checklistItemId) !== e.hallId) {
+      return refuse('unknown_checklist_item', 'the checklist item does not exist');
+    }
+    return null;
+  }
+  if (e.type === 'walk.started') {
+    const p = (e as ValidEvent<'walk.started'>).payload;
+    if (state.walks.has(p.walkId)) {
+      return refuse('duplicate_walk', 'another walk already has this id');
+    }
+    const leader = checkLeader(state, e, p.leaderId);
+    if (leader) return leader;
+    // A leader may walk any department's service, not only their own.
+    if (state.departments.get(p.departmentId) !== e.hallId) {
+      return refuse('unknown_department', 'the department does not exist');
+    }
+    return checkWindowOf(state, e, p.windowId, p.departmentId) ?? checkPin(state, e.id, p);
+  }
+  if (e.type === 'walk.checked' || e.type === 'walk.ended') {
+    const p = (e as ValidEvent<'walk.checked' | 'walk.ended'>).payload;
+    if (state.walks.get(p.walkId) !== e.hallId) {
+      return refuse('unknown_walk', 'no walk of the hall has this id');
+    }
+    if (e.type === 'walk.checked') {
+      const { itemId } = (e as ValidEvent<'walk.checked'>).payload;
+      if (state.checklist.get(itemId) !== e.hallId) {
+        return refuse('unknown_checklist_item', 'the checklist item does not exist');
       }
     }
+    return null;
+  }
+  if (e.type === 'rating.followedUp') {
+    const p = (e as ValidEvent<'rating.followedUp'>).payload;
+    if (writer.role === 'phone' && p.phoneId !== e.deviceId) {
+      return refuse('wrong_phone', 'payload.phoneId must be the deviceId');
+    }
+    const rating = state.ratings.get(p.ratingId);
+    if (!rating || rating.hallId !== e.hallId) {
+      return refuse('unknown_rating', 'no rating of the hall has this id');
+    }
+    if (rating.phoneId === null || rating.phoneId !== p.phoneId) {
+      return refuse('not_your_rating', 'the rating was not given from this phone');
+    }
+    if (state.followedUp.has(p.ratingId)) {
+      return refuse('already_followed_up', 'this rating already has a follow-up rating');
+    }
+    // Statuses move only by steps of other writers, so the projection is the status now.
+    const problem = state.rated.get(p.ratingId);
+    if (!problem || !isRectified(problem.status)) {
+      return refuse('not_followable', 'the complaint has not been rectified yet');
+    }
+    return null;
+  }
+  if (isProblemStepType(e.type)) {
+    // A status the step no longer matches is not refused: the fold marks it superseded.
+    const p = e.payload as { problemId: string; departmentId?: string };
+    if (state.problems.get(p.problemId) !== e.hallId) {
+      return refuse('unknown_problem', 'no problem of the hall has this id');
+    }
+    if (e.type === 'problem.assigned' && state.departments.get(p.departmentId!) !== e.hallId) {
+      return refuse('unknown_department', 'the department does not exist');
+    }
+    return null;
   }
   return null;
 }
@@ -464,10 +632,10 @@ export async function ingestEvents(
     throw new Error('a batch mixes ratings and reference events');
   }
   const state = ratings.length > 0 ? await loadRatingState(tx, writer.hallId, ratings) : null;
-  const duties = alone.flatMap((v) =>
-    v.ok && !storedIds.has(v.event.id) && isDuty(v.event) ? [v.event] : [],
+  const fieldEvents = alone.flatMap((v) =>
+    v.ok && !storedIds.has(v.event.id) && isField(v.event) ? [v.event] : [],
   );
-  const duty = duties.length > 0 ? await loadDutyState(tx, duties) : null;
+  const field = fieldEvents.length > 0 ? await loadFieldState(tx, fieldEvents) : null;
 
   // Decide each event in order; what is decided becomes part of what the next one sees.
   const results: Ingested[] = [];
@@ -503,8 +671,8 @@ export async function ingestEvents(
         ? checkRating(writer, e, pos, state!, ctx)
         : isRefType(e.type)
           ? await checkReference(tx, e)
-          : isDuty(e)
-            ? await checkDuty(e, duty!)
+          : isField(e)
+            ? await checkField(writer, e, field!)
             : null;
       if (specific) verdict = specific;
     }
@@ -540,13 +708,25 @@ export async function ingestEvents(
     storedIds.add(id);
     toStore.push({ event: e, raw, hash, hlc });
     if (isRating(e)) {
-      if (e.payload.ticket !== null) state!.tickets.add(e.payload.ticket);
+      const p = e.payload;
+      if (p.ticket !== null) state!.tickets.add(p.ticket);
       state!.accepted.add(pos);
+      // A 差评 is a problem from now on, and a rating can be followed up (once rectified).
+      if (isPoorRating(p.level)) field?.problems.set(e.id, e.hallId);
+      field?.ratings.set(e.id, { hallId: e.hallId, phoneId: p.phoneId, level: p.level, at: e.at });
     } else if (isRefType(e.type)) {
       await projectReference(tx, { ...e, hlc } as EventEnvelope);
+      if (e.type === 'ref.checklistItemSaved') {
+        const { itemId } = (e as ValidEvent<'ref.checklistItemSaved'>).payload;
+        field?.checklist.set(itemId, e.hallId);
+      }
+    } else if (e.type === 'walk.started') {
+      field!.walks.set((e as ValidEvent<'walk.started'>).payload.walkId, e.hallId);
+    } else if (e.type === 'rating.followedUp') {
+      field!.followedUp.add((e as ValidEvent<'rating.followedUp'>).payload.ratingId);
     } else if (e.type === 'duty.signedIn') {
       const p = (e as ValidEvent<'duty.signedIn'>).payload;
-      duty!.sessions.set(p.sessionId, { hallId: e.hallId, leaderId: p.leaderId });
+      field!.sessions.set(p.sessionId, { hallId: e.hallId, leaderId: p.leaderId });
       sessions.push({
         id: p.sessionId,
         hallId: e.hallId,
@@ -560,7 +740,7 @@ export async function ingestEvents(
       signedOut.push({ id: (e as ValidEvent<'duty.signedOut'>).payload.sessionId, at: e.at });
     } else if (e.type === 'problem.recorded') {
       const p = (e as ValidEvent<'problem.recorded'>).payload;
-      duty!.problems.add(p.problemId);
+      field!.problems.set(p.problemId, e.hallId);
       problems.push({
         id: p.problemId,
         hallId: e.hallId,

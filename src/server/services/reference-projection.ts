@@ -9,11 +9,15 @@ import { applyReferenceEvent, emptyReference } from '../../domain/reference';
 import { getShift, saveShift } from '../repos/duty';
 import { renameHall } from '../repos/halls';
 import {
+  getChecklistItems,
   getDepartment,
+  getHolidayYears,
   getLeader,
   getSettings,
   getWindow,
+  saveChecklistItem,
   saveDepartment,
+  saveHolidayYear,
   saveLeader,
   saveSettings,
   saveWindow,
@@ -62,6 +66,30 @@ export async function projectReference(tx: Db, e: EventEnvelope): Promise<void> 
       applyReferenceEvent(ref, e);
       const next = ref.shifts[id];
       if (next && next.version.id === e.id) await saveShift(tx, e.hallId, next);
+      return;
+    }
+    case 'ref.checklistItemSaved': {
+      const id = (e as EventEnvelope<'ref.checklistItemSaved'>).payload.itemId;
+      const current = (await getChecklistItems(tx, [id])).get(id);
+      if (current) {
+        const { hallId: _hall, ...item } = current;
+        ref.checklist[id] = item;
+      }
+      applyReferenceEvent(ref, e);
+      const next = ref.checklist[id];
+      if (next && next.version.id === e.id) await saveChecklistItem(tx, e.hallId, next);
+      return;
+    }
+    case 'ref.holidaysSaved': {
+      const { year } = (e as EventEnvelope<'ref.holidaysSaved'>).payload;
+      const current = await getHolidayYears(tx, e.hallId);
+      ref.holidays = current.holidays;
+      ref.holidayVersions = current.holidayVersions;
+      applyReferenceEvent(ref, e);
+      const next = ref.holidays[year];
+      if (next && ref.holidayVersions[year]?.id === e.id) {
+        await saveHolidayYear(tx, e.hallId, next, ref.holidayVersions[year]);
+      }
       return;
     }
     case 'ref.settingsSaved': {
