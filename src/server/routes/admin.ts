@@ -21,6 +21,7 @@ import {
 import { writeRefFromConsole } from '../services/console-writer';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
 import { dutyAdminRoutes } from './duty';
+import { pipelineAdminRoutes } from './pipeline';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -113,5 +114,6 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     }));
 
     dutyAdminRoutes(scope, ctx);
+    pipelineAdminRoutes(scope, ctx);
   });
 }

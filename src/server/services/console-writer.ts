@@ -1,6 +1,7 @@
 /**
- * The console writes reference data as ref.* events through its own device log — the hall's
- * `console` device row, hash-chained like any tablet's — and the same ingest path as a push.
+ * The console writes reference data (ref.*) and the steps administrators take on problems as
+ * events through its own device log — the hall's `console` device row, hash-chained like any
+ * tablet's — and the same ingest path as a push.
  */
 import * as v from 'valibot';
 import type { Db } from '../db/db';
@@ -42,8 +43,18 @@ export async function createConsoleWriter(tx: Db, hallId: string, now: number): 
   return id;
 }
 
+export interface ConsoleWriteOptions {
+  /** The administrator who acts (their id as the events' actorId); null for the hall itself. */
+  actorId?: string | null;
+  /**
+   * The latest hlc the administrator's view was built from (e.g. a problem's last step): the
+   * events written sort after it even when a tablet's clock ran ahead of the server's.
+   */
+  after?: string | null;
+}
+
 /**
- * Append ref.* events to the hall's console log inside `tx`. Any refusal (invalid payload, unknown
+ * Append events to the hall's console log inside `tx`. Any refusal (invalid payload, unknown
  * department, duplicate window code …) throws a 400 and, the transaction rolling back, writes
  * nothing.
  */
@@ -52,6 +63,7 @@ export async function writeConsoleEvents(
   hallId: string,
   writes: readonly RefWrite[],
   now: number,
+  options: ConsoleWriteOptions = {},
 ): Promise<EventEnvelope[]> {
   const found = await consoleWriter(tx, hallId);
   if (!found) throw new Error(`hall ${hallId} has no console writer`);
@@ -59,6 +71,7 @@ export async function writeConsoleEvents(
   if (!writer) throw new Error('console writer vanished');
   await lockHall(tx, hallId);
   const clock = new HybridClock(hlcNode(writer.id), () => now, await lastHlcOf(tx, writer.id));
+  if (options.after) clock.receive(options.after);
   let head = { seq: writer.lastSeq, hash: writer.lastHash };
   const events: EventEnvelope[] = [];
   for (const w of writes) {
@@ -67,6 +80,7 @@ export async function writeConsoleEvents(
       payload: w.payload,
       hallId,
       deviceId: writer.id,
+      actorId: options.actorId ?? null,
       at: isoAt(now),
       hlc: clock.tick(),
     });
