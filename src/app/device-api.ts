@@ -16,8 +16,10 @@ import type {
 } from '../domain/events';
 import type { NextSteps, Problem, ProblemDeadlines } from '../domain/problem';
 import type { Walk } from '../domain/walk';
+import type { RatingLevel } from '../domain/rating';
 import type { Id } from '../domain/ids';
 import type { ChecklistItem, DutyShift, Leader, Reference } from '../domain/reference';
+import type { PublicProgressItem } from '../sync/pipeline-protocol';
 import type { SyncStatus } from '../sync/status';
 
 export interface DeviceCredentials {
@@ -161,6 +163,18 @@ export interface Phone {
   /** Outcome of a rating once the server answered: counted, or refused with a reason code. */
   onOutcome(cb: (eventId: Id, outcome: 'stored' | 'refused', reason?: string) => void): Unsubscribe;
   requestSync(): void;
+  /**
+   * How this phone's 差评 (those the server stored) are being handled, newest first, asked in one
+   * request; follow-ups saved here and not yet synced are shown as given. Rejects with an error
+   * whose `code` is `offline` when the server cannot be reached.
+   */
+  progress(): Promise<PublicProgressItem[]>;
+  /**
+   * Save a follow-up rating (追评) of one of this phone's 差评, then sync it. Resolves once saved
+   * here; the server's answer comes through onOutcome (refusals: `not_followable`,
+   * `already_followed_up`).
+   */
+  followUp(ratingId: Id, level: RatingLevel, comment: string): Promise<void>;
   stop(): void;
 }
 

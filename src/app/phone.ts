@@ -1,23 +1,33 @@
 /**
  * The device layer of a citizen's phone rating a window from its card (design §5): no account,
  * a random phone id, its own hash-chained log pushed to the public ratings endpoint under the
- * card's signature. The card is cached so the page works offline after a first visit.
+ * card's signature. The card is cached so the page works offline after a first visit. The same
+ * phone follows how its 差评 are handled and may rate again once one is rectified (追评).
  */
 import type { Id } from '../domain/ids';
+import type { RatingLevel } from '../domain/rating';
 import { PHONE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { requestPersistentStorage } from '../storage/persist';
+import { FollowUpRepository, type LocalFollowUp } from '../storage/follow-up-repository';
 import { DeviceSettings, deviceSettings } from '../storage/settings';
 import { DeviceClock, LocalStore } from '../storage/store';
 import type { RoundResult } from '../sync/engine';
-import { HttpError } from '../sync/errors';
+import { HttpError, NetworkError } from '../sync/errors';
+import {
+  MAX_PROGRESS_RATINGS,
+  type PublicProgressItem,
+  type PublicProgressRequest,
+  type PublicProgressResponse,
+} from '../sync/pipeline-protocol';
 import { API, type EventOutcome, type PublicWindowResponse } from '../sync/protocol';
 import { PHONE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
-import { httpOptions, phoneApi, requestJson } from '../sync/transport';
+import { httpOptions, phoneApi, requestJson, type HttpOptions } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
 import { WriteError, type Phone, type RatingInput, type Unsubscribe } from './device-api';
 
 export { WriteError };
+export { FollowUpRefusal, type FollowUpRefusalCode } from '../storage/follow-up-repository';
 
 export type PublicWindowErrorCode = 'bad_signature' | 'unknown_window' | 'offline_uncached';
 
@@ -29,6 +39,54 @@ export class PublicWindowError extends Error {
     super(message ?? code);
     this.name = 'PublicWindowError';
   }
+}
+
+/** Why the progress of this phone's 差评 could not be shown; the screen words the code. */
+export type ProgressErrorCode =
+  /** No answer from the server (no network, or too slow). */
+  | 'offline'
+  /** The server answered but could not tell (busy, or a refusal). */
+  | 'failed';
+
+export class ProgressError extends Error {
+  constructor(
+    readonly code: ProgressErrorCode,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'ProgressError';
+  }
+}
+
+/** A phone waits this long for the progress of its 差评. */
+export const PROGRESS_TIMEOUT_MS = 8000;
+
+/**
+ * The server's view of this phone's 差评 with the follow-ups saved here that it has not seen yet:
+ * a follow-up given on this phone shows at once, and is not offered twice while it waits to sync.
+ * Newest first.
+ */
+export function withLocalFollowUps(
+  items: readonly PublicProgressItem[],
+  local: readonly LocalFollowUp[],
+): PublicProgressItem[] {
+  const given = new Map<Id, LocalFollowUp>();
+  for (const f of local)
+    if (f.status !== 'rejected' && !given.has(f.ratingId)) given.set(f.ratingId, f);
+  return items
+    .map((item) => {
+      const mine = given.get(item.ratingId);
+      if (!mine || item.progress.followUp) return item;
+      return {
+        ...item,
+        progress: {
+          ...item.progress,
+          canFollowUp: false,
+          followUp: { level: mine.level, comment: mine.comment, at: mine.at },
+        },
+      };
+    })
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
 export interface PhoneOptions extends SessionOptions {
@@ -98,8 +156,12 @@ type OutcomeListener = (eventId: Id, outcome: 'stored' | 'refused', reason?: str
 /** A phone rating one window. */
 export class PhoneSession implements Phone {
   readonly status = new StatusStore();
+  /** This phone's follow-up ratings (追评) and the 差评 they may follow. */
+  readonly followUps: FollowUpRepository;
   readonly #outcomeListeners = new Set<OutcomeListener>();
   readonly #session: Session;
+  readonly #http: HttpOptions;
+  readonly #progressTimeoutMs: number;
 
   private constructor(
     readonly phoneId: Id,
@@ -110,6 +172,9 @@ export class PhoneSession implements Phone {
     options: PhoneOptions,
   ) {
     this.status.update({ clockOffsetMs: store.clock.offsetMs });
+    this.followUps = new FollowUpRepository(store.db, store.clock);
+    this.#http = httpOptions(options);
+    this.#progressTimeoutMs = options.timeoutMs ?? PROGRESS_TIMEOUT_MS;
     this.#session = startSession({
       store,
       api: phoneApi(httpOptions(options)),
@@ -152,6 +217,44 @@ export class PhoneSession implements Phone {
         refuseDuplicateTicket: true,
         minIntervalMs: this.window.settings.phoneRatingIntervalMinutes * 60_000,
       }),
+    );
+  }
+
+  /**
+   * Ask the server how this phone's 差评 are being handled, in one request. Answers [] without a
+   * request when the server stored no 差评 of this phone. Rejects with a ProgressError.
+   */
+  async progress(): Promise<PublicProgressItem[]> {
+    const ratings = await this.followUps.poorRatings(MAX_PROGRESS_RATINGS);
+    if (ratings.length === 0) return [];
+    if (globalThis.navigator?.onLine === false)
+      throw new ProgressError('offline', 'the browser is offline');
+    const request: PublicProgressRequest = {
+      phoneId: this.phoneId,
+      ratingIds: ratings.map((r) => r.id),
+    };
+    let body: PublicProgressResponse;
+    try {
+      body = await requestJson<PublicProgressResponse>(
+        this.#http,
+        'POST',
+        `${API}/public/progress`,
+        request,
+        this.#progressTimeoutMs,
+      );
+    } catch (error) {
+      if (error instanceof NetworkError) throw new ProgressError('offline', error.message);
+      throw new ProgressError('failed', error instanceof Error ? error.message : String(error));
+    }
+    if (!Array.isArray(body.items))
+      throw new ProgressError('failed', 'progress answer has the wrong shape');
+    return withLocalFollowUps(body.items, await this.followUps.all());
+  }
+
+  /** Save a follow-up rating (追评) of one of this phone's 差评 here, then let it sync. */
+  async followUp(ratingId: Id, level: RatingLevel, comment: string): Promise<void> {
+    await captureRating(this.status, this.#session, () =>
+      this.followUps.record({ phoneId: this.phoneId, ratingId, level, comment: comment.trim() }),
     );
   }
 

@@ -1,0 +1,171 @@
+/**
+ * A citizen's follow-up rating (追评) of their own 差评, written into the phone's log, and what the
+ * phone knows of its own 差评 and follow-ups. Only the phone that gave a 差评 may follow it up, so
+ * everything is answered from this phone's own log.
+ */
+import { EMPTY_HEAD, appendToLog } from '../domain/device';
+import { validateEvent, type EventEnvelope } from '../domain/events';
+import { HybridClock, hlcNode } from '../domain/hlc';
+import type { Id } from '../domain/ids';
+import { isPoorRating, type RatingLevel } from '../domain/rating';
+import type { HallKioskDb, LogEntry, LogStatus, RatingRecord } from './db';
+import { InvalidRecordError, toWriteError } from './errors';
+import type { WriteClock } from './rating-repository';
+
+/** Why this phone refuses a follow-up before writing anything; the screen words the code. */
+export type FollowUpRefusalCode =
+  /** Not a 差评 this phone gave (or one the server refused). */
+  | 'unknown_rating'
+  /** This phone already followed the 差评 up (一次追评). */
+  | 'already_followed_up';
+
+export class FollowUpRefusal extends Error {
+  constructor(
+    readonly code: FollowUpRefusalCode,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'FollowUpRefusal';
+  }
+}
+
+export interface FollowUpWrite {
+  /** The phone's id: the device of its log and `payload.phoneId`. */
+  phoneId: Id;
+  /** The 差评's event id. */
+  ratingId: Id;
+  level: RatingLevel;
+  comment: string;
+}
+
+/** A follow-up rating as this phone wrote it, with where it stands with the server. */
+export interface LocalFollowUp {
+  eventId: Id;
+  ratingId: Id;
+  level: RatingLevel;
+  comment: string;
+  at: string;
+  status: LogStatus;
+  reason?: string;
+}
+
+const FOLLOW_UP = 'rating.followedUp';
+
+function asFollowUp(entry: LogEntry): LocalFollowUp {
+  const { payload } = entry.event as EventEnvelope<'rating.followedUp'>;
+  return {
+    eventId: entry.id,
+    ratingId: payload.ratingId,
+    level: payload.level,
+    comment: payload.comment,
+    at: entry.event.at,
+    status: entry.status,
+    ...(entry.reason ? { reason: entry.reason } : {}),
+  };
+}
+
+export class FollowUpRepository {
+  constructor(
+    private readonly db: HallKioskDb,
+    private readonly clock: WriteClock,
+  ) {}
+
+  /**
+   * Record a follow-up rating of one of this phone's 差评; resolves with the event only after it
+   * committed. It goes out under the window card the 差评 went under. Rejects with a
+   * FollowUpRefusal, a WriteError (`storage_full`, `storage_unavailable`) or, for a payload the
+   * domain refuses, an InvalidRecordError. Nothing is written when it rejects.
+   */
+  async record(write: FollowUpWrite): Promise<EventEnvelope<'rating.followedUp'>> {
+    const { db } = this;
+    const atMs = this.clock.now();
+    try {
+      return await db.transaction('rw', [db.log, db.meta], async () => {
+        const rating = await db.log.where('id').equals(write.ratingId).first();
+        const level = (rating?.event as EventEnvelope<'rating.submitted'> | undefined)?.payload
+          .level;
+        if (
+          !rating ||
+          rating.type !== 'rating.submitted' ||
+          rating.status === 'rejected' ||
+          !rating.route ||
+          !level ||
+          !isPoorRating(level)
+        ) {
+          throw new FollowUpRefusal('unknown_rating', 'not a 差评 given from this phone');
+        }
+        // Checked inside the transaction so two quick taps cannot both pass.
+        const earlier = await this.#followUpsOf(write.ratingId);
+        if (earlier.some((e) => e.status !== 'rejected')) {
+          throw new FollowUpRefusal('already_followed_up', 'this 差评 was already followed up');
+        }
+
+        const head = (await db.getMeta('head')) ?? EMPTY_HEAD;
+        const lastHlc = (await db.getMeta('hlc')) ?? null;
+        const hlc = new HybridClock(
+          hlcNode(write.phoneId),
+          () => this.clock.serverNow(),
+          lastHlc,
+        ).tick();
+        const { event, head: next } = appendToLog(head, {
+          type: FOLLOW_UP,
+          payload: {
+            ratingId: write.ratingId,
+            phoneId: write.phoneId,
+            level: write.level,
+            comment: write.comment,
+          },
+          hallId: rating.event.hallId,
+          deviceId: write.phoneId,
+          actorId: null,
+          at: new Date(atMs).toISOString(),
+          hlc,
+        });
+        const checked = validateEvent(event);
+        if (!checked.ok) throw new InvalidRecordError(checked.issues);
+
+        await db.log.add({
+          deviceSeq: event.deviceSeq,
+          id: event.id,
+          type: event.type,
+          status: 'pending',
+          hash: next.hash!,
+          event,
+          route: rating.route,
+        });
+        await db.meta.bulkPut([
+          { key: 'head', value: next },
+          { key: 'hlc', value: hlc },
+        ]);
+        return event;
+      });
+    } catch (error) {
+      if (error instanceof FollowUpRefusal || error instanceof InvalidRecordError) throw error;
+      throw toWriteError(error);
+    }
+  }
+
+  /** Every follow-up rating this phone wrote, oldest first, refused ones included. */
+  async all(): Promise<LocalFollowUp[]> {
+    const rows = await this.db.log.where('type').equals(FOLLOW_UP).sortBy('deviceSeq');
+    return rows.map(asFollowUp);
+  }
+
+  /**
+   * This phone's 差评 the server stored, newest first: the ratings whose handling it may ask
+   * about. At most `limit` of them.
+   */
+  async poorRatings(limit: number): Promise<RatingRecord[]> {
+    const acked = await this.db.ratings
+      .where('status')
+      .equals('acked')
+      .filter((r) => isPoorRating(r.level))
+      .toArray();
+    return acked.sort((a, b) => b.atMs - a.atMs || b.deviceSeq - a.deviceSeq).slice(0, limit);
+  }
+
+  async #followUpsOf(ratingId: Id): Promise<LocalFollowUp[]> {
+    const rows = await this.db.log.where('type').equals(FOLLOW_UP).toArray();
+    return rows.map(asFollowUp).filter((f) => f.ratingId === ratingId);
+  }
+}
