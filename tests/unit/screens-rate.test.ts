@@ -43,6 +43,8 @@ function fakePhone(failWith?: unknown) {
       return () => undefined;
     },
     requestSync: () => undefined,
+    progress: async () => [],
+    followUp: async () => undefined,
     stop: () => undefined,
   };
   return {

@@ -1,7 +1,7 @@
 /**
  * The citizen's rating page for one window (好差评 from the window card's QR code): load the
  * window, take one rating, save it on the phone first, then let it sync. The thank-you appears only
- * after the rating is durably saved.
+ * after the rating is durably saved. Below it, a phone that gave 差评 follows their handling.
  */
 import type { Phone, Unsubscribe, WriteErrorCode } from '../../app/device-api';
 import type { Id } from '../../domain/ids';
@@ -15,6 +15,7 @@ import type { MessageKey } from '../../i18n';
 import type { PublicWindowResponse } from '../../sync/protocol';
 import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
 import { isPoliteRefusal, writeErrorCode } from '../write-errors';
+import { ProgressState } from './progress-state.svelte';
 
 export type RatePhase = 'loading' | 'linkError' | 'offline' | 'ready' | 'failed';
 
@@ -57,6 +58,8 @@ export class RateState {
   #error = $state<WriteErrorCode | null>(null);
   #thanked = $state<RatingLevel | null>(null);
   #refusals = $state.raw<Refusal[]>([]);
+  #progress = $state.raw<ProgressState | null>(null);
+  #lastSuccessAt: string | null = null;
 
   constructor(deps: RateDeps, windowCode: string, sig: string | null) {
     this.#deps = deps;
@@ -95,6 +98,10 @@ export class RateState {
   }
   get refusals(): Refusal[] {
     return this.#refusals;
+  }
+  /** How this phone's 差评 are handled; null until the phone is open. */
+  get progress(): ProgressState | null {
+    return this.#progress;
   }
 
   get reasons(): PoorRatingReason[] {
@@ -151,13 +158,24 @@ export class RateState {
     }
     this.#phone = phone;
     this.#window = info;
+    const progress = new ProgressState(phone);
+    this.#progress = progress;
     this.#unsubscribe.push(
-      phone.onStatus((status) => (this.#status = status)),
+      phone.onStatus((status) => {
+        this.#status = status;
+        // Back in touch with the server: ask again what could not be asked before.
+        const synced = status.lastSuccessAt !== this.#lastSuccessAt;
+        this.#lastSuccessAt = status.lastSuccessAt;
+        if (synced && status.lastSuccessAt && progress.error) void progress.refresh();
+      }),
       phone.onOutcome((eventId, outcome, reason) => {
         if (outcome === 'refused') this.#refusals = [...this.#refusals, { eventId, reason }];
+        // A 差评 the server just stored, or a follow-up it answered, changes the progress shown.
+        void progress.refresh();
       }),
     );
     this.#phase = 'ready';
+    void progress.refresh();
   }
 
   stop(): void {
