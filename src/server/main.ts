@@ -10,7 +10,7 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig, printedBase, type Config } from './config';
 import { DataDirBusyError, migrate, openDb, type Db } from './db/index';
 import { OperatorError, enroll, hasEvaluator, ratingCards, requireHall } from './operator';
-import { seedDemoHall, type DemoSeed } from './seed';
+import { seedDemoHall, upgradeHalls, type DemoSeed } from './seed';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist');
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   try {
     await migrate(db);
     const seed = await seedDemoHall(db, Date.now());
+    await upgradeHalls(db, Date.now());
     const app = await buildApp({
       db,
       config,

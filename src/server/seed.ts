@@ -4,10 +4,12 @@
  * administrator with a random password, and an enrollment code for one evaluator tablet.
  */
 import type { Db } from './db/db';
+import { DEFAULT_CHECKLIST } from '../domain/checklist';
 import type { EventType } from '../domain/events';
 import { newId } from '../domain/ids';
 import { newHallSecret, signWindow } from './crypto';
 import { insertHall, firstHall } from './repos/halls';
+import { backfillProblems } from './repos/problems';
 import { isoAt } from './repos/util';
 import { resetAdminPassword, ratingPath } from './services/admin';
 import { createConsoleWriter, writeConsoleEvents, type RefWrite } from './services/console-writer';
@@ -149,6 +151,14 @@ export interface DemoSeed {
   enrollments: (Enrollment & { windowCode: string })[];
 }
 
+/** The default walk checklist as the console writes it into a hall: sort 10, 20, … */
+function defaultChecklist(): RefWrite[] {
+  return DEFAULT_CHECKLIST.map((item, i): RefWrite<'ref.checklistItemSaved'> => ({
+    type: 'ref.checklistItemSaved',
+    payload: { itemId: newId(), ...item, sort: (i + 1) * 10, active: true },
+  })) as unknown as RefWrite[];
+}
+
 /** Advisory-lock key that keeps two processes starting together from seeding twice. */
 const SEED_LOCK = 7_270_002;
 
@@ -232,6 +242,7 @@ export async function seedDemoHall(db: Db, now: number): Promise<DemoSeed | null
         });
       });
     });
+    writes.push(...defaultChecklist());
     await writeConsoleEvents(tx, hall.id, writes, now);
 
     const password = await resetAdminPassword(tx, hall.id, ADMIN_USERNAME, now);
@@ -251,5 +262,33 @@ export async function seedDemoHall(db: Db, now: number): Promise<DemoSeed | null
       leaders,
       enrollments: [{ ...enrollment, windowCode: first.code }],
     };
+  });
+}
+
+/** What {@link upgradeHalls} did. */
+export interface HallUpgrade {
+  /** Halls that had no walk checklist and were given the default one. */
+  checklists: string[];
+  /** Problems projected that had no row, or a row never folded (差评 stored before the pipeline). */
+  problems: number;
+}
+
+/**
+ * Bring halls stored by an earlier version up to this one, at every start (idempotent): a hall
+ * without a walk checklist gets the default items, written through its console log like any
+ * checklist change, and 差评 stored before the pipeline existed become problems. Holiday years
+ * are not written: the shipped years are the default and a hall's own years override them.
+ */
+export async function upgradeHalls(db: Db, now: number): Promise<HallUpgrade> {
+  return db.tx(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    const halls = await tx.query<{ id: string }>(
+      `SELECT id FROM halls h
+       WHERE NOT EXISTS (SELECT 1 FROM checklist_items c WHERE c.hall_id = h.id)
+       ORDER BY id`,
+    );
+    for (const { id } of halls) await writeConsoleEvents(tx, id, defaultChecklist(), now);
+    const problems = await backfillProblems(tx, isoAt(now));
+    return { checklists: halls.map((h) => h.id), problems };
   });
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/server/db/db';
+import { DEFAULT_CHECKLIST } from '../../src/domain/checklist';
 import { migrate } from '../../src/server/db/migrations';
 import { verifyPassword } from '../../src/server/crypto';
 import { seedDemoHall } from '../../src/server/seed';
@@ -68,7 +69,11 @@ describe.each(backends)('demo hall on $name', (backend) => {
       'SELECT type, device_seq AS "deviceSeq", hall_seq AS "hallSeq" FROM events ORDER BY hall_seq',
     );
     expect(events.length).toBe(
-      2 + seed!.departments.length + seed!.windows.length + seed!.leaders.length,
+      2 +
+        seed!.departments.length +
+        seed!.windows.length +
+        seed!.leaders.length +
+        DEFAULT_CHECKLIST.length,
     );
     expect(events.every((e) => e.type.startsWith('ref.'))).toBe(true);
     expect(events.map((e) => e.deviceSeq)).toEqual(events.map((_, i) => i + 1));
