@@ -5,8 +5,10 @@
  */
 import Dexie, { type Table } from 'dexie';
 import { foldDutySessions } from '../domain/duty';
+import { foldProblems, problemIdOf, type Problem } from '../domain/problem';
+import { foldWalks, walkIdOf, type Walk } from '../domain/walk';
 import type { LogHead } from '../domain/device';
-import type { EventEnvelope, EventType } from '../domain/events';
+import type { EventEnvelope, EventType, Photo } from '../domain/events';
 import type { Id } from '../domain/ids';
 import type { RatingChannel, RatingLevel } from '../domain/rating';
 import type { LedgerKind } from '../domain/events';
@@ -45,6 +47,9 @@ export interface LogEntry {
   message?: string;
   /** Device time the server's answer was applied. */
   settledAt?: string;
+  /** The problem / walk the event belongs to (version 3), so a fold can find its events. */
+  problemId?: Id;
+  walkId?: Id;
 }
 
 /** A rating as this device recorded it, kept beside its log entry for counts and local checks. */
@@ -72,7 +77,36 @@ export interface HallEventRow {
   /** False when the event did not pass validation here; it is kept but not folded. */
   valid: boolean;
   event: PulledEvent;
+  /** The problem / walk the event belongs to (version 3). */
+  problemId?: Id;
+  walkId?: Id;
 }
+
+/**
+ * A photo taken on this device (a finding's or a step's evidence), kept until the server has it
+ * and after: the tablet shows it from here. Bytes as an ArrayBuffer, not a Blob: Safari and
+ * fake-indexeddb do not keep Blobs reliably.
+ */
+export interface PhotoRow {
+  sha256: string;
+  bytes: ArrayBuffer;
+  type: Photo['type'];
+  size: number;
+  /** Device time it was stored (ISO). */
+  createdAt: string;
+  /** 1 once the server answered 200/201 to its upload; indexed (booleans are not keys). */
+  uploaded: 0 | 1;
+  /**
+   * Set when the server refused the bytes for good (`hash_mismatch`: the local copy is corrupt);
+   * it is kept for inspection but not sent again.
+   */
+  refused?: string;
+}
+
+/** A problem as folded on this device from the events it holds. */
+export type ProblemRow = Problem;
+/** A walk as folded on this device from the events it holds. */
+export type WalkRow = Walk;
 
 export interface ReferenceRow {
   key: 'current';
@@ -160,6 +194,9 @@ export class HallKioskDb extends Dexie {
   dutyLedger!: Table<DutyLedgerRow, Id>;
   pins!: Table<PinRow, Id>;
   pinFailures!: Table<PinFailureRow, Id>;
+  photos!: Table<PhotoRow, string>;
+  problems!: Table<ProblemRow, Id>;
+  walks!: Table<WalkRow, Id>;
 
   constructor(name: string, env: DbEnvironment = {}) {
     // Strict durability: a commit is on disk before the UI says "thank you" (design §4).
@@ -203,6 +240,41 @@ export class HallKioskDb extends Dexie {
         await tx.table<DutyLedgerRow, Id>('dutyLedger').bulkPut(ledgerRows(events));
       });
 
+    // Version 3 (走流程 and the problem pipeline): photos kept as bytes until uploaded, problems
+    // and walks folded on the device, and the problem / walk of each own and pulled event
+    // indexed, so re-folding one problem reads only its events. Rows of earlier versions are
+    // linked and folded on upgrade (pulled poor ratings and duty follow-ups are problems too).
+    this.version(3)
+      .stores({
+        log: 'deviceSeq, &id, [status+deviceSeq], type, problemId, walkId',
+        hallEvents: 'hallSeq, &id, type, problemId, walkId',
+        photos: 'sha256, uploaded',
+        problems: 'id, walkId',
+        walks: 'id',
+      })
+      .upgrade(async (tx) => {
+        const byId = new Map<Id, EventEnvelope>();
+        await tx
+          .table<LogEntry, number>('log')
+          .toCollection()
+          .modify((row) => {
+            Object.assign(row, eventLinks(row.event));
+            if (row.status !== 'rejected' && (row.problemId || row.walkId))
+              byId.set(row.id, row.event);
+          });
+        await tx
+          .table<HallEventRow, number>('hallEvents')
+          .toCollection()
+          .modify((row) => {
+            Object.assign(row, eventLinks(row.event));
+            // The pulled copy (with the server's hlc) wins over the own one.
+            if (row.valid && (row.problemId || row.walkId)) byId.set(row.id, row.event);
+          });
+        const events = [...byId.values()];
+        await tx.table<ProblemRow, Id>('problems').bulkPut(Object.values(foldProblems(events)));
+        await tx.table<WalkRow, Id>('walks').bulkPut(Object.values(foldWalks(events)));
+      });
+
     // Later versions are added below, never by editing the ones above.
   }
 
@@ -218,6 +290,13 @@ export class HallKioskDb extends Dexie {
 
 /** Event types that make up duty sessions and their ledgers. */
 export const DUTY_EVENT_TYPES = ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut'] as const;
+
+/** The problem and walk an event belongs to, as the fields stored (and indexed) beside it. */
+export function eventLinks(event: EventEnvelope): { problemId?: Id; walkId?: Id } {
+  const problemId = problemIdOf(event);
+  const walkId = walkIdOf(event);
+  return { ...(problemId ? { problemId } : {}), ...(walkId ? { walkId } : {}) };
+}
 
 /** The ledger lines among some events. */
 export function ledgerRows(events: readonly EventEnvelope[]): DutyLedgerRow[] {

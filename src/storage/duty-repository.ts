@@ -3,20 +3,17 @@
  * together with the session and ledger rows they change, one read-write transaction per action
  * (like ratings), so a session can never exist without its events or the chain have a hole.
  */
-import { EMPTY_HEAD, appendToLog } from '../domain/device';
 import { foldDutySessions } from '../domain/duty';
 import {
-  validateEvent,
   type DutyLedgerEntry,
   type DutySignedIn,
   type DutySignedOut,
   type EventEnvelope,
-  type EventType,
-  type PayloadOf,
   type ProblemRecorded,
 } from '../domain/events';
-import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
+import { problemIdOf } from '../domain/problem';
+import { appendEvents, type Draft, type Writer } from './append';
 import {
   DUTY_EVENT_TYPES,
   ledgerRows,
@@ -25,15 +22,10 @@ import {
   type HallKioskDb,
 } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
+import { refoldPipeline } from './pipeline-repository';
 import type { WriteClock } from './rating-repository';
 
-/** Who writes: the hall and this device. */
-export interface Writer {
-  hallId: Id;
-  deviceId: Id;
-}
-
-type Draft = { [T in EventType]: { type: T; payload: PayloadOf<T>; id?: Id } }[EventType];
+export type { Writer };
 
 /**
  * Re-fold the sessions among `sessionIds` from every duty event this device holds (its own log
@@ -120,46 +112,12 @@ export class DutyRepository {
 
   async #write(writer: Writer, actorId: Id | null, drafts: Draft[]): Promise<EventEnvelope[]> {
     const { db } = this;
-    const atMs = this.clock.now();
     try {
       return await db.transaction(
         'rw',
-        [db.log, db.meta, db.hallEvents, db.dutySessions, db.dutyLedger],
+        [db.log, db.meta, db.hallEvents, db.dutySessions, db.dutyLedger, db.problems, db.walks],
         async () => {
-          let head = (await db.getMeta('head')) ?? EMPTY_HEAD;
-          const clock = new HybridClock(
-            hlcNode(writer.deviceId),
-            () => this.clock.serverNow(),
-            (await db.getMeta('hlc')) ?? null,
-          );
-          const events: EventEnvelope[] = [];
-          let hlc = '';
-          for (const draft of drafts) {
-            hlc = clock.tick();
-            const next = appendToLog(head, {
-              type: draft.type,
-              payload: draft.payload as never,
-              hallId: writer.hallId,
-              deviceId: writer.deviceId,
-              actorId,
-              at: new Date(atMs).toISOString(),
-              hlc,
-              ...(draft.id ? { id: draft.id } : {}),
-            });
-            const event = next.event as EventEnvelope;
-            const checked = validateEvent(event);
-            if (!checked.ok) throw new InvalidRecordError(checked.issues);
-            await db.log.add({
-              deviceSeq: event.deviceSeq,
-              id: event.id,
-              type: event.type,
-              status: 'pending',
-              hash: next.head.hash!,
-              event,
-            });
-            head = next.head;
-            events.push(event);
-          }
+          const events = await appendEvents(db, writer, this.clock, actorId, drafts);
           const ledger = ledgerRows(events);
           if (ledger.length > 0) await db.dutyLedger.bulkPut(ledger);
           await refoldSessions(
@@ -168,10 +126,9 @@ export class DutyRepository {
               .filter((e) => (DUTY_EVENT_TYPES as readonly string[]).includes(e.type))
               .map((e) => (e.payload as { sessionId: Id }).sessionId),
           );
-          await db.meta.bulkPut([
-            { key: 'head', value: head },
-            { key: 'hlc', value: hlc },
-          ]);
+          // A ledger line marked for follow-up is a problem of the pipeline.
+          const problemIds = events.map(problemIdOf).filter((id) => id !== null);
+          await refoldPipeline(db, problemIds, []);
           return events;
         },
       );

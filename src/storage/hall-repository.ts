@@ -3,8 +3,15 @@ import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
 import { applyReferenceEvent, emptyReference, type Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
-import { DUTY_EVENT_TYPES, ledgerRows, type HallEventRow, type HallKioskDb } from './db';
+import {
+  DUTY_EVENT_TYPES,
+  eventLinks,
+  ledgerRows,
+  type HallEventRow,
+  type HallKioskDb,
+} from './db';
 import { refoldSessions } from './duty-repository';
+import { refoldPipeline, touched } from './pipeline-repository';
 
 /** Check a pulled event with the shared domain; its place in the hall's order is not part of it. */
 function isValidPulled(event: PulledEvent): boolean {
@@ -35,7 +42,16 @@ export class HallRepository {
    */
   async applyPage(events: PulledEvent[], cursor: number, deviceId: Id): Promise<Reference> {
     const { db } = this;
-    const tables = [db.hallEvents, db.reference, db.meta, db.log, db.dutySessions, db.dutyLedger];
+    const tables = [
+      db.hallEvents,
+      db.reference,
+      db.meta,
+      db.log,
+      db.dutySessions,
+      db.dutyLedger,
+      db.problems,
+      db.walks,
+    ];
     return db.transaction('rw', tables, async () => {
       const current = (await db.getMeta('cursor')) ?? 0;
       const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
@@ -48,7 +64,14 @@ export class HallRepository {
       for (const event of events) {
         if (event.hallSeq <= current) continue;
         const valid = isValidPulled(event);
-        rows.push({ hallSeq: event.hallSeq, id: event.id, type: event.type, valid, event });
+        rows.push({
+          hallSeq: event.hallSeq,
+          id: event.id,
+          type: event.type,
+          valid,
+          event,
+          ...eventLinks(event),
+        });
         if (!valid) continue;
         applyReferenceEvent(ref, event);
         try {
@@ -72,6 +95,10 @@ export class HallRepository {
             duty.map((e) => (e.payload as { sessionId: Id }).sessionId),
           );
         }
+        // Problems and walks are re-folded from the events just pulled plus the own ones not
+        // pulled back yet, in this same transaction.
+        const { problemIds, walkIds } = touched(rows);
+        await refoldPipeline(db, problemIds, walkIds);
       }
       // The cursor never moves backwards, whatever a confused server says.
       await db.putMeta('cursor', Math.max(current, cursor));

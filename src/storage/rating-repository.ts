@@ -4,7 +4,7 @@ import { EMPTY_HEAD, appendToLog } from '../domain/device';
 import { validateEvent, type EventEnvelope, type RatingSubmitted } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
-import type { CardRoute, HallKioskDb } from './db';
+import { eventLinks, type CardRoute, type HallKioskDb } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 
 /** The two clocks a device writes with: its own, and its own corrected by the server's offset. */
@@ -96,6 +96,8 @@ export class RatingRepository {
           status: 'pending',
           hash: next.hash!,
           event,
+          // A poor rating is a problem (差评): linked, so the pipeline's fold finds it.
+          ...eventLinks(event),
           ...(write.route ? { route: write.route } : {}),
         });
         await db.ratings.add({

@@ -6,6 +6,8 @@ import { UnsyncedRecordsError } from './errors';
 import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
 import { LogRepository, type LogCounts, type Settlement } from './log-repository';
+import { PhotoRepository, type PhotoUpload } from './photo-repository';
+import { PipelineRepository } from './pipeline-repository';
 import type { PinRepository, RosterPin } from './pin-repository';
 import { RatingRepository } from './rating-repository';
 
@@ -37,6 +39,8 @@ export class LocalStore {
   readonly log: LogRepository;
   readonly hall: HallRepository;
   readonly duty: DutyRepository;
+  readonly pipeline: PipelineRepository;
+  readonly photos: PhotoRepository;
   #pins: Promise<PinRepository> | null = null;
 
   private constructor(
@@ -48,6 +52,8 @@ export class LocalStore {
     this.log = new LogRepository(db);
     this.hall = new HallRepository(db, () => clock.serverNow());
     this.duty = new DutyRepository(db, clock);
+    this.pipeline = new PipelineRepository(db, clock);
+    this.photos = new PhotoRepository(db);
   }
 
   /**
@@ -92,6 +98,19 @@ export class LocalStore {
   }
   counts(): Promise<LogCounts> {
     return this.log.counts();
+  }
+  /** Photos waiting for their upload, and those the server refused for good. */
+  photoCounts(): Promise<{ pendingPhotos: number; refusedPhotos: number }> {
+    return this.photos.counts();
+  }
+  pendingPhotos(limit: number): Promise<PhotoUpload[]> {
+    return this.photos.pending(limit);
+  }
+  photoUploaded(sha256: string): Promise<void> {
+    return this.photos.uploaded(sha256);
+  }
+  photoRefused(sha256: string, reason: string): Promise<void> {
+    return this.photos.refused(sha256, reason);
   }
   cursor(): Promise<number> {
     return this.hall.cursor();
