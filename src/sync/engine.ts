@@ -30,13 +30,30 @@ export interface SyncStore {
   has(deviceSeq: number): Promise<boolean>;
   settle(settlement: Settlement, settledAt: string): Promise<void>;
   counts(): Promise<{ pending: number; rejected: number }>;
+  /** Photos waiting for their upload, and those the server refused for good. */
+  photoCounts?(): Promise<{ pendingPhotos: number; refusedPhotos: number }>;
   cursor(): Promise<number>;
   /** Commit one pulled page with its cursor in one transaction; returns the folded reference. */
   applyPage(events: PulledEvent[], cursor: number): Promise<Reference>;
   setClockOffset(offsetMs: number): Promise<void>;
   /** Duty kiosks: keep the roster's PIN hashes (peppered) for offline sign-in. */
   savePins?(pins: RosterPinsResponse['pins']): Promise<void>;
+  /** Photos taken here and not uploaded yet (nor refused for good), oldest first. */
+  pendingPhotos?(limit: number): Promise<PhotoUpload[]>;
+  /** The server has the photo (it answered 200/201). */
+  photoUploaded?(sha256: string): Promise<void>;
+  /** The server refused the photo's bytes for good; keep them with the reason, send no more. */
+  photoRefused?(sha256: string, reason: string): Promise<void>;
 }
+
+/** A photo waiting for its upload. */
+export interface PhotoUpload {
+  sha256: string;
+  bytes: ArrayBuffer;
+}
+
+/** Photos read from storage per step of the upload loop (they are a few hundred KB each). */
+const PHOTO_BATCH = 4;
 
 type TimerHandle = unknown;
 
@@ -56,6 +73,8 @@ export interface SyncEngineOptions {
   onOutcomes?: (results: EventOutcome[]) => void;
   /** Reference data after a pulled page committed. */
   onReference?: (ref: Reference) => void;
+  /** After photos were uploaded (or refused) in a round. */
+  onPhotos?: () => void;
 }
 
 export interface RoundResult {
@@ -65,6 +84,8 @@ export interface RoundResult {
   pushed: number;
   /** Hall events pulled in this round. */
   pulled: number;
+  /** Photos the server took in this round. */
+  uploaded: number;
 }
 
 /** How many times one round follows the server's `gap` answers before giving up. */
@@ -82,6 +103,7 @@ export class SyncEngine {
   readonly #pullLimit: number;
   readonly #onOutcomes: ((results: EventOutcome[]) => void) | undefined;
   readonly #onReference: ((ref: Reference) => void) | undefined;
+  readonly #onPhotos: (() => void) | undefined;
 
   #current: Promise<RoundResult> | null = null;
   #queued: Promise<RoundResult> | null = null;
@@ -106,6 +128,7 @@ export class SyncEngine {
     this.#pullLimit = options.pullLimit ?? PULL_PAGE;
     this.#onOutcomes = options.onOutcomes;
     this.#onReference = options.onReference;
+    this.#onPhotos = options.onPhotos;
   }
 
   /** Consecutive failed rounds since the last success. */
@@ -119,7 +142,8 @@ export class SyncEngine {
   }
 
   /**
-   * Run one round now: push everything pending, then pull until the server has no more. If a
+   * Run one round now: push everything pending, pull until the server has no more, then upload
+   * the photos not uploaded yet (a finding reaches the server before its photos do). If a
    * round is running, the returned promise is that of the one round queued after it.
    */
   syncOnce(): Promise<RoundResult> {
@@ -150,9 +174,25 @@ export class SyncEngine {
     this.#schedule(delayMs, false);
   }
 
-  /** Recount pending and rejected events into the status (after a local write). */
+  /** Recount pending and rejected events and photos into the status (after a local write). */
   async refreshCounts(): Promise<void> {
-    this.status.update(await this.#store.counts());
+    this.status.update(await this.#counts());
+  }
+
+  /**
+   * What waits, for the status: own events and photos not uploaded yet. A photo the server
+   * refused for good counts among the refused records shown to staff.
+   */
+  async #counts(): Promise<{ pending: number; rejected: number; pendingPhotos: number }> {
+    const [log, photos] = await Promise.all([
+      this.#store.counts(),
+      this.#store.photoCounts?.() ?? { pendingPhotos: 0, refusedPhotos: 0 },
+    ]);
+    return {
+      pending: log.pending,
+      rejected: log.rejected + photos.refusedPhotos,
+      pendingPhotos: photos.pendingPhotos,
+    };
   }
 
   stop(): void {
@@ -194,20 +234,22 @@ export class SyncEngine {
     this.status.update({ syncing: true });
     let pushed = 0;
     let pulled = 0;
+    let uploaded = 0;
     try {
       // The browser knows it has no network: do not knock; the `online` event brings us back.
       if (!this.status.get().online) throw new SyncError('offline', 'the device is offline');
       pushed = await this.#pushAll();
       pulled = await this.#pullAll();
       await this.#fetchRoster();
+      uploaded = await this.#uploadPhotos();
       this.#failures = 0;
       this.status.update({
-        ...(await this.#store.counts()),
+        ...(await this.#counts()),
         syncing: false,
         lastError: null,
         lastSuccessAt: new Date(this.#now()).toISOString(),
       });
-      return { ok: true, error: null, pushed, pulled };
+      return { ok: true, error: null, pushed, pulled, uploaded };
     } catch (error) {
       const { code, retryable, retryAfterMs } = classifyError(error);
       const attempt = this.#failures++;
@@ -215,12 +257,12 @@ export class SyncEngine {
         this.#schedule(retryDelay(attempt, this.#random, retryAfterMs), true);
       let counts = {};
       try {
-        counts = await this.#store.counts();
+        counts = await this.#counts();
       } catch {
         // Storage trouble is already what this round reports.
       }
       this.status.update({ ...counts, syncing: false, lastError: code });
-      return { ok: false, error: code, pushed, pulled };
+      return { ok: false, error: code, pushed, pulled, uploaded };
     }
   }
 
@@ -258,7 +300,7 @@ export class SyncEngine {
       await this.#store.settle(settlement, new Date(receivedAt).toISOString());
       settled += count;
       pending = Math.max(0, pending - count);
-      this.status.update(await this.#store.counts());
+      this.status.update(await this.#counts());
       this.#onOutcomes?.(answer.results);
       if (count === 0)
         throw new SyncError('bad_response', 'the server settled none of the events sent');
@@ -289,6 +331,42 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Upload the photos not uploaded yet, one by one, each marked only after the server's 200/201.
+   * A failed upload fails the round (backoff applies) and is tried again next round; bytes the
+   * server refuses for good (400: their hash is not their name — a corrupt copy) are kept, marked
+   * with the reason, and not sent again.
+   */
+  async #uploadPhotos(): Promise<number> {
+    const store = this.#store;
+    const put = this.#api.putBlob?.bind(this.#api);
+    if (!put || !store.pendingPhotos || !store.photoUploaded || !store.photoRefused) return 0;
+    let uploaded = 0;
+    let changed = false;
+    try {
+      for (;;) {
+        const batch = await store.pendingPhotos(PHOTO_BATCH);
+        if (batch.length === 0) return uploaded;
+        for (const photo of batch) {
+          try {
+            await put(photo.sha256, photo.bytes);
+          } catch (error) {
+            if (!(error instanceof HttpError) || !isPermanentRefusal(error)) throw error;
+            await store.photoRefused(photo.sha256, error.body?.error ?? `http_${error.status}`);
+            changed = true;
+            continue;
+          }
+          await store.photoUploaded(photo.sha256);
+          uploaded++;
+          changed = true;
+          this.status.update(await this.#counts());
+        }
+      }
+    } finally {
+      if (changed) this.#onPhotos?.();
+    }
+  }
+
   /** After the pull, a duty kiosk refreshes the leaders' PINs it checks sign-ins against. */
   async #fetchRoster(): Promise<void> {
     if (!this.#api.roster || !this.#store.savePins) return;
@@ -303,6 +381,11 @@ export class SyncEngine {
     await this.#store.setClockOffset(offset);
     this.status.update({ clockOffsetMs: offset });
   }
+}
+
+/** A 400 or 413 for a photo: sending the same bytes again can never succeed. */
+function isPermanentRefusal(error: HttpError): boolean {
+  return error.status === 400 || error.status === 413;
 }
 
 /** The server's lastSeq when an error is its `gap` answer, else null. */

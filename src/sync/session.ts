@@ -54,6 +54,8 @@ export function startSession(args: {
   onOutcomes?: (results: EventOutcome[]) => void;
   onReference?: (ref: Reference) => void;
   onRemoteReference?: () => void;
+  /** Photos were uploaded (or refused) in a round. */
+  onPhotos?: () => void;
 }): Session {
   const { options } = args;
   let triggers: SyncTriggers | null = null;
@@ -69,6 +71,7 @@ export function startSession(args: {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pullLimit ? { pullLimit: options.pullLimit } : {}),
     ...(args.onOutcomes ? { onOutcomes: args.onOutcomes } : {}),
+    ...(args.onPhotos ? { onPhotos: args.onPhotos } : {}),
     onReference: (ref) => {
       args.onReference?.(ref);
       triggers?.publishReference();

@@ -90,6 +90,79 @@ export async function requestJson<T>(
   return parsed as T;
 }
 
+/** The reason code and Retry-After of a non-2xx answer, as HttpError carries them. */
+async function httpError(response: Response): Promise<HttpError> {
+  const parsed: unknown = await response.json().catch(() => null);
+  const errorBody =
+    parsed && typeof parsed === 'object' && typeof (parsed as ApiError).error === 'string'
+      ? (parsed as ApiError & Record<string, unknown>)
+      : null;
+  return new HttpError(
+    response.status,
+    errorBody,
+    parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+  );
+}
+
+/** Send one request whose body or answer is bytes; throws NetworkError, or HttpError on non-2xx. */
+async function requestBytes(
+  http: HttpOptions,
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: ArrayBuffer,
+  timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+): Promise<Response> {
+  const doFetch = http.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/octet-stream';
+  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await doFetch(`${http.baseUrl ?? ''}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: controller.signal,
+      cache: 'no-store',
+    }).catch((error: unknown) => {
+      throw new NetworkError(
+        controller.signal.aborted ? 'request timed out' : 'no answer from the server',
+        { cause: error },
+      );
+    });
+    if (!response.ok) throw await httpError(response);
+    return response;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Upload a photo's bytes under their SHA-256 (PUT /api/v1/blobs/<sha256>). Resolves once the
+ * server answered 200 (it had them) or 201 (stored now); it verifies the hash itself and answers
+ * 400 `hash_mismatch` when the bytes are not what the name says.
+ */
+export async function putBlob(
+  http: HttpOptions,
+  sha256: string,
+  bytes: ArrayBuffer,
+): Promise<void> {
+  const response = await requestBytes(http, 'PUT', `${API}/blobs/${sha256}`, bytes);
+  await response.body?.cancel().catch(() => undefined);
+}
+
+/** A blob from the server (with the device token), or null when it does not have it. */
+export async function getBlob(http: HttpOptions, sha256: string): Promise<Blob | null> {
+  try {
+    const response = await requestBytes(http, 'GET', `${API}/blobs/${sha256}`);
+    return await response.blob();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return null;
+    throw error;
+  }
+}
+
 /** What a push sends: a log entry's event, and for phones the card it goes under. */
 export interface OutboxEntry {
   deviceSeq: number;
@@ -111,6 +184,8 @@ export interface SyncApi {
   pull?(after: number, limit: number): Promise<PullResponse>;
   /** Duty kiosks: the leaders' PIN hashes, fetched after each pull. */
   roster?(): Promise<RosterPinsResponse>;
+  /** Upload a photo's bytes (absent for writers that take no photos). */
+  putBlob?(sha256: string, bytes: ArrayBuffer): Promise<void>;
   /** Key of the request an entry must travel in: entries of different keys never share a push. */
   group?(entry: OutboxEntry): string;
 }
@@ -154,6 +229,7 @@ export function deviceApi(
           },
         }
       : {}),
+    putBlob: (sha256, bytes) => putBlob(http, sha256, bytes),
     async push(batch, pending) {
       const request: PushRequest = { deviceId, events: batch.map((e) => e.event), pending };
       return checkPush(
