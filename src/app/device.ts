@@ -15,14 +15,16 @@ import { HttpError, NetworkError } from '../sync/errors';
 import { API, type EnrollRequest, type EnrollResponse } from '../sync/protocol';
 import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
-import { deviceApi, httpOptions, requestJson } from '../sync/transport';
+import { deviceApi, getBlob, httpOptions, requestJson, type HttpOptions } from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
+import type { PhotoPreparer } from './inspection';
 import {
   SignInError,
   WriteError,
   type Device,
   type DeviceCredentials,
   type DutyKiosk,
+  type Inspection,
   type RatingInput,
   type Unsubscribe,
 } from './device-api';
@@ -38,6 +40,11 @@ export interface DeviceOptions extends SessionOptions {
   dbName?: string;
   /** IndexedDB implementation for Dexie (tests pass fake-indexeddb). */
   db?: DbEnvironment;
+  /**
+   * How an inspection tablet turns a picked photo into what it stores; default the browser's
+   * downscaling (src/app/photo.ts). Node tests, which have no canvas, pass their own.
+   */
+  preparePhoto?: PhotoPreparer;
 }
 
 export type EnrollErrorCode =
@@ -67,6 +74,10 @@ export class EnrolledDevice implements Device {
   #tick: ReturnType<typeof setInterval> | null = null;
   /** The duty kiosk API; loaded only on a duty kiosk, so other screens do not carry it. */
   duty: DutyKiosk | null = null;
+  /** The inspection tablet API; loaded only on an inspection tablet. */
+  inspection: Inspection | null = null;
+  readonly #pipelineListeners = new Set<() => void>();
+  readonly #http: HttpOptions;
 
   private constructor(
     readonly credentials: DeviceCredentials,
@@ -79,10 +90,12 @@ export class EnrolledDevice implements Device {
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
+    this.#http = { ...httpOptions(options), token: credentials.token };
     this.#session = startSession({
       store,
-      api: deviceApi({ ...httpOptions(options), token: credentials.token }, credentials.deviceId, {
-        roster: credentials.role === 'duty_kiosk',
+      // Duty kiosks and inspection tablets check leaders' PINs offline: they fetch the roster.
+      api: deviceApi(this.#http, credentials.deviceId, {
+        roster: credentials.role === 'duty_kiosk' || credentials.role === 'inspection_tablet',
       }),
       status: this.status,
       lockName: DEVICE_SYNC_LOCK,
@@ -91,11 +104,14 @@ export class EnrolledDevice implements Device {
       onReference: (ref) => {
         this.#setReference(ref);
         void this.refreshDuty();
+        this.notifyPipeline();
       },
       onRemoteReference: () => {
         void store.reference().then((ref) => this.#setReference(ref));
         void this.refreshDuty();
+        this.notifyPipeline();
       },
+      onPhotos: () => this.notifyPipeline(),
     });
     let saved = lastSuccessAt;
     this.status.subscribe((s) => {
@@ -120,6 +136,11 @@ export class EnrolledDevice implements Device {
     if (credentials.role === 'duty_kiosk') {
       const { KioskDuty } = await import('./kiosk-duty');
       device.duty = new KioskDuty(device);
+    }
+    if (credentials.role === 'inspection_tablet') {
+      const { InspectionTablet } = await import('./inspection');
+      const prepare = options.preparePhoto ?? (await import('./photo')).preparePhoto;
+      device.inspection = new InspectionTablet(device, prepare);
     }
     await device.#session.engine.refreshCounts();
     await device.#startDuty(options);
@@ -196,6 +217,30 @@ export class EnrolledDevice implements Device {
     await this.refreshDuty();
     await this.#session.wrote();
   }
+  /** A walk or problem record was committed here: notify, and sync it (and its photos) shortly. */
+  async wrotePipeline(): Promise<void> {
+    this.status.update({ storageFull: false });
+    this.notifyPipeline();
+    await this.#session.wrote();
+  }
+  /** Tell the screens walks, problems or photos changed (a write, a pull, an upload). */
+  notifyPipeline(): void {
+    for (const cb of [...this.#pipelineListeners]) {
+      try {
+        cb();
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  }
+  onPipelineChange(cb: () => void): Unsubscribe {
+    this.#pipelineListeners.add(cb);
+    return () => void this.#pipelineListeners.delete(cb);
+  }
+  /** A blob from the server with this device's token (photos not taken here); null if unknown. */
+  fetchBlob(sha256: string): Promise<Blob | null> {
+    return getBlob(this.#http, sha256);
+  }
   onDutyChange(cb: () => void): Unsubscribe {
     this.#dutyListeners.add(cb);
     return () => void this.#dutyListeners.delete(cb);
@@ -237,6 +282,7 @@ export class EnrolledDevice implements Device {
     if (this.#tick !== null) clearInterval(this.#tick);
     this.#tick = null;
     this.#dutyListeners.clear();
+    this.#pipelineListeners.clear();
     this.#session.stop();
     this.store.close();
   }

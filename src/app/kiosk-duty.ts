@@ -5,7 +5,7 @@
 import { openSessionsAt, type DutySession } from '../domain/duty';
 import type { Id } from '../domain/ids';
 import { newId } from '../domain/ids';
-import { LOCKOUT_MS, lockoutAfter, pinProof } from '../domain/pin';
+import { pinProof } from '../domain/pin';
 import type { Leader } from '../domain/reference';
 import { hallDate, hallMinutes, clockMinutes } from '../domain/schedule';
 import {
@@ -20,9 +20,7 @@ import {
   type Unsubscribe,
 } from './device-api';
 import type { EnrolledDevice } from './device';
-
-/** Leaders' wrong PINs are kept this long (the lockout looks back LOCKOUT_MS from each). */
-const FAILURE_KEEP_MS = 2 * LOCKOUT_MS;
+import { hasLeaderPin, leaderLockout, verifyLeaderPin } from './leader-pin';
 
 /** The duty kiosk API of one enrolled device (see DutyKiosk in device-api.ts). */
 export class KioskDuty implements DutyKiosk {
@@ -56,34 +54,19 @@ export class KioskDuty implements DutyKiosk {
     return this.leaders().find((l) => l.badgeCode === wanted) ?? null;
   }
 
-  async hasPin(leaderId: Id): Promise<boolean> {
-    return (await (await this.device.store.pins()).get(leaderId)) !== undefined;
+  hasPin(leaderId: Id): Promise<boolean> {
+    return hasLeaderPin(this.device.store, leaderId);
   }
 
-  async lockout(leaderId: Id): Promise<PinLockout> {
-    return lockoutAfter(
-      await (await this.device.store.pins()).failures(leaderId),
-      this.device.now(),
-    );
+  lockout(leaderId: Id): Promise<PinLockout> {
+    return leaderLockout(this.device.store, leaderId, this.device.now());
   }
 
   async signIn(leaderId: Id, pin: string, options: SignInOptions): Promise<DutySession> {
     const { store } = this.device;
     const leader = this.device.reference.leaders[leaderId];
     if (!leader || !leader.active) throw new SignInError('unknown_leader');
-    const before = await this.lockout(leaderId);
-    if (before.locked) throw new SignInError('locked', 0, before.remainingMs);
-
-    const pins = await store.pins();
-    const check = await pins.check(leaderId, pin);
-    if (!check.ok) {
-      if (check.reason === 'no_pin') throw new SignInError('no_pin');
-      const times = await pins.addFailure(leaderId, this.device.now(), FAILURE_KEEP_MS);
-      const after = lockoutAfter(times, this.device.now());
-      if (after.locked) throw new SignInError('locked', 0, after.remainingMs);
-      throw new SignInError('wrong_pin', after.failuresLeft);
-    }
-    await pins.clearFailures(leaderId);
+    const check = await verifyLeaderPin(store, leaderId, pin, () => this.device.now());
 
     // Signing in twice on this kiosk resumes the open session rather than starting another.
     const open = (await this.openSessions()).find((s) => s.leaderId === leaderId);
