@@ -10,6 +10,8 @@ export type Route =
   | { name: 'evaluator' }
   /** 局长坐班终端: leaders sign in and keep the duty ledger. */
   | { name: 'duty' }
+  /** 局长走流程 inspection tablet: walks, findings with photos, and problems to follow up. */
+  | { name: 'inspect' }
   | { name: 'setup'; code: string | null }
   | { name: 'admin' }
   /** 坐班公示: the public duty schedule for a hall screen, no login. */
@@ -21,7 +23,7 @@ export type Route =
 export type RouteName = Route['name'];
 
 /** Paths reserved for screens that later versions add. */
-const LATER_SCREENS = ['/inspect', '/board'];
+const LATER_SCREENS = ['/board'];
 
 function normalise(pathname: string): string {
   const trimmed = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
@@ -47,6 +49,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/') return { name: 'home' };
   if (path === '/kiosk/evaluator') return { name: 'evaluator' };
   if (path === '/kiosk/duty') return { name: 'duty' };
+  if (path === '/inspect') return { name: 'inspect' };
   if (path === '/setup') return { name: 'setup', code: param(search, 'code') };
   if (path === '/admin') return { name: 'admin' };
   if (path === '/schedule') return { name: 'schedule' };

@@ -26,6 +26,7 @@ export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {
   rate: screen('rate', () => import('../screens/rate/RatePage.svelte')),
   evaluator: screen('evaluator', () => import('../screens/evaluator/Evaluator.svelte')),
   duty: screen('duty', () => import('../screens/duty/Duty.svelte')),
+  inspect: screen('inspect', () => import('../screens/inspect/Inspect.svelte')),
   setup: screen('setup', () => import('../screens/setup/Setup.svelte')),
   admin: screen('admin', () => import('../screens/admin/Admin.svelte')),
   schedule: screen('schedule', () => import('../screens/schedule/Schedule.svelte')),

@@ -43,6 +43,10 @@ const en: CoreCatalog = {
   sync: {
     pending: { one: '{count} rating waiting to sync', other: '{count} ratings waiting to sync' },
     allSynced: 'All ratings synced',
+    pendingPhotos: {
+      one: '{count} photo waiting to upload',
+      other: '{count} photos waiting to upload',
+    },
     lastSync: 'Last sync: {time}',
     neverSynced: 'Not synced yet',
     syncing: 'Syncing…',

@@ -8,6 +8,7 @@ import type admin from './screens/admin.zh-CN';
 import type duty from './screens/duty.zh-CN';
 import type evaluator from './screens/evaluator.zh-CN';
 import type home from './screens/home.zh-CN';
+import type inspect from './screens/inspect.zh-CN';
 import type notFound from './screens/not-found.zh-CN';
 import type rate from './screens/rate.zh-CN';
 import type schedule from './screens/schedule.zh-CN';
@@ -18,6 +19,7 @@ export type PartsCatalog = typeof admin &
   typeof duty &
   typeof evaluator &
   typeof home &
+  typeof inspect &
   typeof notFound &
   typeof rate &
   typeof schedule &
@@ -33,6 +35,10 @@ export const PART_LOADERS = {
     en: () => import('./screens/evaluator.en'),
   },
   home: { 'zh-CN': () => import('./screens/home.zh-CN'), en: () => import('./screens/home.en') },
+  inspect: {
+    'zh-CN': () => import('./screens/inspect.zh-CN'),
+    en: () => import('./screens/inspect.en'),
+  },
   notFound: {
     'zh-CN': () => import('./screens/not-found.zh-CN'),
     en: () => import('./screens/not-found.en'),

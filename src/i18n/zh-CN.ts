@@ -49,6 +49,7 @@ const zhCN = {
   sync: {
     pending: { one: '{count} 条评价待同步', other: '{count} 条评价待同步' },
     allSynced: '评价已全部同步',
+    pendingPhotos: { one: '{count} 张照片待上传', other: '{count} 张照片待上传' },
     lastSync: '上次同步：{time}',
     neverSynced: '尚未同步',
     syncing: '正在同步…',

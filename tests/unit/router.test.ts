@@ -22,9 +22,15 @@ describe('matchRoute', () => {
   });
 
   it('sends the screens of later versions to the not-available page', () => {
-    for (const path of ['/inspect', '/inspect/walks/1', '/board']) {
+    for (const path of ['/board', '/board/hall']) {
       expect(matchRoute(path)).toEqual({ name: 'unavailable', path });
     }
+  });
+
+  it('opens the inspection tablet at /inspect', () => {
+    expect(matchRoute('/inspect')).toEqual({ name: 'inspect' });
+    expect(matchRoute('/inspect/')).toEqual({ name: 'inspect' });
+    expect(matchRoute('/inspect/walks/1').name).toBe('notFound');
   });
 
   it('opens the duty kiosk at /kiosk/duty', () => {

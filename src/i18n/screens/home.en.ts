@@ -9,6 +9,8 @@ const home: typeof homeZhCN = {
     ratingNote: 'Citizens: scan the QR code on a window’s rating card to rate it.',
     evaluator: 'Window evaluator',
     evaluatorText: 'The tablet at a window: citizens rate with one tap.',
+    inspect: 'Inspection tablet',
+    inspectText: 'Leaders’ walk-throughs and visits: record problems with photos, follow them up.',
     setup: 'Device setup',
     setupText: 'Enroll this device with a code from your administrator.',
     admin: 'Management console',

@@ -1,0 +1,536 @@
+/**
+ * 走流程巡查平板 (/inspect): a leader signs in with a PIN checked on the tablet, starts or resumes
+ * a walk, and follows up problems. Everything runs offline; the device layer syncs in the
+ * background. The walk and problem screens keep their own state (WalkState, ProblemState).
+ */
+import { openKioskDevice } from '../open-kiosk';
+import {
+  SignInError,
+  type Device,
+  type Inspection,
+  type Inspector,
+  type ProblemView,
+  type Unsubscribe,
+} from '../../app/device-api';
+import type { DeviceRole } from '../../domain/device';
+import { WALK_MODES, type ProblemStatus, type WalkMode } from '../../domain/events';
+import type { Id } from '../../domain/ids';
+import { PIN_PATTERN } from '../../domain/pin';
+import {
+  DEFAULT_SETTINGS,
+  type ChecklistItem,
+  type Department,
+  type Leader,
+  type Reference,
+  type ServiceWindow,
+} from '../../domain/reference';
+import type { Walk } from '../../domain/walk';
+import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { Countdown, browserTimers, type Timers } from '../timers';
+import { saveProblemOf, type SaveProblem } from './inspect-words';
+import { browserUrls, type PreviewUrls } from './photo-picks.svelte';
+import { ProblemState } from './problem-state.svelte';
+import { WalkState } from './walk-state.svelte';
+
+export type InspectPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
+export type InspectView = 'signIn' | 'pin' | 'home' | 'walk' | 'problem';
+
+/** Longest PIN the pad takes (PINs are 4–8 digits). */
+export const PIN_MAX = 8;
+/** A signed-in leader untouched this long is signed out (an open walk stays resumable). */
+export const SIGN_OUT_IDLE_MS = 5 * 60_000;
+
+export type PinProblem =
+  | { code: 'wrong_pin'; failuresLeft: number }
+  | { code: 'locked' }
+  | { code: 'no_pin' | 'unknown_leader' | 'pin_format' | 'storage' };
+
+export type ProblemScope = 'mine' | 'all';
+
+/** Leaders of one department, as the sign-in list shows them. */
+export interface LeaderGroup {
+  department: Department | null;
+  leaders: Leader[];
+}
+
+/** Where a photo is shown from: an object URL (revoked by the viewer when `owned`). */
+export interface PhotoSource {
+  url: string;
+  owned: boolean;
+}
+
+export interface InspectDeps {
+  openDevice: () => Promise<Device | null>;
+  timers?: Timers;
+  now?: () => number;
+  urls?: PreviewUrls;
+}
+
+export class InspectState {
+  #deps: InspectDeps;
+  #now: () => number;
+  #urls: PreviewUrls;
+  #idle: Countdown;
+  #tick: Countdown;
+  #device: Device | null = null;
+  #inspection: Inspection | null = null;
+  #unsubscribe: Unsubscribe[] = [];
+  #stopped = false;
+
+  #phase = $state<InspectPhase>('loading');
+  #role = $state<DeviceRole | null>(null);
+  #view = $state<InspectView>('signIn');
+  #reference = $state.raw<Reference | null>(null);
+  #status = $state.raw<SyncStatus>(INITIAL_STATUS);
+  #inspector = $state.raw<Inspector | null>(null);
+
+  #leaderId = $state<Id | null>(null);
+  #pin = $state('');
+  #pinProblem = $state.raw<PinProblem | null>(null);
+  #lockedUntil = $state<number | null>(null);
+  #nowMs = $state(0);
+  #busy = $state(false);
+
+  #openWalks = $state.raw<Walk[]>([]);
+  #problems = $state.raw<ProblemView[]>([]);
+  #scope = $state<ProblemScope>('mine');
+  #statusFilter = $state<ProblemStatus | null>(null);
+
+  #mode = $state<WalkMode>(WALK_MODES[0]);
+  #departmentId = $state<Id | ''>('');
+  #windowId = $state<Id | ''>('');
+  #serviceItem = $state('');
+  #startProblem = $state<SaveProblem | null>(null);
+
+  #walk = $state.raw<WalkState | null>(null);
+  #problem = $state.raw<ProblemState | null>(null);
+  /** The walk a problem was opened from, to go back to. */
+  #returnWalk: Id | null = null;
+
+  constructor(deps: InspectDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => Date.now());
+    this.#urls = deps.urls ?? browserUrls;
+    this.#idle = new Countdown(deps.timers ?? browserTimers);
+    this.#tick = new Countdown(deps.timers ?? browserTimers);
+  }
+
+  get phase(): InspectPhase {
+    return this.#phase;
+  }
+  get role(): DeviceRole | null {
+    return this.#role;
+  }
+  get view(): InspectView {
+    return this.#view;
+  }
+  get status(): SyncStatus {
+    return this.#status;
+  }
+  get hall() {
+    return this.#reference?.hall ?? null;
+  }
+  get inspector(): Inspector | null {
+    return this.#inspector;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  get walk(): WalkState | null {
+    return this.#walk;
+  }
+  get problem(): ProblemState | null {
+    return this.#problem;
+  }
+
+  /** Active departments in the hall's order. */
+  get departments(): Department[] {
+    const ref = this.#reference;
+    if (!ref) return [];
+    return Object.values(ref.departments)
+      .filter((d) => d.active)
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
+  }
+  /** Active windows of a department in the hall's order. */
+  windowsOf(departmentId: Id | ''): ServiceWindow[] {
+    const ref = this.#reference;
+    if (!ref || !departmentId) return [];
+    return Object.values(ref.windows)
+      .filter((w) => w.active && w.departmentId === departmentId)
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
+  }
+  department(id: Id | null | undefined): Department | null {
+    return (id && this.#reference?.departments[id]) || null;
+  }
+  window(id: Id | null | undefined): ServiceWindow | null {
+    return (id && this.#reference?.windows[id]) || null;
+  }
+  /** A checklist item by id, retired ones included (old findings name them). */
+  checklistItem(id: Id): ChecklistItem | null {
+    return this.#inspection?.checklistItem(id) ?? null;
+  }
+  leader(id: Id | null | undefined): Leader | null {
+    return (id && this.#reference?.leaders[id]) || null;
+  }
+
+  /** The leaders who may sign in, by department (in the hall's order), then title. */
+  get leaderGroups(): LeaderGroup[] {
+    const leaders = (this.#inspection?.leaders() ?? []).filter((l) => l.active);
+    const groups: LeaderGroup[] = this.departments.map((department) => ({
+      department,
+      leaders: leaders.filter((l) => l.departmentId === department.id),
+    }));
+    const known = groups.map((g) => g.department!.id);
+    groups.push({
+      department: null,
+      leaders: leaders.filter((l) => !known.includes(l.departmentId)),
+    });
+    return groups.filter((g) => g.leaders.length > 0);
+  }
+
+  get selectedLeader(): Leader | null {
+    return this.leader(this.#leaderId);
+  }
+  get pinLength(): number {
+    return this.#pin.length;
+  }
+  get pinProblem(): PinProblem | null {
+    return this.#pinProblem;
+  }
+  /** Time left of a lockout of the chosen leader (ms), 0 when none. */
+  get lockRemainingMs(): number {
+    return this.#lockedUntil === null ? 0 : Math.max(0, this.#lockedUntil - this.#nowMs);
+  }
+  get locked(): boolean {
+    return this.lockRemainingMs > 0;
+  }
+
+  get openWalks(): Walk[] {
+    return this.#openWalks;
+  }
+  get scope(): ProblemScope {
+    return this.#scope;
+  }
+  set scope(value: ProblemScope) {
+    this.#scope = value;
+  }
+  get statusFilter(): ProblemStatus | null {
+    return this.#statusFilter;
+  }
+  set statusFilter(value: ProblemStatus | null) {
+    this.#statusFilter = value;
+  }
+  /** Problems as filtered: the inspector's department (recorded there or assigned to it), or all. */
+  get problems(): ProblemView[] {
+    const dept = this.#inspector?.departmentId;
+    return this.#problems.filter(
+      ({ problem: p }) =>
+        (this.#scope === 'all' || p.departmentId === dept || p.assignee?.departmentId === dept) &&
+        (this.#statusFilter === null || p.status === this.#statusFilter),
+    );
+  }
+
+  get mode(): WalkMode {
+    return this.#mode;
+  }
+  set mode(value: WalkMode) {
+    this.#mode = value;
+  }
+  get departmentId(): Id | '' {
+    return this.#departmentId;
+  }
+  set departmentId(value: Id | '') {
+    this.#departmentId = value;
+    if (this.#windowId && this.window(this.#windowId)?.departmentId !== value) this.#windowId = '';
+    this.#startProblem = null;
+  }
+  get windowId(): Id | '' {
+    return this.#windowId;
+  }
+  set windowId(value: Id | '') {
+    this.#windowId = value;
+  }
+  get serviceItem(): string {
+    return this.#serviceItem;
+  }
+  set serviceItem(value: string) {
+    this.#serviceItem = value;
+  }
+  get startProblem(): SaveProblem | null {
+    return this.#startProblem;
+  }
+
+  get idleMs(): number {
+    return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
+  }
+
+  async start(): Promise<void> {
+    this.#phase = 'loading';
+    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
+    if (opening.outcome !== 'opened') {
+      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
+      return;
+    }
+    const device = opening.device;
+    this.#device = device;
+    this.#role = device.credentials.role;
+    if (device.credentials.role !== 'inspection_tablet') {
+      this.#phase = 'wrongRole';
+      return;
+    }
+    if (!device.inspection) {
+      this.#phase = 'failed';
+      return;
+    }
+    const inspection = device.inspection;
+    this.#inspection = inspection;
+    this.#unsubscribe.push(
+      device.onReference((ref) => (this.#reference = ref)),
+      device.onStatus((status) => (this.#status = status)),
+      inspection.onChange(() => void this.refresh()),
+    );
+    this.#inspector = inspection.inspector();
+    this.#view = this.#inspector ? 'home' : 'signIn';
+    await this.refresh();
+    if (this.#stopped) return;
+    this.#phase = 'ready';
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#idle.clear();
+    this.#tick.clear();
+    this.#walk?.dispose();
+    this.#problem?.dispose();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#device?.stop();
+    this.#device = null;
+    this.#inspection = null;
+  }
+
+  /** Re-read the open walks, the problems, and the walk or problem shown. */
+  async refresh(): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection) return;
+    const [walks, problems] = await Promise.all([inspection.openWalks(), inspection.problems()]);
+    this.#openWalks = walks;
+    this.#problems = problems;
+    await Promise.all([this.#walk?.refresh(), this.#problem?.refresh()]);
+  }
+
+  /** A leader chose themself: ask for the PIN. */
+  async chooseLeader(leaderId: Id): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection) return;
+    this.#leaderId = leaderId;
+    this.#pin = '';
+    this.#pinProblem = null;
+    this.#lockedUntil = null;
+    this.#view = 'pin';
+    this.#schedule();
+    const lockout = await inspection.lockout(leaderId);
+    if (lockout.locked) this.#lock(lockout.remainingMs);
+  }
+
+  pressDigit(digit: string): void {
+    if (this.#view !== 'pin' || this.locked || this.#busy) return;
+    if (!/^\d$/.test(digit) || this.#pin.length >= PIN_MAX) return;
+    this.#pin += digit;
+    if (this.#pinProblem?.code !== 'wrong_pin') this.#pinProblem = null;
+    this.#schedule();
+  }
+  backspace(): void {
+    this.#pin = this.#pin.slice(0, -1);
+    this.#schedule();
+  }
+  clearPin(): void {
+    this.#pin = '';
+    this.#schedule();
+  }
+
+  async submitPin(): Promise<void> {
+    const inspection = this.#inspection;
+    const leaderId = this.#leaderId;
+    if (!inspection || !leaderId || this.#busy || this.locked) return;
+    if (!PIN_PATTERN.test(this.#pin)) {
+      this.#pinProblem = { code: 'pin_format' };
+      return;
+    }
+    this.#busy = true;
+    const pin = this.#pin;
+    this.#pin = '';
+    try {
+      this.#inspector = await inspection.signIn(leaderId, pin);
+      this.#pinProblem = null;
+      this.#tick.clear();
+      this.#view = 'home';
+      this.#departmentId = this.#departmentId || this.#inspector.departmentId;
+    } catch (error) {
+      if (error instanceof SignInError) {
+        if (error.code === 'locked') {
+          this.#pinProblem = { code: 'locked' };
+          this.#lock(error.remainingMs);
+        } else if (error.code === 'wrong_pin') {
+          this.#pinProblem = { code: 'wrong_pin', failuresLeft: error.failuresLeft };
+        } else if (error.code === 'no_pin' || error.code === 'unknown_leader') {
+          this.#pinProblem = { code: error.code };
+        } else this.#pinProblem = { code: 'storage' };
+      } else this.#pinProblem = { code: 'storage' };
+    } finally {
+      this.#busy = false;
+      this.#schedule();
+    }
+  }
+
+  /** Back to the list of leaders from the PIN pad. */
+  cancelPin(): void {
+    this.#view = this.#inspector ? 'home' : 'signIn';
+    this.#leaderId = null;
+    this.#pin = '';
+    this.#pinProblem = null;
+    this.#lockedUntil = null;
+    this.#tick.clear();
+    this.#schedule();
+  }
+
+  signOut(): void {
+    this.#inspection?.signOut();
+    this.#inspector = null;
+    this.#leaderId = null;
+    this.#pin = '';
+    this.#pinProblem = null;
+    this.#closeShown();
+    this.#view = 'signIn';
+    this.#idle.clear();
+  }
+
+  /** Start a walk with what the form says, and show it. */
+  async startWalk(): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection || this.#busy) return;
+    if (!this.#departmentId) {
+      this.#startProblem = 'choose_department';
+      return;
+    }
+    if (!this.#signedIn()) return;
+    this.#busy = true;
+    try {
+      const walk = await inspection.startWalk({
+        mode: this.#mode,
+        departmentId: this.#departmentId,
+        windowId: this.#windowId || null,
+        serviceItem: this.#serviceItem.trim(),
+      });
+      this.#startProblem = null;
+      this.#serviceItem = '';
+      this.#windowId = '';
+      this.#show(new WalkState(inspection, walk, this.#urls));
+      void this.refresh();
+    } catch (error) {
+      this.#startProblem = saveProblemOf(error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Resume (or look back at) a walk of this tablet. */
+  async openWalk(walkId: Id): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection || !this.#signedIn()) return;
+    const walk = await inspection.walk(walkId);
+    if (!walk) return;
+    this.#show(new WalkState(inspection, walk, this.#urls));
+    await this.#walk?.refresh();
+  }
+
+  async openProblem(problemId: Id): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection || !this.#signedIn()) return;
+    const view = await inspection.problem(problemId);
+    if (!view) return;
+    this.#returnWalk = this.#walk?.walk.id ?? null;
+    this.#closeShown();
+    this.#problem = new ProblemState(inspection, view, this.#urls);
+    this.#view = 'problem';
+    this.#schedule();
+  }
+
+  /** From a problem: back to the walk it was opened from, else to the start page. */
+  async back(): Promise<void> {
+    const walkId = this.#returnWalk;
+    this.#returnWalk = null;
+    if (walkId) await this.openWalk(walkId);
+    else this.home();
+  }
+
+  /** Back to the start page (a walk left open stays open). */
+  home(): void {
+    this.#closeShown();
+    this.#view = this.#inspector ? 'home' : 'signIn';
+    this.#schedule();
+    void this.refresh();
+  }
+
+  /** A photo held here, or fetched from the server; null when neither has it yet. */
+  async photoSource(sha256: string): Promise<PhotoSource | null> {
+    const inspection = this.#inspection;
+    if (!inspection) return null;
+    const local = await inspection.localPhotoUrl(sha256).catch(() => null);
+    if (local) return { url: local, owned: false };
+    const blob = await inspection.photoBlob(sha256).catch(() => null);
+    return blob ? { url: this.#urls.create(blob), owned: true } : null;
+  }
+
+  releasePhoto(source: PhotoSource): void {
+    if (source.owned) this.#urls.revoke(source.url);
+  }
+
+  /** Any touch, key or input: restarts the idle countdown. */
+  touch(): void {
+    if (this.#phase === 'ready') this.#schedule();
+  }
+
+  #signedIn(): boolean {
+    if (this.#inspection?.inspector()) return true;
+    this.signOut();
+    return false;
+  }
+
+  #show(walk: WalkState): void {
+    this.#closeShown();
+    this.#walk = walk;
+    this.#view = 'walk';
+    this.#schedule();
+  }
+
+  #closeShown(): void {
+    this.#walk?.dispose();
+    this.#problem?.dispose();
+    this.#walk = null;
+    this.#problem = null;
+  }
+
+  /** A lockout counting down by the second; when it ends, the pad takes a PIN again. */
+  #lock(remainingMs: number): void {
+    this.#nowMs = this.#now();
+    this.#lockedUntil = this.#nowMs + remainingMs;
+    const tick = () => {
+      this.#nowMs = this.#now();
+      if (this.locked) this.#tick.set(Math.min(1_000, this.lockRemainingMs), tick);
+      else if (this.#pinProblem?.code === 'locked') this.#pinProblem = null;
+    };
+    this.#tick.set(Math.min(1_000, remainingMs), tick);
+  }
+
+  /**
+   * Signed in, an untouched tablet signs the leader out after five minutes; an untouched PIN pad
+   * goes back to the list of leaders after the hall's kiosk idle time.
+   */
+  #schedule(): void {
+    this.#idle.clear();
+    if (this.#phase !== 'ready' || this.#stopped) return;
+    if (this.#view === 'pin') this.#idle.set(this.idleMs, () => this.cancelPin());
+    else if (this.#inspector) this.#idle.set(SIGN_OUT_IDLE_MS, () => this.signOut());
+  }
+}
