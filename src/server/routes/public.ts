@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
-import { publicWindow, submitPublicRatings } from '../services/public';
+import { publicProgress, publicWindow, submitPublicRatings } from '../services/public';
 
 export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): void {
   app.get(
@@ -17,5 +17,11 @@ export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): voi
     '/api/v1/public/ratings',
     { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
     async (request) => submitPublicRatings(db, request.body, now),
+  );
+
+  app.post(
+    '/api/v1/public/progress',
+    { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
+    async (request) => publicProgress(db, request.body, now()),
   );
 }

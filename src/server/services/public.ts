@@ -2,6 +2,14 @@
 import * as v from 'valibot';
 import type { Db } from '../db/db';
 import { EventHeadSchema } from '../../domain/events';
+import { isUuidV7 } from '../../domain/ids';
+import { citizenProgress, type Problem } from '../../domain/problem';
+import { RATING_LEVELS, isPoorRating, type RatingLevel } from '../../domain/rating';
+import {
+  MAX_PROGRESS_RATINGS,
+  type PublicProgressItem,
+  type PublicProgressResponse,
+} from '../../sync/pipeline-protocol';
 import {
   MAX_PUSH_EVENTS,
   type PublicRatingsResponse,
@@ -12,7 +20,7 @@ import { HttpError, badRequest, notFound } from '../errors';
 import { advanceDeviceLog, ensureDevice, lockDevice } from '../repos/devices';
 import { getHall, lockHall, type HallRow } from '../repos/halls';
 import { getDepartment, getSettings, getWindowByCode, type WindowRow } from '../repos/reference';
-import { isoAt } from '../repos/util';
+import { iso, isoAt } from '../repos/util';
 import { ingestEvents, type EventHead } from './ingest';
 
 /** The window a card names, if its signature is the hall's: 404 unknown_window, 403 bad_signature. */
@@ -132,4 +140,83 @@ export async function submitPublicRatings(
     await advanceDeviceLog(tx, phone.id, head, isoAt(at));
     return { serverTime: isoAt(now()), results: ingested.map((r) => r.outcome) };
   });
+}
+
+const progressId = v.custom<string>(isUuidV7, 'must be a UUIDv7');
+const PublicProgressSchema = v.object({
+  phoneId: progressId,
+  ratingIds: v.pipe(
+    v.array(progressId),
+    v.maxLength(MAX_PROGRESS_RATINGS, `must hold at most ${MAX_PROGRESS_RATINGS} ids`),
+  ),
+});
+
+/**
+ * POST /public/progress: where the 差评 a phone gave stand (受理 → 整改 → 回访). Only ratings
+ * given from that phone are answered, and only what the citizen may see: no staff, no notes.
+ */
+export async function publicProgress(
+  db: Db,
+  body: unknown,
+  now: number,
+): Promise<PublicProgressResponse> {
+  const parsed = v.safeParse(PublicProgressSchema, body);
+  if (!parsed.success) {
+    const tooMany = parsed.issues.some((i) => i.type === 'max_length');
+    throw badRequest(
+      tooMany ? 'too_many_ratings' : 'invalid_progress_request',
+      tooMany
+        ? `Ask about at most ${MAX_PROGRESS_RATINGS} ratings at once.`
+        : 'Expected { phoneId, ratingIds } with UUIDv7 ids.',
+      {
+        issues: parsed.issues.slice(0, 20).map((i) => {
+          const path = v.getDotPath(i) ?? '';
+          return { path, code: `invalid_${i.type}`, message: `${path || 'body'}: ${i.message}` };
+        }),
+      },
+    );
+  }
+  const { phoneId, ratingIds } = parsed.output;
+  const poor = RATING_LEVELS.filter(isPoorRating);
+  const rows =
+    ratingIds.length === 0
+      ? []
+      : await db.query<{
+          ratingId: string;
+          at: Date | string;
+          level: RatingLevel;
+          windowCode: string;
+          windowName: string;
+          windowNameEn: string | null;
+          departmentName: string;
+          departmentNameEn: string | null;
+          state: Problem | string;
+        }>(
+          `SELECT r.event_id AS "ratingId", r.at, r.level, w.code AS "windowCode",
+             w.name AS "windowName", w.name_en AS "windowNameEn", d.name AS "departmentName",
+             d.name_en AS "departmentNameEn", p.state
+           FROM ratings r
+           JOIN problems p ON p.id = r.event_id AND p.state IS NOT NULL
+           JOIN windows w ON w.id = r.window_id
+           JOIN departments d ON d.id = r.department_id
+           WHERE r.event_id = ANY($1::text[]) AND r.phone_id = $2 AND r.level = ANY($3::text[])
+           ORDER BY r.at DESC, r.event_id`,
+          [[...new Set(ratingIds)], phoneId, poor],
+        );
+  const items = rows.map((r): PublicProgressItem => ({
+    ratingId: r.ratingId,
+    at: iso(r.at),
+    level: r.level,
+    window: {
+      code: r.windowCode,
+      name: r.windowName,
+      ...(r.windowNameEn !== null ? { nameEn: r.windowNameEn } : {}),
+    },
+    department: {
+      name: r.departmentName,
+      ...(r.departmentNameEn !== null ? { nameEn: r.departmentNameEn } : {}),
+    },
+    progress: citizenProgress(typeof r.state === 'string' ? JSON.parse(r.state) : r.state),
+  }));
+  return { items, serverTime: isoAt(now) };
 }
