@@ -1,5 +1,18 @@
 /** The console's API as an administrator sees it: how the browser tests look at the server. */
 import { request, type APIRequestContext } from '@playwright/test';
+import type {
+  ProblemDetailResponse,
+  ProblemListResponse,
+  WalkListResponse,
+  WalkReportResponse,
+} from '../../../src/sync/pipeline-protocol';
+
+export type {
+  ProblemDetailResponse,
+  ProblemListResponse,
+  WalkListResponse,
+  WalkReportResponse,
+};
 
 export interface WindowCard {
   id: string;
@@ -74,6 +87,32 @@ export class ConsoleApi {
 
   async enrollDutyKiosk(): Promise<string> {
     return (await this.post('/api/v1/admin/enrollments', { role: 'duty_kiosk' })).code;
+  }
+
+  async enrollInspectionTablet(): Promise<string> {
+    return (await this.post('/api/v1/admin/enrollments', { role: 'inspection_tablet' })).code;
+  }
+
+  async problems(query = ''): Promise<ProblemListResponse> {
+    return (await this.api.get(`/api/v1/admin/problems${query}`)).json();
+  }
+
+  async problem(id: string): Promise<ProblemDetailResponse> {
+    return (await this.api.get(`/api/v1/admin/problems/${id}`)).json();
+  }
+
+  async walks(): Promise<WalkListResponse> {
+    return (await this.api.get('/api/v1/admin/walks')).json();
+  }
+
+  async walkReport(id: string): Promise<WalkReportResponse> {
+    return (await this.api.get(`/api/v1/admin/walks/${id}`)).json();
+  }
+
+  /** The bytes the server holds for a photo, or null while it is still on its tablet. */
+  async blob(sha256: string): Promise<Buffer | null> {
+    const res = await this.api.get(`/api/v1/blobs/${sha256}`);
+    return res.status() === 404 ? null : res.body();
   }
 
   async leaders(): Promise<Leader[]> {
