@@ -39,7 +39,7 @@ describe.each(backends)("a citizen's 差评 followed from the phone on $name", (
     return statuses(res.json<PublicRatingsResponse>().results);
   }
 
-  const progress = (body: unknown, remoteAddress = '127.0.0.1') =>
+  const progress = (body: object, remoteAddress = '127.0.0.1') =>
     server.app.inject({
       method: 'POST',
       url: '/api/v1/public/progress',
