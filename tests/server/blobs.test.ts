@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/server';
@@ -94,5 +95,108 @@ describe.each(backends)('blobs on $name', ({ name }) => {
     const res = await put(sha(bytes), bytes);
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('payload_too_large');
+  });
+
+  /** A PUT over a real socket, as a tablet sends it; `cutAfter` bytes are sent, then the socket dies. */
+  function rawPut(
+    hash: string,
+    bytes: Buffer,
+    cutAfter?: number,
+  ): Promise<{ status: number; body: string } | 'cut'> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(`/api/v1/blobs/${hash}`, server.url);
+      const req = http.request(url, {
+        method: 'PUT',
+        headers: {
+          ...device.authorization(),
+          'content-type': 'image/jpeg',
+          'content-length': String(bytes.length),
+        },
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      });
+      if (cutAfter === undefined) {
+        req.on('error', reject);
+        req.end(bytes);
+        return;
+      }
+      req.on('error', () => resolve('cut'));
+      req.on('close', () => resolve('cut'));
+      req.flushHeaders();
+      req.write(bytes.subarray(0, cutAfter), () => req.destroy());
+    });
+  }
+
+  /** Resolves once the server has seen the next request end, completed or cut off. */
+  function nextRequestClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      server.app.server.once('request', (req: IncomingMessage) => {
+        req.once('close', () => resolve());
+      });
+    });
+  }
+
+  it('stores nothing of an upload cut off mid-body; the retry stores it once, byte-identical', async () => {
+    // A downscaled photo as a tablet sends it: a few hundred KB.
+    const bytes = randomBytes(300 * 1024);
+    const hash = sha(bytes);
+    const rows = async () =>
+      (
+        await server.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM blobs WHERE sha256 = $1',
+          [hash],
+        )
+      )[0]!.n;
+
+    const seen = nextRequestClosed();
+    expect(await rawPut(hash, bytes, bytes.length / 2)).toBe('cut');
+    await seen;
+    expect(await rows()).toBe(0);
+    const missing = await server.app.inject({
+      method: 'HEAD',
+      url: `/api/v1/blobs/${hash}`,
+      headers: device.authorization(),
+    });
+    expect(missing.statusCode).toBe(404);
+
+    const retry = await rawPut(hash, bytes);
+    expect(retry).toMatchObject({ status: 201 });
+    const repeat = await rawPut(hash, bytes);
+    expect(repeat).toMatchObject({ status: 200 });
+    expect(await rows()).toBe(1);
+
+    const got = await server.app.inject({
+      url: `/api/v1/blobs/${hash}`,
+      headers: device.authorization(),
+    });
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['content-type']).toBe('image/jpeg');
+    expect(got.rawPayload.length).toBe(bytes.length);
+    expect(sha(got.rawPayload)).toBe(hash);
+    expect(Buffer.compare(got.rawPayload, bytes)).toBe(0);
+  });
+
+  it('stores nothing when the bytes of a cut-off upload are retried under a wrong name', async () => {
+    const bytes = randomBytes(200 * 1024);
+    const seen = nextRequestClosed();
+    expect(await rawPut(sha(bytes), bytes, 1000)).toBe('cut');
+    await seen;
+    const wrong = await rawPut(sha(randomBytes(16)), bytes);
+    expect(wrong).toMatchObject({ status: 400 });
+    expect(JSON.parse((wrong as { body: string }).body).error).toBe('hash_mismatch');
+    const rows = await server.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM blobs WHERE sha256 = $1',
+      [sha(bytes)],
+    );
+    expect(rows[0]!.n).toBe(0);
+    // The server is still serving after the cut-off connections.
+    expect((await rawPut(sha(bytes), bytes)) as { status: number }).toMatchObject({
+      status: 201,
+    });
   });
 });
