@@ -8,7 +8,13 @@ import { validateEvent, type EventEnvelope } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
 import { isPoorRating, type RatingLevel } from '../domain/rating';
-import type { HallKioskDb, LogEntry, LogStatus, RatingRecord } from './db';
+import {
+  eventLinks,
+  type HallKioskDb,
+  type LogEntry,
+  type LogStatus,
+  type RatingRecord,
+} from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 import type { WriteClock } from './rating-repository';
 
@@ -131,6 +137,8 @@ export class FollowUpRepository {
           status: 'pending',
           hash: next.hash!,
           event,
+          // Linked to its 差评's problem, as every event of a problem is.
+          ...eventLinks(event),
           route: rating.route,
         });
         await db.meta.bulkPut([

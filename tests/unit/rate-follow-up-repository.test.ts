@@ -76,7 +76,7 @@ describe('FollowUpRepository.record', () => {
     });
     expect(compareByHlc(rating, event)).toBeLessThan(0);
     const entry = await store.db.log.get(2);
-    expect(entry).toMatchObject({ id: event.id, status: 'pending', route });
+    expect(entry).toMatchObject({ id: event.id, status: 'pending', route, problemId: rating.id });
     expect(entry!.hash).toBe(eventHash(event));
     expect(await store.db.getMeta('head')).toEqual({ seq: 2, hash: eventHash(event) });
     expect(await store.db.getMeta('hlc')).toBe(event.hlc);
