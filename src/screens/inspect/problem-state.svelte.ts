@@ -40,6 +40,8 @@ export function stepsOffered(view: ProblemView): StepKind[] {
 export class ProblemState {
   #inspection: Inspection;
   #view: ProblemView;
+  /** Bumped by every local step, so a re-read begun before it cannot show the older state. */
+  #generation = 0;
   #kind = $state<StepKind | null>(null);
   #departmentId = $state<Id | ''>('');
   #assignee = $state('');
@@ -123,8 +125,9 @@ export class ProblemState {
   }
 
   async refresh(): Promise<void> {
+    const generation = this.#generation;
     const view = await this.#inspection.problem(this.#view.problem.id);
-    if (view) this.#view = view;
+    if (view && generation === this.#generation) this.#view = view;
   }
 
   /** Open a step's form; another open form's typing is kept only if it is the same step. */
@@ -201,6 +204,7 @@ export class ProblemState {
       return;
     }
     this.#busy = true;
+    this.#generation++;
     try {
       this.#view = await this.#inspection.step(this.#view.problem.id, input);
       this.#kind = null;

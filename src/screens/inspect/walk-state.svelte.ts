@@ -24,6 +24,8 @@ export interface ChecklistSection {
 export class WalkState {
   #inspection: Inspection;
   #walk: Walk;
+  /** Bumped by every local write, so a re-read begun before it cannot put older marks back. */
+  #generation = 0;
   #findings = $state.raw<ProblemView[]>([]);
   #checklist = $state.raw<ChecklistItem[]>([]);
   /** Notes being typed, by item, until saved with the item's mark. */
@@ -150,10 +152,12 @@ export class WalkState {
   }
 
   async refresh(): Promise<void> {
+    const generation = this.#generation;
     const [walk, findings] = await Promise.all([
       this.#inspection.walk(this.#walk.id),
       this.#inspection.findings(this.#walk.id),
     ]);
+    if (generation !== this.#generation) return;
     if (walk) this.#walk = walk;
     this.#findings = findings;
   }
@@ -174,6 +178,7 @@ export class WalkState {
 
   async #check(itemId: Id, result: CheckResult): Promise<void> {
     if (this.ended) return;
+    this.#generation++;
     try {
       this.#walk = await this.#inspection.check(this.#walk.id, itemId, result, this.note(itemId));
       delete this.#notes[itemId];
@@ -206,6 +211,7 @@ export class WalkState {
       return;
     }
     this.#busy = true;
+    this.#generation++;
     try {
       await this.#inspection.addFinding(this.#walk.id, {
         description,
@@ -239,6 +245,7 @@ export class WalkState {
   async end(): Promise<void> {
     if (this.#busy || this.ended) return;
     this.#busy = true;
+    this.#generation++;
     try {
       this.#walk = await this.#inspection.endWalk(this.#walk.id, this.#summary.trim());
       this.#ending = false;
