@@ -6,7 +6,9 @@ import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
 import type { PoorRatingReason, RatingChannel, RatingLevel } from '../../domain/rating';
 import { API } from '../../sync/protocol';
+import { AdminApiError, failedAnswer, parseJson } from './api-error';
 import { createDutyApi } from './duty-api';
+import { createPipelineApi } from './pipeline-api';
 
 export interface AdminWindow {
   id: Id;
@@ -79,24 +81,7 @@ export interface RejectedEvent {
   receivedAt: string;
 }
 
-export class AdminApiError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message?: string,
-  ) {
-    super(message ?? code);
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
+export { AdminApiError, type AdminIssue } from './api-error';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -122,19 +107,7 @@ export function createAdminCall(
       throw new AdminApiError('offline', 0);
     }
     const data = parseJson(await response.text().catch(() => ''));
-    if (!response.ok) {
-      const failure = (data ?? {}) as { error?: unknown; message?: unknown };
-      const code =
-        typeof failure.error === 'string'
-          ? failure.error
-          : response.status === 401
-            ? 'unauthorized'
-            : response.status === 429
-              ? 'rate_limited'
-              : `http_${response.status}`;
-      const message = typeof failure.message === 'string' ? failure.message : response.statusText;
-      throw new AdminApiError(code, response.status, message);
-    }
+    if (!response.ok) throw failedAnswer(response, data);
     return data as T;
   }
 
@@ -161,6 +134,7 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
     ratings: (limit = 50) => call<RatingsResponse>('GET', `/ratings?limit=${limit}`),
     rejected: () => call<{ rejected: RejectedEvent[] }>('GET', '/rejected'),
     duty: createDutyApi(call),
+    pipeline: createPipelineApi(call, fetchFn),
   };
 }
 

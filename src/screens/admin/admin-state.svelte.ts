@@ -6,6 +6,7 @@ import type { Id } from '../../domain/ids';
 import {
   AdminApiError,
   type AdminApi,
+  type AdminIssue,
   type AdminDevice,
   type EnrollRole,
   type Enrollment,
@@ -13,10 +14,24 @@ import {
   type RejectedEvent,
   type WindowsResponse,
 } from './admin-api';
+import { CalendarState } from './calendar-state.svelte';
+import { ChecklistState } from './checklist-state.svelte';
 import { DutyAdminState } from './duty-state.svelte';
+import { ProblemsState } from './problems-state.svelte';
+import { WalksState } from './walks-state.svelte';
 
 export type AdminTab =
-  'windows' | 'devices' | 'ratings' | 'rejected' | 'leaders' | 'schedule' | 'attendance';
+  | 'windows'
+  | 'devices'
+  | 'ratings'
+  | 'rejected'
+  | 'leaders'
+  | 'schedule'
+  | 'attendance'
+  | 'problems'
+  | 'walks'
+  | 'checklist'
+  | 'calendar';
 export const ADMIN_TABS: readonly AdminTab[] = [
   'windows',
   'devices',
@@ -25,6 +40,10 @@ export const ADMIN_TABS: readonly AdminTab[] = [
   'leaders',
   'schedule',
   'attendance',
+  'problems',
+  'walks',
+  'checklist',
+  'calendar',
 ];
 export type Session = 'checking' | 'signedOut' | 'signedIn';
 
@@ -32,10 +51,15 @@ export type Session = 'checking' | 'signedOut' | 'signedIn';
 export interface Failure {
   code: string;
   message: string;
+  /** What the server found wrong with what was sent, field by field. */
+  issues?: readonly AdminIssue[];
 }
 
 export function failure(error: unknown): Failure {
-  if (error instanceof AdminApiError) return { code: error.code, message: error.message };
+  if (error instanceof AdminApiError)
+    return error.issues.length > 0
+      ? { code: error.code, message: error.message, issues: error.issues }
+      : { code: error.code, message: error.message };
   return { code: 'generic', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -103,6 +127,14 @@ export class AdminState {
   readonly rejected: Loadable<{ rejected: RejectedEvent[] }>;
   /** 局长坐班: leaders, schedule, attendance. */
   readonly duty: DutyAdminState;
+  /** 问题整改: the problem pipeline. */
+  readonly problems: ProblemsState;
+  /** 走流程: walks and their reports. */
+  readonly walks: WalksState;
+  /** The walk checklist. */
+  readonly checklist: ChecklistState;
+  /** Holidays and due days. */
+  readonly calendar: CalendarState;
 
   constructor(api: AdminApi, now: () => number = () => Date.now()) {
     this.#api = api;
@@ -117,6 +149,23 @@ export class AdminState {
       windows: () => this.windows.data,
       onError,
     });
+    this.problems = new ProblemsState({ api: api.pipeline, onError });
+    this.walks = new WalksState({ api: api.pipeline, now, onError });
+    this.checklist = new ChecklistState({ api: api.pipeline, onError });
+    this.calendar = new CalendarState({ api: api.pipeline, onError });
+  }
+
+  /** Departments known from the windows list, by name (with their English names). */
+  get departments(): { id: Id; name: string; nameEn?: string }[] {
+    const seen: Record<Id, { id: Id; name: string; nameEn?: string }> = {};
+    for (const w of this.windows.data?.windows ?? []) {
+      seen[w.department.id] ??= {
+        id: w.department.id,
+        name: w.department.name,
+        ...(w.department.nameEn ? { nameEn: w.department.nameEn } : {}),
+      };
+    }
+    return Object.values(seen).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   }
 
   get session(): Session {
@@ -237,6 +286,16 @@ export class AdminState {
         return this.duty.shifts;
       case 'attendance':
         return this.duty.attendance;
+      case 'problems':
+        // Filters and assigning pick departments from the windows list.
+        this.windows.ensure();
+        return this.problems.list;
+      case 'walks':
+        return this.walks.list;
+      case 'checklist':
+        return this.checklist.items;
+      case 'calendar':
+        return this.calendar.calendar;
     }
   }
 
@@ -255,6 +314,10 @@ export class AdminState {
     for (const section of [this.windows, this.devices, this.ratings, this.rejected])
       section.clear();
     this.duty.clear();
+    this.problems.clear();
+    this.walks.clear();
+    this.checklist.clear();
+    this.calendar.clear();
   }
 
   #action(error: unknown): void {

@@ -1,0 +1,78 @@
+/** Words for the pipeline's facts: deadlines, history steps, who took them, a 差评's reasons. */
+import { POOR_RATING_REASONS, type RatingLevel } from '../../domain/rating';
+import type { Deadline, ProblemStep } from '../../domain/problem';
+import type { Id } from '../../domain/ids';
+import { t } from '../../i18n';
+
+/** A deadline as a countdown: working days left, due today, overdue, or done on time / late. */
+export function deadlineText(d: Deadline): string {
+  if (d.done) return d.late ? t('admin.problems.doneLate') : t('admin.problems.doneOnTime');
+  if (d.overdue) return t('admin.problems.overdueMark');
+  if (d.remaining <= 0) return t('admin.problems.dueToday');
+  return t('admin.problems.daysLeft', { count: d.remaining });
+}
+
+const REASON_WORDS = new Set<string>(POOR_RATING_REASONS);
+
+/**
+ * A problem's description in words: a 差评's is recorded as its reason codes and the comment
+ * ("waited_too_long, attitude — …"), so the codes are said in the reader's language.
+ */
+export function describeProblem(source: string, description: string): string {
+  if (source !== 'rating') return description;
+  const cut = description.indexOf(' — ');
+  const head = cut < 0 ? description : description.slice(0, cut);
+  const codes = head.split(', ');
+  if (!codes.every((c) => REASON_WORDS.has(c))) return description;
+  const reasons = codes.map((c) => t(`reasons.${c as (typeof POOR_RATING_REASONS)[number]}`));
+  return [reasons.join('、'), cut < 0 ? '' : description.slice(cut + 3)]
+    .filter(Boolean)
+    .join(' — ');
+}
+
+const level = (value: unknown) => t(`levels.${value as RatingLevel}`);
+
+/** What a step of a problem's history did, in words. */
+export function stepTitle(step: ProblemStep): string {
+  const d = step.detail;
+  switch (step.type) {
+    case 'problem.recorded':
+      return t('admin.steps.recorded');
+    case 'rating.submitted':
+      return t('admin.steps.ratingSubmitted', { level: level(d.level) });
+    case 'rating.followedUp':
+      return t('admin.steps.followedUp', { level: level(d.level) });
+    case 'problem.assigned':
+      return t('admin.steps.assigned');
+    case 'problem.statusChanged':
+      if (d.to === 'rectifying' && d.from === 'rectified') return t('admin.steps.sentBack');
+      if (d.to === 'rectifying') return t('admin.steps.rectifying');
+      if (d.to === 'rectified') return t('admin.steps.rectified');
+      if (d.to === 'verified') return t('admin.steps.verified');
+      return t('admin.steps.closed');
+    case 'problem.commented':
+      return t('admin.steps.commented');
+    case 'problem.prechecked':
+      return d.verdict === 'mistaken'
+        ? t('admin.steps.precheckMistaken')
+        : d.verdict === 'malicious'
+          ? t('admin.steps.precheckMalicious')
+          : t('admin.steps.precheckValid');
+    case 'problem.reviewed':
+      return d.upheld ? t('admin.steps.reviewUpheld') : t('admin.steps.reviewDismissed');
+    case 'problem.calledBack':
+      return !d.reached
+        ? t('admin.steps.calledBackUnreached')
+        : d.satisfied === false
+          ? t('admin.steps.calledBackUnsatisfied')
+          : t('admin.steps.calledBackSatisfied');
+  }
+}
+
+/** Who took a step: a leader's title or an administrator's name; a citizen for ratings. */
+export function actorOf(step: ProblemStep, actors: Record<Id, string>): string {
+  if (step.actorId && actors[step.actorId]) return actors[step.actorId]!;
+  if (step.type === 'rating.submitted' || step.type === 'rating.followedUp')
+    return t('admin.problem.citizen');
+  return t('admin.problem.unknownActor');
+}

@@ -1,0 +1,98 @@
+/**
+ * The console's 走流程 section: the walks of a month, and one walk's report (the printable page
+ * with the checklist results by group and the findings with their photos).
+ */
+import { CHECKLIST_GROUPS, type ChecklistGroup, type CheckResult } from '../../domain/events';
+import type { Id } from '../../domain/ids';
+import type { ChecklistItem } from '../../domain/reference';
+import { hallDate } from '../../domain/schedule';
+import type { WalkListResponse, WalkReportResponse } from '../../sync/pipeline-protocol';
+import { failure, Loadable, type Failure } from './admin-state.svelte';
+import type { PipelineApi } from './pipeline-api';
+
+export interface WalksDeps {
+  api: PipelineApi;
+  now: () => number;
+  onError: (error: unknown) => void;
+}
+
+export interface ReportGroup {
+  group: ChecklistGroup;
+  rows: { item: ChecklistItem; result: CheckResult | null; note: string }[];
+}
+
+/** A report's checklist by group, in walk order (groups as the checklist has them). */
+export function reportGroups(report: WalkReportResponse): ReportGroup[] {
+  return CHECKLIST_GROUPS.map((group) => ({
+    group,
+    rows: report.checklist
+      .filter((row) => row.item.group === group)
+      .sort((a, b) => a.item.sort - b.item.sort || a.item.id.localeCompare(b.item.id)),
+  })).filter((g) => g.rows.length > 0);
+}
+
+export class WalksState {
+  #deps: WalksDeps;
+  #month = $state('');
+  #openId = $state<Id | null>(null);
+  #report = $state.raw<WalkReportResponse | null>(null);
+  #reportLoading = $state(false);
+  #reportError = $state.raw<Failure | null>(null);
+
+  readonly list: Loadable<WalkListResponse>;
+
+  constructor(deps: WalksDeps) {
+    this.#deps = deps;
+    this.#month = hallDate(deps.now()).slice(0, 7);
+    this.list = new Loadable(() => deps.api.walks(this.#month), deps.onError);
+  }
+
+  get month(): string {
+    return this.#month;
+  }
+  get openId(): Id | null {
+    return this.#openId;
+  }
+  get report(): WalkReportResponse | null {
+    return this.#report;
+  }
+  get reportLoading(): boolean {
+    return this.#reportLoading;
+  }
+  get reportError(): Failure | null {
+    return this.#reportError;
+  }
+
+  showMonth(month: string): void {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return;
+    this.#month = month;
+    void this.list.refresh();
+  }
+
+  async open(id: Id): Promise<void> {
+    this.#openId = id;
+    this.#report = null;
+    this.#reportError = null;
+    this.#reportLoading = true;
+    try {
+      const report = await this.#deps.api.walk(id);
+      if (this.#openId === id) this.#report = report;
+    } catch (error) {
+      if (this.#openId === id) this.#reportError = failure(error);
+      this.#deps.onError(error);
+    } finally {
+      this.#reportLoading = false;
+    }
+  }
+
+  close(): void {
+    this.#openId = null;
+    this.#report = null;
+    this.#reportError = null;
+  }
+
+  clear(): void {
+    this.list.clear();
+    this.close();
+  }
+}
