@@ -12,7 +12,6 @@ import {
   PROBLEM_STATUSES,
   isProblemStepType,
   validatePayload,
-  type EventEnvelope,
   type Photo,
   type WalkMode,
 } from '../../domain/events';
@@ -24,12 +23,7 @@ import {
   problemDeadlines,
   type Problem,
 } from '../../domain/problem';
-import {
-  foldReference,
-  type ChecklistItem,
-  type Department,
-  type HallSettings,
-} from '../../domain/reference';
+import { type ChecklistItem, type Department, type HallSettings } from '../../domain/reference';
 import { hallDayStartMs } from '../../domain/schedule';
 import type {
   DepartmentProblemCounts,
@@ -44,6 +38,8 @@ import type {
 import { badRequest, notFound } from '../errors';
 import { arrivedBlobs } from '../repos/problems';
 import {
+  getChecklist,
+  getHolidayYears,
   getLeaders,
   getSettings,
   listDepartments,
@@ -65,36 +61,20 @@ export interface HallView {
   settings: HallSettings;
 }
 
-/**
- * The checklist and the hall's holiday years are read as the domain fold of their ref.* events,
- * so the console sees exactly what a tablet folds from the same events.
- */
-async function checklistAndHolidays(
-  db: Db,
-  hallId: string,
-): Promise<{ checklist: Record<Id, ChecklistItem>; holidays: HolidayCalendar }> {
-  const rows = await db.query<{ id: string; type: string; hlc: string; payload: unknown }>(
-    `SELECT id, type, hlc, payload FROM events
-     WHERE hall_id = $1 AND type IN ('ref.checklistItemSaved', 'ref.holidaysSaved')`,
-    [hallId],
-  );
-  const ref = foldReference(rows.map((r) => ({ ...r, hallId }) as unknown as EventEnvelope));
-  return { checklist: ref.checklist, holidays: ref.holidays };
-}
-
 export async function loadHallView(db: Db, hallId: string): Promise<HallView> {
-  const [departments, windows, ref, settings] = await Promise.all([
+  const [departments, windows, checklist, years, settings] = await Promise.all([
     listDepartments(db, hallId),
     listWindows(db, hallId),
-    checklistAndHolidays(db, hallId),
+    getChecklist(db, hallId),
+    getHolidayYears(db, hallId),
     getSettings(db, hallId),
   ]);
   return {
     departments: new Map(departments.map((d) => [d.id, d])),
     windows: new Map(windows.map((w) => [w.id, w])),
-    checklist: ref.checklist,
-    hallYears: ref.holidays,
-    calendar: holidayCalendar(ref.holidays),
+    checklist: Object.fromEntries(checklist.map(({ hallId: _hall, ...item }) => [item.id, item])),
+    hallYears: years.holidays,
+    calendar: holidayCalendar(years.holidays),
     settings: settings.settings,
   };
 }
