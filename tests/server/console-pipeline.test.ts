@@ -3,6 +3,7 @@ import { newId } from '../../src/domain/ids';
 import type { ProblemDetailResponse, ProblemListItem } from '../../src/sync/pipeline-protocol';
 import { backends } from '../support/databases';
 import { PipelineHall, photoOf } from './console-support';
+import { enrollRole } from './duty-support';
 
 const DIRECTOR = '税务局局长';
 const HRSS_DIRECTOR = '人力资源和社会保障局局长';
@@ -420,6 +421,56 @@ describe.each(backends)('console problem pipeline on $name', ({ name }) => {
     expect(detail.deadlines.callBack).toMatchObject({ done: true, late: true, overdue: false });
     expect(detail.overdue).toBe(false);
     expect(await overdueIds()).not.toContain(ratingId);
+  });
+
+  it('applies a console step after the step it answers even when a tablet’s clock runs ahead', async () => {
+    hall.at('2026-03-25T02:00:00Z');
+    const tax = await walk(DIRECTOR);
+    const problemId = await hall.finding(tax);
+    // A second tablet whose clock is three minutes fast (within what the server accepts as is).
+    const fast = await enrollRole(hall.server, 'inspection_tablet', () => hall.clock + 180_000);
+    await hall.push(fast, [
+      hall.append(
+        fast,
+        'problem.assigned',
+        { problemId, from: 'found', departmentId: tax.departmentId, assignee: '导服组', note: '' },
+        { actorId: tax.leaderId },
+      ),
+    ]);
+    // The console answers a second later by the server's clock, and its step still follows.
+    hall.at('2026-03-25T02:00:01Z');
+    const detail = await hall.step(problemId, {
+      type: 'problem.statusChanged',
+      payload: { from: 'assigned', to: 'rectifying', note: '', photos: [] },
+    });
+    expect(detail.problem.status).toBe('rectifying');
+    expect(detail.problem.steps.map((s) => s.superseded)).toEqual([null, null, null]);
+  });
+
+  it('lists a duty item marked for follow-up with the duty due days', async () => {
+    // Monday 2026-03-30, 10:00 in the hall.
+    hall.at('2026-03-30T02:00:00Z');
+    const kiosk = await enrollRole(hall.server, 'duty_kiosk', () => hall.clock);
+    const departmentId = hall.department('MED').id;
+    const problemId = newId();
+    await hall.push(kiosk, [
+      hall.append(kiosk, 'problem.recorded', {
+        problemId,
+        source: 'duty',
+        sourceId: newId(),
+        departmentId,
+        windowId: null,
+        description: '群众反映异地就医备案流程繁琐',
+        severity: 'medium',
+      }),
+    ]);
+    const listed = (await hall.problems(`?source=duty&department=${departmentId}`)).problems;
+    expect(ids(listed)).toEqual([problemId]);
+    // 10 working days from Monday 03-30 over 清明 (04-04 … 04-06).
+    expect(listed[0]!.deadlines).toEqual({
+      rectify: { due: '2026-04-14', done: false, remaining: 10, overdue: false, late: false },
+      callBack: null,
+    });
   });
 
   it('refuses invalid steps and unknown problems, and needs a session', async () => {
