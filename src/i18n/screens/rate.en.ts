@@ -31,6 +31,8 @@ const rate: typeof rateZhCN = {
       stageAccept: 'Acceptance',
       stageRectify: 'Putting right',
       stageCallBack: 'Call back',
+      /** Read out after a stage's words: whether it is done. */
+      stateSuffix: ' ({state})',
       stateDone: 'done',
       stateCurrent: 'in progress',
       stateWaiting: 'not started',

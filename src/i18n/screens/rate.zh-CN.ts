@@ -27,6 +27,8 @@ const rate = {
       stageAccept: '受理',
       stageRectify: '整改',
       stageCallBack: '回访',
+      /** Read out after a stage's words: whether it is done. */
+      stateSuffix: '（{state}）',
       stateDone: '已完成',
       stateCurrent: '进行中',
       stateWaiting: '未开始',
