@@ -37,7 +37,7 @@ import {
 } from './device-api';
 import type { EnrolledDevice } from './device';
 import { hasLeaderPin, leaderLockout, verifyLeaderPin } from './leader-pin';
-import type { PreparedPhoto } from './photo';
+import { imageTypeOf, type PreparedPhoto } from './photo';
 
 /** Why the tablet refused an action on a walk or a problem; the screen turns it into words. */
 export type InspectionErrorCode =
@@ -251,7 +251,11 @@ export class InspectionTablet implements Inspection {
     const row = await this.device.store.photos.get(sha256);
     if (row) return new Blob([row.bytes], { type: row.type });
     // Not taken here: the server's copy, with the device token (not kept on the tablet).
-    return this.device.fetchBlob(sha256).catch(() => null);
+    const blob = await this.device.fetchBlob(sha256).catch(() => null);
+    if (!blob || blob.type.startsWith('image/')) return blob;
+    // Uploaded as plain bytes: name the image type from its first bytes, so it displays.
+    const bytes = await blob.arrayBuffer();
+    return new Blob([bytes], { type: imageTypeOf(new Uint8Array(bytes)) ?? blob.type });
   }
 
   async pendingPhotos(): Promise<number> {

@@ -7,7 +7,7 @@
  * and encoding are the browser's (createImageBitmap and a canvas, OffscreenCanvas where there is
  * one).
  */
-import { MAX_PHOTO_BYTES } from '../domain/events';
+import { MAX_PHOTO_BYTES, type PHOTO_TYPES } from '../domain/events';
 import { PhotoError } from './device-api';
 
 /** Longest edge of a stored photo, in px. */
@@ -52,6 +52,15 @@ export function nextQuality(quality: number, size: number): number | null {
 /** Whether an encoding of this size may be kept at all (the server takes up to MAX_PHOTO_BYTES). */
 export function isStorable(size: number): boolean {
   return size > 0 && size <= MAX_PHOTO_BYTES;
+}
+
+/** The image type of some bytes by their signature (JPEG, PNG, WebP), or null. */
+export function imageTypeOf(bytes: Uint8Array): (typeof PHOTO_TYPES)[number] | null {
+  const at = (i: number, ...sig: number[]) => sig.every((b, j) => bytes[i + j] === b);
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  return null;
 }
 
 /** SHA-256 of some bytes, lower-case hex (WebCrypto). */

@@ -71,8 +71,9 @@ export class LocalStore {
       const owner = await db.getMeta('deviceId');
       if (owner === deviceId) return;
       if (owner !== undefined) {
-        // A new enrollment starts a fresh log, but never at the cost of unsent records.
-        const { pending } = await new LogRepository(db).counts();
+        // A new enrollment starts a fresh log, but never at the cost of unsent records (events,
+        // and photos the server does not have yet).
+        const pending = await unsent(db);
         if (pending > 0) throw new UnsyncedRecordsError(pending);
         await Promise.all(db.tables.map((t) => t.clear()));
       }
@@ -142,11 +143,23 @@ export class LocalStore {
   }
 }
 
-/** Does a database hold events the server has not acknowledged? (Without keeping it open.) */
+/** Own events not acknowledged and photos not uploaded (nor refused for good). */
+async function unsent(db: HallKioskDb): Promise<number> {
+  const [log, photos] = await Promise.all([
+    new LogRepository(db).counts(),
+    new PhotoRepository(db).counts(),
+  ]);
+  return log.pending + photos.pendingPhotos;
+}
+
+/**
+ * Does a database hold events the server has not acknowledged, or photos it does not have yet?
+ * (Without keeping it open.)
+ */
 export async function countPending(name: string, env?: DbEnvironment): Promise<number> {
   const db = await openDb(name, env);
   try {
-    return (await new LogRepository(db).counts()).pending;
+    return await unsent(db);
   } finally {
     db.close();
   }

@@ -6,6 +6,7 @@ import {
   PHOTO_MAX_EDGE,
   PHOTO_TARGET_BYTES,
   fitWithin,
+  imageTypeOf,
   isStorable,
   nextQuality,
   sha256Hex,
@@ -58,6 +59,16 @@ describe('photo quality', () => {
     expect(isStorable(MAX_PHOTO_BYTES)).toBe(true);
     expect(isStorable(MAX_PHOTO_BYTES + 1)).toBe(false);
     expect(isStorable(0)).toBe(false);
+  });
+
+  it('tells JPEG, PNG and WebP apart by their first bytes', () => {
+    const bytes = (...b: number[]) => new Uint8Array([...b, 0, 0, 0, 0]);
+    expect(imageTypeOf(bytes(0xff, 0xd8, 0xff, 0xe0))).toBe('image/jpeg');
+    expect(imageTypeOf(bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a))).toBe('image/png');
+    const webp = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
+    expect(imageTypeOf(webp)).toBe('image/webp');
+    expect(imageTypeOf(new TextEncoder().encode('GIF89a'))).toBeNull();
+    expect(imageTypeOf(new Uint8Array())).toBeNull();
   });
 
   it('names bytes by their SHA-256', async () => {
