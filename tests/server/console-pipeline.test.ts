@@ -530,4 +530,15 @@ describe.each(backends)('console problem pipeline on $name', ({ name }) => {
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ error: 'hash_mismatch' });
   });
+
+  it('puts a problem in the hall-local month it was recorded in, across a year end', async () => {
+    hall.at('2026-12-31T12:00:00Z'); // 20:00 on 12-31 in the hall
+    const december = await hall.poorRating();
+    hall.at('2026-12-31T16:30:00Z'); // 00:30 on 2027-01-01 in the hall
+    const january = await hall.poorRating();
+    expect(ids((await hall.problems('?month=2026-12')).problems)).toEqual([december]);
+    expect(ids((await hall.problems('?month=2027-01')).problems)).toEqual([january]);
+    // Called back within one working day of New Year's Day: due Monday 2027-01-04.
+    expect((await hall.problem(january)).deadlines.callBack!.due).toBe('2027-01-04');
+  });
 });
