@@ -8,6 +8,7 @@
  * one).
  */
 import { MAX_PHOTO_BYTES, type PHOTO_TYPES } from '../domain/events';
+import { sha256Hex as domainSha256 } from '../domain/hash';
 import { PhotoError } from './device-api';
 
 /** Longest edge of a stored photo, in px. */
@@ -63,9 +64,14 @@ export function imageTypeOf(bytes: Uint8Array): (typeof PHOTO_TYPES)[number] | n
   return null;
 }
 
-/** SHA-256 of some bytes, lower-case hex (WebCrypto). */
+/**
+ * SHA-256 of some bytes, lower-case hex: WebCrypto where the page has it (a secure context), the
+ * domain's own implementation otherwise.
+ */
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  const subtle = globalThis.crypto?.subtle as SubtleCrypto | undefined;
+  if (!subtle) return domainSha256(new Uint8Array(bytes));
+  const digest = await subtle.digest('SHA-256', bytes);
   let out = '';
   for (const b of new Uint8Array(digest)) out += b.toString(16).padStart(2, '0');
   return out;
@@ -102,7 +108,8 @@ function makeCanvas(width: number, height: number) {
  * image, or one the browser cannot decode) or `photo_too_large` (no encoding fits MAX_PHOTO_BYTES).
  */
 export async function preparePhoto(blob: Blob): Promise<PreparedPhoto> {
-  if (!blob.type.startsWith('image/')) throw new PhotoError('not_an_image');
+  // Some pickers give no type for a file they do not know; then decoding decides.
+  if (blob.type !== '' && !blob.type.startsWith('image/')) throw new PhotoError('not_an_image');
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
