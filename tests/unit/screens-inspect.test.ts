@@ -38,7 +38,10 @@ import { InspectState, SIGN_OUT_IDLE_MS } from '../../src/screens/inspect/inspec
 import { checkPicked, deadlineWords, saveProblemOf } from '../../src/screens/inspect/inspect-words';
 import { PhotoPicks, type PreviewUrls } from '../../src/screens/inspect/photo-picks.svelte';
 import { stepsOffered } from '../../src/screens/inspect/problem-state.svelte';
-import { stepDetail } from '../../src/screens/inspect/step-words';
+import { STEP_TITLES, stepDetail } from '../../src/screens/inspect/step-words';
+import { lookup } from '../../src/i18n/catalog';
+import inspectEn from '../../src/i18n/screens/inspect.en';
+import inspectZh from '../../src/i18n/screens/inspect.zh-CN';
 import type { Timers } from '../../src/screens/timers';
 import { INITIAL_STATUS } from '../../src/sync/status';
 
@@ -825,6 +828,13 @@ describe('inspection tablet words', () => {
       { key: 'inspect.verdicts.mistaken' },
     ]);
     expect(stepDetail(step('problem.commented', {}), name, status)).toEqual([]);
+  });
+
+  it('has a heading for every kind of history entry in both languages', () => {
+    for (const key of Object.values(STEP_TITLES)) {
+      expect(lookup(inspectZh, key), key).toBeTypeOf('string');
+      expect(lookup(inspectEn, key), key).toBeTypeOf('string');
+    }
   });
 
   it('offers no call-back on a walk finding and never the appeal review', () => {

@@ -1,7 +1,20 @@
 /** What a step of a problem's history says beyond its note, as a message to show. */
 import type { MessageKey, MessageParams } from '../../i18n';
 import type { ProblemStatus } from '../../domain/events';
-import type { ProblemStep } from '../../domain/problem';
+import type { ProblemEventType, ProblemStep } from '../../domain/problem';
+
+/** The heading of each kind of history entry. */
+export const STEP_TITLES: Record<ProblemEventType, MessageKey> = {
+  'problem.recorded': 'inspect.steps.recorded',
+  'rating.submitted': 'inspect.steps.rated',
+  'rating.followedUp': 'inspect.steps.followedUp',
+  'problem.assigned': 'inspect.steps.assigned',
+  'problem.statusChanged': 'inspect.steps.statusChanged',
+  'problem.commented': 'inspect.steps.commented',
+  'problem.prechecked': 'inspect.steps.prechecked',
+  'problem.reviewed': 'inspect.steps.reviewed',
+  'problem.calledBack': 'inspect.steps.calledBack',
+};
 
 export interface StepLine {
   key: MessageKey;
