@@ -30,12 +30,18 @@ import {
   nextSteps,
   problemDeadlines,
   type Deadline,
+  type Problem,
   type ProblemStep,
 } from '../../src/domain/problem';
 import { DEFAULT_SETTINGS, emptyReference, type Reference } from '../../src/domain/reference';
 import { foldWalks, type Walk } from '../../src/domain/walk';
 import { InspectState, SIGN_OUT_IDLE_MS } from '../../src/screens/inspect/inspect-state.svelte';
-import { checkPicked, deadlineWords, saveProblemOf } from '../../src/screens/inspect/inspect-words';
+import {
+  checkPicked,
+  deadlineWords,
+  problemText,
+  saveProblemOf,
+} from '../../src/screens/inspect/inspect-words';
 import { PhotoPicks, type PreviewUrls } from '../../src/screens/inspect/photo-picks.svelte';
 import { stepsOffered } from '../../src/screens/inspect/problem-state.svelte';
 import { STEP_TITLES, stepDetail } from '../../src/screens/inspect/step-words';
@@ -615,7 +621,7 @@ describe('inspection tablet screen state', () => {
     inspection.photosHere.add('a'.repeat(64));
     expect(await state.photoSource('a'.repeat(64))).toEqual({
       url: `blob:local/${'a'.repeat(64)}`,
-      owned: false,
+      owned: true,
     });
     expect(await state.photoSource('b'.repeat(64))).toBeNull();
   });
@@ -759,6 +765,22 @@ describe('inspection tablet words', () => {
     expect(deadlineWords(d({ done: true, late: true }))).toEqual({
       key: 'inspect.deadline.doneLate',
     });
+  });
+
+  it('tells a poor rating by its reasons in words and the comment', () => {
+    const rating = (reasons: string[], comment: string) =>
+      ({
+        description: 'attitude — x',
+        rating: { level: 'dissatisfied', reasons, comment, ticket: null, phoneId: null },
+      }) as unknown as Problem;
+    const words = (r: string) => `<${r}>`;
+    expect(problemText(rating(['attitude', 'other'], ' 太慢 '), words)).toBe(
+      '<attitude>、<other> — 太慢',
+    );
+    expect(problemText(rating([], '太慢'), words)).toBe('太慢');
+    expect(problemText({ description: '指引不清', rating: null } as Problem, words)).toBe(
+      '指引不清',
+    );
   });
 
   it('turns failures into reason codes', () => {

@@ -53,7 +53,7 @@ export interface LeaderGroup {
   leaders: Leader[];
 }
 
-/** Where a photo is shown from: an object URL (revoked by the viewer when `owned`). */
+/** Where a photo is shown from: an object URL, revoked by the viewer when it is `owned`. */
 export interface PhotoSource {
   url: string;
   owned: boolean;
@@ -476,8 +476,9 @@ export class InspectState {
   async photoSource(sha256: string): Promise<PhotoSource | null> {
     const inspection = this.#inspection;
     if (!inspection) return null;
+    // Each call makes a new object URL: the viewer revokes it when it goes.
     const local = await inspection.localPhotoUrl(sha256).catch(() => null);
-    if (local) return { url: local, owned: false };
+    if (local) return { url: local, owned: true };
     const blob = await inspection.photoBlob(sha256).catch(() => null);
     return blob ? { url: this.#urls.create(blob), owned: true } : null;
   }

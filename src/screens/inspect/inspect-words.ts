@@ -5,7 +5,8 @@
 import { PhotoError, SignInError, WriteError, type PhotoErrorCode } from '../../app/device-api';
 import type { WriteErrorCode } from '../../app/device-api';
 import type { MessageKey, MessageParams } from '../../i18n';
-import type { Deadline } from '../../domain/problem';
+import type { Deadline, Problem } from '../../domain/problem';
+import type { PoorRatingReason } from '../../domain/rating';
 
 /** Why a form could not be saved; each code has words under `inspect.errors`. */
 export type SaveProblem =
@@ -49,4 +50,15 @@ export function checkPicked(
   if (files.some((f) => !f.type.startsWith('image/'))) return 'not_an_image';
   if (already + files.length > max) return 'too_many_photos';
   return null;
+}
+
+/**
+ * What a problem is about, in words: a 差评's reasons (the fold keeps their codes) and the
+ * citizen's comment, or the description as written.
+ */
+export function problemText(p: Problem, reason: (code: PoorRatingReason) => string): string {
+  if (!p.rating) return p.description;
+  return [p.rating.reasons.map(reason).join('、'), p.rating.comment.trim()]
+    .filter(Boolean)
+    .join(' — ');
 }
