@@ -315,6 +315,8 @@ describe.each(backends)('walks and the problem pipeline on $name', ({ name }) =>
     ]);
     // Both tablets saw it rectified; one verifies, the other (later) sends it back.
     const verify = moveEvent(tablet, id, 'rectified', 'verified', '现场复核通过');
+    // The second is written after the first (on the clock both share through the server).
+    other.clock.receive(verify.hlc);
     const reopen = moveEvent(other, id, 'rectified', 'rectifying', '仍未改');
     expect(statuses((await pushOk(server.app, tablet, [verify])).results)).toEqual(['stored']);
     expect(statuses((await pushOk(server.app, other, [reopen])).results)).toEqual(['stored']);

@@ -160,6 +160,39 @@ describe.each(backends)("a citizen's 差评 followed from the phone on $name", (
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('counts a follow-up rating from a phone whose clock runs behind the steps', async () => {
+    const slow = new TestDevice(
+      newId(),
+      server.seed.hall.id,
+      null,
+      null,
+      () => Date.now() - 10 * 60_000,
+    );
+    const rating = slow.rating(server, {
+      windowId: card(2).id,
+      level: 'dissatisfied',
+      comment: '材料退回三次',
+    });
+    expect(await send(slow, 2, [rating])).toEqual(['stored']);
+    const assigned = assignEvent(tablet, rating.id, card(2).departmentId);
+    const rectified = moveEvent(tablet, rating.id, 'assigned', 'rectified', '已整改');
+    await pushOk(server.app, tablet, [assigned, rectified]);
+    const given = followUp(slow, rating.id);
+    expect(given.hlc < rectified.hlc).toBe(true);
+    expect(await send(slow, 2, [given])).toEqual(['stored']);
+
+    const res = await progress({ phoneId: slow.deviceId, ratingIds: [rating.id] });
+    expect(res.json<PublicProgressResponse>().items[0]!.progress.followUp).toMatchObject({
+      level: 'satisfied',
+    });
+    const [row] = await server.db.query<{ hlc: string; original: string }>(
+      'SELECT hlc, hlc_original AS original FROM events WHERE id = $1',
+      [given.id],
+    );
+    expect(row!.original).toBe(given.hlc);
+    expect(row!.hlc > rectified.hlc).toBe(true);
+  });
+
   it('answers 400 with a reason code to a body that is not a progress request', async () => {
     const tooMany = await progress({
       phoneId: phone.deviceId,

@@ -27,7 +27,7 @@ import {
   type ValidEvent,
 } from '../../domain/events';
 import { hashValue } from '../../domain/hash';
-import { clampHlc } from '../../domain/hlc';
+import { MAX_COUNTER, clampHlc, formatHlc, parseHlc } from '../../domain/hlc';
 import { verifyPinProof } from '../../domain/pin';
 import { isHallDate } from '../../domain/schedule';
 import type { EventOutcome } from '../../sync/protocol';
@@ -146,6 +146,19 @@ export class EventRefused extends Error {
 type Verdict = { ok: true; event: ValidEvent } | { ok: false; reason: string; message: string };
 
 const refuse = (reason: string, message: string): Verdict => ({ ok: false, reason, message });
+
+/** `hlc`, or if it does not sort after `floor`, the next hlc after `floor` on hlc's node. */
+function hlcAfter(hlc: string, floor: string): string {
+  if (hlc > floor) return hlc;
+  const own = parseHlc(hlc);
+  const last = parseHlc(floor);
+  if (!own || !last) return hlc;
+  const next =
+    last.counter < MAX_COUNTER
+      ? { millis: last.millis, counter: last.counter + 1 }
+      : { millis: last.millis + 1, counter: 0 };
+  return formatHlc({ ...next, node: own.node });
+}
 
 /** The checks that need nothing but the event, the writer and the previous event's hash. */
 function checkAlone(
@@ -704,7 +717,13 @@ export async function ingestEvents(
       continue;
     }
     const e = verdict.event;
-    const { hlc } = clampHlc(e.hlc, ctx.now);
+    let { hlc } = clampHlc(e.hlc, ctx.now);
+    if (e.type === 'rating.followedUp') {
+      // Taken because the 差评 is rectified as stored now, it is ordered after the steps that
+      // made it so, or a phone clock running behind would have every device fold it as too early.
+      const { ratingId } = (e as ValidEvent<'rating.followedUp'>).payload;
+      hlc = hlcAfter(hlc, field!.rated.get(ratingId)!.updatedHlc);
+    }
     storedIds.add(id);
     toStore.push({ event: e, raw, hash, hlc });
     if (isRating(e)) {
