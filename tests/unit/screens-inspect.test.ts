@@ -552,6 +552,13 @@ describe('inspection tablet screen state', () => {
     expect(walk.formAt).toBe(documents!.id);
     expect(walk.itemId).toBe(documents!.id);
 
+    inspection.failNext = new WriteError('storage_full');
+    await walk.mark(online!.id, 'problem');
+    expect(walk.checkProblem).toBe('storage_full');
+    expect(walk.checkFailedAt).toBe(online!.id);
+    expect(walk.result(online!.id)).toBe('na');
+    expect(walk.formAt).toBe(documents!.id);
+
     walk.setNote(counter!.id, '排队有序');
     await walk.saveNote(counter!.id);
     expect(walk.noteSaved).toBe(counter!.id);

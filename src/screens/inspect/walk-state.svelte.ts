@@ -32,6 +32,8 @@ export class WalkState {
   #notes = $state<Record<Id, string>>({});
   #noteSaved = $state<Id | null>(null);
   #checkProblem = $state<SaveProblem | null>(null);
+  /** The item whose mark or note could not be saved, to tell it there. */
+  #checkFailedAt = $state<Id | null>(null);
 
   #findingOpen = $state(false);
   /** The checklist item the form opened beside (its 有问题 pressed), or null: under the findings. */
@@ -100,6 +102,9 @@ export class WalkState {
   }
   get checkProblem(): SaveProblem | null {
     return this.#checkProblem;
+  }
+  get checkFailedAt(): Id | null {
+    return this.#checkFailedAt;
   }
   get busy(): boolean {
     return this.#busy;
@@ -183,8 +188,10 @@ export class WalkState {
       this.#walk = await this.#inspection.check(this.#walk.id, itemId, result, this.note(itemId));
       delete this.#notes[itemId];
       this.#checkProblem = null;
+      this.#checkFailedAt = null;
     } catch (error) {
       this.#checkProblem = saveProblemOf(error);
+      this.#checkFailedAt = itemId;
     }
   }
 
