@@ -404,6 +404,27 @@ describe('console problems', () => {
     expect(failureLines(admin.problems.error!)).toEqual(['关闭问题需要写明原因。']);
   });
 
+  it('reloads the problem opened from its heading, e.g. when a tablet added a step', async () => {
+    let answer = found;
+    const server = scripted({
+      [`GET /api/v1/admin/problems/${problemId}`]: () => [200, answer],
+    });
+    const admin = new AdminState(createAdminApi(server.fetchFn), () => NOW);
+    await admin.problems.open(problemId);
+    answer = detailOf([
+      recorded,
+      event('problem.commented', { problemId, note: '平板补充的照片', photos: [] }),
+    ]);
+    await admin.problems.detailSource.refresh();
+    expect(admin.problems.detail?.problem.steps.map((s) => s.note)).toEqual([
+      '办事指南与窗口要求不一致',
+      '平板补充的照片',
+    ]);
+    admin.problems.close();
+    await admin.problems.detailSource.refresh();
+    expect(server.keys()).toHaveLength(2);
+  });
+
   it('names the form of a move: rectified back to rectifying is sending back', () => {
     expect(moveForm('rectified', 'rectifying')).toBe('sendBack');
     expect(moveForm('assigned', 'rectifying')).toBe('rectifying');

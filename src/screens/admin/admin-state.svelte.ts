@@ -63,6 +63,13 @@ export function failure(error: unknown): Failure {
   return { code: 'generic', message: error instanceof Error ? error.message : String(error) };
 }
 
+/** What a section's heading reloads and shows the state of. */
+export interface Refreshable {
+  readonly loading: boolean;
+  readonly error: Failure | null;
+  refresh(): Promise<void>;
+}
+
 /** Data loaded from the server on demand, with its own loading and error state. */
 export class Loadable<T> {
   #load: () => Promise<T>;

@@ -16,7 +16,7 @@ import type {
   ProblemListQuery,
   ProblemListResponse,
 } from '../../sync/pipeline-protocol';
-import { failure, Loadable, type Failure } from './admin-state.svelte';
+import { failure, Loadable, type Failure, type Refreshable } from './admin-state.svelte';
 import type { PipelineApi } from './pipeline-api';
 import { photoFilesProblem, photoOf, type FoundProblem, type PhotoFile } from './pipeline-forms';
 
@@ -90,10 +90,23 @@ export class ProblemsState {
   #done = $state<StepForm | null>(null);
 
   readonly list: Loadable<ProblemListResponse>;
+  /** The problem opened, as its section's heading reloads it (photos arrive, tablets add steps). */
+  readonly detailSource: Refreshable;
 
   constructor(deps: ProblemsDeps) {
     this.#deps = deps;
     this.list = new Loadable(() => deps.api.problems(listQuery(this.#filters)), deps.onError);
+    const loading = () => this.#detailLoading;
+    const error = () => this.#detailError;
+    this.detailSource = {
+      get loading() {
+        return loading();
+      },
+      get error() {
+        return error();
+      },
+      refresh: () => (this.#openId ? this.#loadDetail(this.#openId) : Promise.resolve()),
+    };
   }
 
   get filters(): ProblemFilters {

@@ -7,7 +7,7 @@ import type { Id } from '../../domain/ids';
 import type { ChecklistItem } from '../../domain/reference';
 import { hallDate } from '../../domain/schedule';
 import type { WalkListResponse, WalkReportResponse } from '../../sync/pipeline-protocol';
-import { failure, Loadable, type Failure } from './admin-state.svelte';
+import { failure, Loadable, type Failure, type Refreshable } from './admin-state.svelte';
 import type { PipelineApi } from './pipeline-api';
 
 export interface WalksDeps {
@@ -40,11 +40,24 @@ export class WalksState {
   #reportError = $state.raw<Failure | null>(null);
 
   readonly list: Loadable<WalkListResponse>;
+  /** The report opened, as its section's heading reloads it (photos arrive after findings). */
+  readonly reportSource: Refreshable;
 
   constructor(deps: WalksDeps) {
     this.#deps = deps;
     this.#month = hallDate(deps.now()).slice(0, 7);
     this.list = new Loadable(() => deps.api.walks(this.#month), deps.onError);
+    const loading = () => this.#reportLoading;
+    const error = () => this.#reportError;
+    this.reportSource = {
+      get loading() {
+        return loading();
+      },
+      get error() {
+        return error();
+      },
+      refresh: () => (this.#openId ? this.#load(this.#openId) : Promise.resolve()),
+    };
   }
 
   get month(): string {
@@ -73,10 +86,17 @@ export class WalksState {
     this.#openId = id;
     this.#report = null;
     this.#reportError = null;
+    await this.#load(id);
+  }
+
+  async #load(id: Id): Promise<void> {
     this.#reportLoading = true;
     try {
       const report = await this.#deps.api.walk(id);
-      if (this.#openId === id) this.#report = report;
+      if (this.#openId === id) {
+        this.#report = report;
+        this.#reportError = null;
+      }
     } catch (error) {
       if (this.#openId === id) this.#reportError = failure(error);
       this.#deps.onError(error);
