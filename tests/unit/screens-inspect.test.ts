@@ -875,9 +875,10 @@ describe('inspection tablet words', () => {
       callBack: true,
       comment: true,
     };
-    const view = (source: 'walk' | 'rating') =>
-      ({ problem: { source }, next }) as unknown as ProblemView;
+    const view = (source: 'walk' | 'rating', status = 'found') =>
+      ({ problem: { source, status }, next }) as unknown as ProblemView;
     expect(stepsOffered(view('walk'))).toEqual(['comment']);
     expect(stepsOffered(view('rating'))).toEqual(['callBack', 'comment']);
+    expect(stepsOffered(view('rating', 'appealing'))).toEqual(['comment']);
   });
 });

@@ -31,8 +31,10 @@ export function stepsOffered(view: ProblemView): StepKind[] {
   if (next.assign) kinds.push('assign');
   kinds.push(...next.moves);
   if (next.precheck) kinds.push('precheck');
-  // A call-back reaches a citizen: there is none behind a walk finding.
-  if (next.callBack && problem.source !== 'walk') kinds.push('callBack');
+  // A call-back reaches a citizen: there is none behind a walk finding. While an appeal is under
+  // review the fold would not apply one (superseded as not allowed), so it is not offered.
+  if (next.callBack && problem.source !== 'walk' && problem.status !== 'appealing')
+    kinds.push('callBack');
   if (next.comment) kinds.push('comment');
   return kinds;
 }
