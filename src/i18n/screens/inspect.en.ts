@@ -71,6 +71,8 @@ const inspect: typeof inspectZhCN = {
     statusLegend: 'Status',
     allStatuses: 'All',
     noProblems: 'No problems match.',
+    rowRectify: 'Rectify:',
+    rowCallBack: 'Call back:',
     openProblem: 'Details',
     statuses: {
       found: 'Found',

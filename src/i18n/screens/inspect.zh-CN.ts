@@ -65,6 +65,8 @@ const inspect = {
     statusLegend: '状态',
     allStatuses: '全部',
     noProblems: '没有符合条件的问题。',
+    rowRectify: '整改：',
+    rowCallBack: '回访：',
     openProblem: '查看详情',
     statuses: {
       found: '待交办',
