@@ -571,6 +571,24 @@ describe('console checklist and calendar', () => {
 });
 
 describe('console walks', () => {
+  it("opens a finding's problem in 问题整改 from the walk report", async () => {
+    const server = scripted({
+      'GET /api/v1/admin/walks?month=2026-11': () => [200, { walks: [] }],
+      'GET /api/v1/admin/windows': () => [
+        200,
+        { hall: { id: newId(), name: '大厅' }, windows: [] },
+      ],
+      'GET /api/v1/admin/problems': () => [200, listAnswer],
+      [`GET /api/v1/admin/problems/${problemId}`]: () => [200, found],
+    });
+    const admin = new AdminState(createAdminApi(server.fetchFn), () => NOW);
+    admin.show('walks');
+    admin.openProblem(problemId);
+    expect(admin.tab).toBe('problems');
+    expect(admin.problems.openId).toBe(problemId);
+    await expect.poll(() => admin.problems.detail?.problem.id).toBe(problemId);
+  });
+
   it("lists the hall's month and groups a report's checklist in walk order", async () => {
     const server = scripted({
       'GET /api/v1/admin/walks?month=2026-11': () => [200, { walks: [] }],

@@ -512,6 +512,7 @@ const admin: typeof adminZhCN = {
       findings: 'Findings',
       noFindings: 'No problems were found on this walk-through.',
       findingItem: 'Checklist item: {item}',
+      openProblem: 'Open its history',
       summary: 'Summary',
       noSummary: 'No summary was written.',
     },

@@ -492,6 +492,7 @@ const admin = {
       findings: '发现的问题',
       noFindings: '这次走流程没有发现问题。',
       findingItem: '检查项：{item}',
+      openProblem: '查看处理经过',
       summary: '小结',
       noSummary: '未填写小结。',
     },

@@ -240,6 +240,12 @@ export class AdminState {
     this.#section(tab).ensure();
   }
 
+  /** Open a problem in 问题整改 (from a walk report's finding, say). */
+  openProblem(id: Id): void {
+    this.show('problems');
+    void this.problems.open(id);
+  }
+
   askRevoke(id: Id | null): void {
     this.#confirming = id;
   }
