@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holidayCalendar, SHIPPED_HOLIDAYS } from '../../src/domain/calendar';
 import { DEFAULT_CHECKLIST } from '../../src/domain/checklist';
+import type { EventEnvelope } from '../../src/domain/events';
 import { newId } from '../../src/domain/ids';
 import { newHallSecret } from '../../src/server/crypto';
 import { insertHall } from '../../src/server/repos/halls';
@@ -8,6 +9,7 @@ import { getChecklist, getHolidayYears } from '../../src/server/repos/reference'
 import { upgradeHalls } from '../../src/server/seed';
 import { createConsoleWriter, writeConsoleEvents } from '../../src/server/services/console-writer';
 import { HttpError } from '../../src/server/errors';
+import { projectReference } from '../../src/server/services/reference-projection';
 import { backends } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/server';
 import { consoleClient, consoleCookie, type Console } from './duty-support';
@@ -131,6 +133,49 @@ describe.each(backends)('the walk checklist and holiday years on $name', ({ name
     const cal = holidayCalendar(holidays);
     expect(cal[2027]).toEqual(second);
     expect(cal[2026]).toEqual(SHIPPED_HOLIDAYS.find((y) => y.year === 2026));
+  });
+
+  it('keeps the newer version when an older save of an item or a year is projected after it', async () => {
+    const [item] = await getChecklist(server.db, hallId());
+    const year = (await getHolidayYears(server.db, hallId())).holidayVersions[2027]!;
+    const older = (type: string, payload: unknown, hlc: string) =>
+      ({
+        v: 1,
+        id: newId(),
+        type,
+        hallId: hallId(),
+        deviceId: newId(),
+        deviceSeq: 1,
+        prevHash: null,
+        actorId: null,
+        at: new Date().toISOString(),
+        hlc,
+        payload,
+      }) as EventEnvelope;
+    const stale = '2020-01-01T00:00:00.000Z-0000-0000000000000000';
+    await server.db.tx(async (tx) => {
+      await projectReference(
+        tx,
+        older(
+          'ref.checklistItemSaved',
+          { itemId: item!.id, group: 'service', text: '旧文字', sort: 1, active: true },
+          stale,
+        ),
+      );
+      await projectReference(
+        tx,
+        older(
+          'ref.holidaysSaved',
+          { year: 2027, holidays: [], workdays: [], confirmed: false },
+          stale,
+        ),
+      );
+    });
+    const after = (await getChecklist(server.db, hallId())).find((i) => i.id === item!.id)!;
+    expect(after).toEqual(item);
+    const years = await getHolidayYears(server.db, hallId());
+    expect(years.holidayVersions[2027]).toEqual(year);
+    expect(years.holidays[2027]!.confirmed).toBe(true);
   });
 
   it('at start-up gives an older hall the default checklist, once', async () => {
