@@ -161,7 +161,8 @@ export function nextSteps(p: Problem): NextSteps {
     moves: MOVES[p.status].filter((to) => !(to === 'closed' && isRating)),
     precheck: isRating && p.status === 'found' && p.precheck === null,
     review: p.status === 'appealing',
-    callBack: !isFinished(p.status) || (isRating && p.status === 'verified'),
+    // A call-back is pointless while a 差评 is disputed, and the fold would supersede it.
+    callBack: p.status !== 'closed' && p.status !== 'appealing',
     comment: true,
   };
 }

@@ -50,7 +50,7 @@ const en: CoreCatalog = {
     lastSync: 'Last sync: {time}',
     neverSynced: 'Not synced yet',
     syncing: 'Syncing…',
-    offline: 'No network. Ratings are saved safely on this device and will upload when online.',
+    offline: 'No network. Records are saved safely on this device and will upload when online.',
     rejected: {
       one: '{count} record was refused by the server. Please tell staff.',
       other: '{count} records were refused by the server. Please tell staff.',

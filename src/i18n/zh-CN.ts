@@ -53,7 +53,7 @@ const zhCN = {
     lastSync: '上次同步：{time}',
     neverSynced: '尚未同步',
     syncing: '正在同步…',
-    offline: '网络未连接，评价已安全保存在本机，联网后自动上传。',
+    offline: '网络未连接，记录已安全保存在本机，联网后自动上传。',
     rejected: {
       one: '{count} 条记录被服务器拒收，请告知工作人员。',
       other: '{count} 条记录被服务器拒收，请告知工作人员。',
