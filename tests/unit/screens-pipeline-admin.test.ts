@@ -189,6 +189,13 @@ describe('pipeline forms', () => {
       dutyRectifyDays: 10,
     });
     expect(bad).toEqual({ ok: false, problem: { code: 'bad_due_days', value: '1.5' } });
+    const emptied = checkDueDays({
+      ratingCallBackDays: 1,
+      ratingRectifyDays: null,
+      walkRectifyDays: 15,
+      dutyRectifyDays: 10,
+    });
+    expect(emptied).toEqual({ ok: false, problem: { code: 'bad_due_days', value: '' } });
   });
 
   it('moves a checklist item within its group only', () => {

@@ -448,7 +448,7 @@ const admin: typeof adminZhCN = {
       holiday_and_workday: '"{value}" cannot be both a holiday and a make-up working day.',
       too_many_dates: 'Too many dates: at most 60 holidays and 30 make-up working days.',
       bad_year: 'The year must be a whole number from 2000 to 2100.',
-      bad_due_days: 'Each deadline must be 1 to 120 working days ("{value}" is not).',
+      bad_due_days: 'Each deadline must be a whole number of working days from 1 to 120.',
     },
     issues: {
       close_needs_reason: 'Closing a problem needs the reason.',

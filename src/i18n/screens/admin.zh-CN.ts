@@ -430,7 +430,7 @@ const admin = {
       holiday_and_workday: '“{value}”不能既是节假日又是调休上班日。',
       too_many_dates: '日期太多：节假日最多 60 个，调休上班日最多 30 个。',
       bad_year: '年份应是 2000 到 2100 之间的整数。',
-      bad_due_days: '时限应是 1 到 120 之间的整数个工作日（“{value}”不对）。',
+      bad_due_days: '每项时限都应是 1 到 120 之间的整数个工作日。',
     },
     issues: {
       close_needs_reason: '关闭问题需要写明原因。',

@@ -75,7 +75,7 @@ export class CalendarState {
     });
   }
 
-  async saveDueDays(fields: Record<keyof DueDays, string | number>): Promise<boolean> {
+  async saveDueDays(fields: Record<keyof DueDays, string | number | null>): Promise<boolean> {
     const checked = checkDueDays(fields);
     if (!checked.ok) return this.run.refuse('dueDays', checked.problem);
     const value = checked.value;

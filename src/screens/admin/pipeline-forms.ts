@@ -121,13 +121,15 @@ export const DUE_DAY_KEYS = [
 
 /** Due days as typed: whole working days from 1 to 120 each. */
 export function checkDueDays(
-  fields: Record<keyof DueDays, string | number>,
+  fields: Record<keyof DueDays, string | number | null>,
 ): { ok: true; value: DueDays } | { ok: false; problem: FoundProblem } {
   const value = {} as DueDays;
   for (const key of DUE_DAY_KEYS) {
-    const n = Number(String(fields[key]).trim());
+    // An emptied number field binds as null.
+    const typed = String(fields[key] ?? '').trim();
+    const n = typed === '' ? NaN : Number(typed);
     if (!Number.isInteger(n) || n < 1 || n > 120)
-      return { ok: false, problem: { code: 'bad_due_days', value: String(fields[key]) } };
+      return { ok: false, problem: { code: 'bad_due_days', value: typed } };
     value[key] = n;
   }
   return { ok: true, value };
