@@ -484,6 +484,7 @@ const admin: typeof adminZhCN = {
       serviceItem: 'Service item',
       time: 'Time',
       underWay: 'Under way',
+      until: 'to {time}',
       results: 'Checks',
       resultCounts: 'Fine {fine} · Problem {problem} · N/A {na}',
       findings: 'Findings',

@@ -464,6 +464,7 @@ const admin = {
       serviceItem: '办事事项',
       time: '时间',
       underWay: '进行中',
+      until: '至 {time}',
       results: '检查结果',
       resultCounts: '无问题 {fine} · 有问题 {problem} · 不适用 {na}',
       findings: '发现问题',
