@@ -41,7 +41,7 @@ const en: CoreCatalog = {
     inspection_tablet: 'Inspection tablet',
   },
   sync: {
-    pending: { one: '{count} rating waiting to sync', other: '{count} ratings waiting to sync' },
+    pending: { one: '{count} record waiting to sync', other: '{count} records waiting to sync' },
     allSynced: 'All ratings synced',
     pendingPhotos: {
       one: '{count} photo waiting to upload',

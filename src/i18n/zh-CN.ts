@@ -47,7 +47,7 @@ const zhCN = {
     inspection_tablet: '走流程巡查平板',
   },
   sync: {
-    pending: { one: '{count} 条评价待同步', other: '{count} 条评价待同步' },
+    pending: { one: '{count} 条记录待同步', other: '{count} 条记录待同步' },
     allSynced: '评价已全部同步',
     pendingPhotos: { one: '{count} 张照片待上传', other: '{count} 张照片待上传' },
     lastSync: '上次同步：{time}',

@@ -116,20 +116,20 @@ describe('formatting', () => {
 
   it('chooses plural forms by the locale rules', () => {
     const pending = en.sync.pending;
-    expect(formatMessage('en', pending, { count: 1 })).toBe('1 rating waiting to sync');
-    expect(formatMessage('en', pending, { count: 3 })).toBe('3 ratings waiting to sync');
-    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 1 })).toBe('1 条评价待同步');
-    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 20 })).toBe('20 条评价待同步');
+    expect(formatMessage('en', pending, { count: 1 })).toBe('1 record waiting to sync');
+    expect(formatMessage('en', pending, { count: 3 })).toBe('3 records waiting to sync');
+    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 1 })).toBe('1 条记录待同步');
+    expect(formatMessage('zh-CN', zhCN.sync.pending, { count: 20 })).toBe('20 条记录待同步');
   });
 
   it('splits a message around one placeholder', () => {
     expect(formatAround('zh-CN', zhCN.sync.pending, 'count', { count: 3 })).toEqual([
       '',
-      ' 条评价待同步',
+      ' 条记录待同步',
     ]);
     expect(formatAround('en', en.sync.pending, 'count', { count: 1 })).toEqual([
       '',
-      ' rating waiting to sync',
+      ' record waiting to sync',
     ]);
     expect(formatAround('en', 'Last sync: {time}', 'time', {})).toEqual(['Last sync: ', '']);
   });
@@ -162,7 +162,7 @@ describe('LocaleState', () => {
     expect(locale.current).toBe('zh-CN');
     expect(locale.other).toBe('en');
     expect(locale.t('sync.allSynced')).toBe('评价已全部同步');
-    expect(locale.t('sync.pending', { count: 2 })).toBe('2 条评价待同步');
+    expect(locale.t('sync.pending', { count: 2 })).toBe('2 条记录待同步');
   });
 
   it('switches to English, loading its catalog, and saves the choice', async () => {

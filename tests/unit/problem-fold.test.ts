@@ -206,7 +206,11 @@ describe('the problem pipeline', () => {
         severity: 'high',
         departmentId,
         windowId,
-        rating: { level: 'very_dissatisfied', reasons: ['waited_too_long'], comment: '等了两个小时' },
+        rating: {
+          level: 'very_dissatisfied',
+          reasons: ['waited_too_long'],
+          comment: '等了两个小时',
+        },
       });
       expect(nextSteps(p)).toMatchObject({ precheck: true, moves: [] });
     });

@@ -40,7 +40,7 @@ export interface AdminDevice {
   revokedAt: string | null;
 }
 
-export type EnrollRole = 'evaluator' | 'duty_kiosk';
+export type EnrollRole = 'evaluator' | 'duty_kiosk' | 'inspection_tablet';
 
 export interface Enrollment {
   code: string;

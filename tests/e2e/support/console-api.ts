@@ -7,12 +7,7 @@ import type {
   WalkReportResponse,
 } from '../../../src/sync/pipeline-protocol';
 
-export type {
-  ProblemDetailResponse,
-  ProblemListResponse,
-  WalkListResponse,
-  WalkReportResponse,
-};
+export type { ProblemDetailResponse, ProblemListResponse, WalkListResponse, WalkReportResponse };
 
 export interface WindowCard {
   id: string;
