@@ -50,6 +50,8 @@ export interface SyncStore {
 export interface PhotoUpload {
   sha256: string;
   bytes: ArrayBuffer;
+  /** The image type, sent as the upload's Content-Type so the server serves it as an image. */
+  type?: string;
 }
 
 /** Photos read from storage per step of the upload loop (they are a few hundred KB each). */
@@ -349,7 +351,7 @@ export class SyncEngine {
         if (batch.length === 0) return uploaded;
         for (const photo of batch) {
           try {
-            await put(photo.sha256, photo.bytes);
+            await put(photo.sha256, photo.bytes, photo.type);
           } catch (error) {
             if (!(error instanceof HttpError) || !isPermanentRefusal(error)) throw error;
             await store.photoRefused(photo.sha256, error.body?.error ?? `http_${error.status}`);

@@ -110,11 +110,15 @@ async function requestBytes(
   method: 'GET' | 'PUT',
   path: string,
   body?: ArrayBuffer,
+  type?: string,
   timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 ): Promise<Response> {
   const doFetch = http.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/octet-stream';
+  // Only image types and raw bytes are taken by the server; anything else goes as raw bytes.
+  if (body !== undefined)
+    headers['content-type'] =
+      type && /^image\/[a-z+.-]+$/.test(type) ? type : 'application/octet-stream';
   if (http.token) headers.authorization = `Bearer ${http.token}`;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -147,8 +151,9 @@ export async function putBlob(
   http: HttpOptions,
   sha256: string,
   bytes: ArrayBuffer,
+  type?: string,
 ): Promise<void> {
-  const response = await requestBytes(http, 'PUT', `${API}/blobs/${sha256}`, bytes);
+  const response = await requestBytes(http, 'PUT', `${API}/blobs/${sha256}`, bytes, type);
   await response.body?.cancel().catch(() => undefined);
 }
 
@@ -185,7 +190,7 @@ export interface SyncApi {
   /** Duty kiosks: the leaders' PIN hashes, fetched after each pull. */
   roster?(): Promise<RosterPinsResponse>;
   /** Upload a photo's bytes (absent for writers that take no photos). */
-  putBlob?(sha256: string, bytes: ArrayBuffer): Promise<void>;
+  putBlob?(sha256: string, bytes: ArrayBuffer, type?: string): Promise<void>;
   /** Key of the request an entry must travel in: entries of different keys never share a push. */
   group?(entry: OutboxEntry): string;
 }
@@ -229,7 +234,7 @@ export function deviceApi(
           },
         }
       : {}),
-    putBlob: (sha256, bytes) => putBlob(http, sha256, bytes),
+    putBlob: (sha256, bytes, type) => putBlob(http, sha256, bytes, type),
     async push(batch, pending) {
       const request: PushRequest = { deviceId, events: batch.map((e) => e.event), pending };
       return checkPush(

@@ -56,6 +56,33 @@ describe.each(backends)('blobs on $name', ({ name }) => {
     expect(Buffer.compare(got.rawPayload, bytes)).toBe(0);
   });
 
+  it('serves a photo as the image it is, whether sent as raw bytes or with its type', async () => {
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(500)]);
+    expect((await put(sha(jpeg), jpeg)).statusCode).toBe(201);
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      randomBytes(500),
+    ]);
+    expect(
+      (await put(sha(png), png, { ...device.authorization(), 'content-type': 'image/png' }))
+        .statusCode,
+    ).toBe(201);
+    const other = randomBytes(500);
+    other[0] = 0;
+    expect((await put(sha(other), other)).statusCode).toBe(201);
+    const typeOf = async (b: Buffer) =>
+      (
+        await server.app.inject({
+          method: 'HEAD',
+          url: `/api/v1/blobs/${sha(b)}`,
+          headers: device.authorization(),
+        })
+      ).headers['content-type'];
+    expect(await typeOf(jpeg)).toBe('image/jpeg');
+    expect(await typeOf(png)).toBe('image/png');
+    expect(await typeOf(other)).toBe('application/octet-stream');
+  });
+
   it('refuses bytes that do not match their name', async () => {
     const bytes = randomBytes(100);
     const res = await put(sha(randomBytes(100)), bytes);

@@ -69,12 +69,12 @@ const inspect = {
     rowCallBack: '回访：',
     openProblem: '查看详情',
     statuses: {
-      found: '待交办',
+      found: '待处理',
       appealing: '申诉复核中',
       assigned: '已交办',
       rectifying: '整改中',
       rectified: '已整改',
-      verified: '已验证',
+      verified: '已验收',
       closed: '已关闭',
     },
     sources: {

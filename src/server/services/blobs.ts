@@ -14,7 +14,26 @@ export function checkBlobName(sha256: string): string {
   return name;
 }
 
-/** Store a blob if it is not there yet; refuses bytes whose hash is not the name. */
+/** The image type of some bytes by their signature (JPEG, PNG, WebP), or null. */
+export function imageTypeOf(bytes: Buffer): string | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return 'image/jpeg';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return 'image/png';
+  if (
+    bytes.length >= 12 &&
+    bytes.toString('latin1', 0, 4) === 'RIFF' &&
+    bytes.toString('latin1', 8, 12) === 'WEBP'
+  )
+    return 'image/webp';
+  return null;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * Store a blob if it is not there yet; refuses bytes whose hash is not the name. Raw bytes that
+ * are an image are stored with the image's type, so a browser shows them as a picture.
+ */
 export async function putBlob(
   db: Db,
   sha256: string,
@@ -29,7 +48,7 @@ export async function putBlob(
   const rows = await db.query(
     `INSERT INTO blobs (sha256, bytes, size, content_type, created_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
-    [name, bytes, bytes.length, contentType.slice(0, 100), isoAt(now)],
+    [name, bytes, bytes.length, storedType(bytes, contentType).slice(0, 100), isoAt(now)],
   );
   return { created: rows.length > 0 };
 }
@@ -48,4 +67,9 @@ export async function getBlob(
   const row = rows[0];
   if (!row) return null;
   return { ...row, bytes: row.bytes ? Buffer.from(row.bytes) : null };
+}
+
+function storedType(bytes: Buffer, declared: string): string {
+  const type = declared.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/octet-stream' || type === '' ? (imageTypeOf(bytes) ?? type) : type;
 }

@@ -10,10 +10,14 @@ const LEVELS = {
 } as const;
 export type Level = keyof typeof LEVELS;
 
-/** The button of a rating level, by its visible label. */
-export function levelButton(page: Page, level: Level, lang: 'zh' | 'en' = 'zh'): Locator {
+/** The button of a rating level, by its visible label, on a page or within a part of it. */
+export function levelButton(
+  scope: Page | Locator,
+  level: Level,
+  lang: 'zh' | 'en' = 'zh',
+): Locator {
   const label = LEVELS[level][lang];
-  return page.getByRole('button', { name: new RegExp(`^${label}(\\s|$)`) });
+  return scope.getByRole('button', { name: new RegExp(`^${label}(\\s|$)`) });
 }
 
 /** The number of records the screen says are waiting to sync. */
