@@ -13,9 +13,9 @@
  * are read once, and what an earlier event of the batch created counts for the later ones (a
  * session signed in, a walk started, a problem recorded, a follow-up given); a sign-in's or a
  * walk's PIN proof is checked against the PIN version it names. A problem step whose status no
- * longer matches is stored all the same: the fold marks it superseded. Reference events (the console's) are the exception:
- * each is checked against the reference tables and folded into them before the next is looked
- * at, since a later write may name what an earlier one created.
+ * longer matches is stored all the same: the fold marks it superseded. Reference events (the
+ * console's) are the exception: each is checked against the reference tables and folded into them
+ * before the next is looked at, since a later write may name what an earlier one created.
  */
 import type { Db } from '../db/db';
 import { mayWrite, type WriterKind } from '../../domain/device';
