@@ -4,7 +4,8 @@ import { EnrolledDevice } from '../../src/app/device';
 import type { Device } from '../../src/app/device-api';
 import { newId } from '../../src/domain/ids';
 import { LOCKOUT_MS } from '../../src/domain/pin';
-import { DutyState, remainingText } from '../../src/screens/duty/duty-state.svelte';
+import { DutyState } from '../../src/screens/duty/duty-state.svelte';
+import { remainingText } from '../../src/screens/pin-entry.svelte';
 import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
 import type { Timers } from '../../src/screens/timers';
 import {
@@ -68,7 +69,7 @@ async function started(clock = new ManualClock(at('09:30'))) {
 }
 
 async function typePin(state: DutyState, pin: string) {
-  for (const d of pin) state.pressDigit(d);
+  for (const d of pin) state.pin.pressDigit(d);
   await state.submitPin();
 }
 
@@ -100,15 +101,15 @@ describe('duty kiosk screen state', () => {
     expect(state.view).toBe('pin');
     expect(state.selectedLeader?.title).toBe('税务局局长');
 
-    state.pressDigit('1');
-    state.pressDigit('2');
+    state.pin.pressDigit('1');
+    state.pin.pressDigit('2');
     await state.submitPin();
-    expect(state.pinProblem).toEqual({ code: 'pin_format' });
-    state.clearPin();
+    expect(state.pin.problem).toEqual({ code: 'pin_format' });
+    state.pin.clear();
 
     await typePin(state, '1111');
-    expect(state.pinProblem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
-    expect(state.pinLength).toBe(0);
+    expect(state.pin.problem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
+    expect(state.pin.length).toBe(0);
     expect(state.view).toBe('pin');
 
     await typePin(state, PIN);
@@ -178,26 +179,26 @@ describe('duty kiosk screen state', () => {
     const { hall, state, clock, timers, reopen } = await started();
     await state.chooseLeader(hall.leaderId);
     for (let i = 0; i < 4; i++) await typePin(state, '0000');
-    expect(state.pinProblem).toEqual({ code: 'wrong_pin', failuresLeft: 1 });
+    expect(state.pin.problem).toEqual({ code: 'wrong_pin', failuresLeft: 1 });
     await typePin(state, '0000');
-    expect(state.locked).toBe(true);
-    expect(state.lockRemainingMs).toBe(LOCKOUT_MS);
-    expect(remainingText(state.lockRemainingMs)).toBe('5:00');
+    expect(state.pin.locked).toBe(true);
+    expect(state.pin.remainingMs).toBe(LOCKOUT_MS);
+    expect(remainingText(state.pin.remainingMs)).toBe('5:00');
     // The pad takes no digits while locked.
-    state.pressDigit('1');
-    expect(state.pinLength).toBe(0);
+    state.pin.pressDigit('1');
+    expect(state.pin.length).toBe(0);
 
     // Someone keeps looking at the countdown (touches keep the step from going idle).
     for (const step of [20_000, 20_000, 21_000]) {
       timers.advance(step);
       state.touch();
     }
-    expect(remainingText(state.lockRemainingMs)).toBe('3:59');
+    expect(remainingText(state.pin.remainingMs)).toBe('3:59');
     // Left alone, the kiosk goes back to the schedule; the lock stays with the leader.
     timers.advance(30_000);
     expect(state.view).toBe('home');
     await state.chooseLeader(hall.leaderId);
-    expect(remainingText(state.lockRemainingMs)).toBe('3:29');
+    expect(remainingText(state.pin.remainingMs)).toBe('3:29');
 
     // Reload: a new screen over the same kiosk storage.
     state.stop();
@@ -205,18 +206,18 @@ describe('duty kiosk screen state', () => {
     cleanup.push(() => again.stop());
     await again.start();
     await again.chooseLeader(hall.leaderId);
-    expect(again.locked).toBe(true);
-    expect(again.lockRemainingMs).toBe(LOCKOUT_MS - 91_000);
+    expect(again.pin.locked).toBe(true);
+    expect(again.pin.remainingMs).toBe(LOCKOUT_MS - 91_000);
     await typePin(again, PIN);
     expect(again.view).toBe('pin');
 
     // Watched until the lock ends, the pad takes a PIN again by itself.
-    while (again.locked) {
+    while (again.pin.locked) {
       timers.advance(20_000);
       again.touch();
     }
     expect(again.view).toBe('pin');
-    expect(again.pinProblem).toBeNull();
+    expect(again.pin.problem).toBeNull();
     await typePin(again, PIN);
     expect(again.view).toBe('session');
   });
@@ -238,14 +239,14 @@ describe('duty kiosk screen state', () => {
   it('returns an untouched PIN step to the schedule after the idle time', async () => {
     const { hall, state, timers } = await started();
     await state.chooseLeader(hall.leaderId);
-    state.pressDigit('1');
+    state.pin.pressDigit('1');
     timers.advance(29_000);
     state.touch();
     timers.advance(29_000);
     expect(state.view).toBe('pin');
     timers.advance(2_000);
     expect(state.view).toBe('home');
-    expect(state.pinLength).toBe(0);
+    expect(state.pin.length).toBe(0);
   });
 
   it('tells the evaluator which leader is on duty for its window', async () => {

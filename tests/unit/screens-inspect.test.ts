@@ -418,7 +418,7 @@ async function started() {
 
 async function signIn(state: InspectState, leaderId: Id, pin = PIN) {
   await state.chooseLeader(leaderId);
-  for (const d of pin) state.pressDigit(d);
+  for (const d of pin) state.pin.pressDigit(d);
   await state.submitPin();
 }
 
@@ -453,16 +453,16 @@ describe('inspection tablet screen state', () => {
     await state.chooseLeader(hall.taxHead);
     expect(state.view).toBe('pin');
     expect(state.selectedLeader?.title).toBe('税务局局长');
-    state.pressDigit('1');
+    state.pin.pressDigit('1');
     await state.submitPin();
-    expect(state.pinProblem).toEqual({ code: 'pin_format' });
-    state.clearPin();
-    for (const d of '1111') state.pressDigit(d);
+    expect(state.pin.problem).toEqual({ code: 'pin_format' });
+    state.pin.clear();
+    for (const d of '1111') state.pin.pressDigit(d);
     await state.submitPin();
-    expect(state.pinProblem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
-    expect(state.pinLength).toBe(0);
+    expect(state.pin.problem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
+    expect(state.pin.length).toBe(0);
 
-    for (const d of PIN) state.pressDigit(d);
+    for (const d of PIN) state.pin.pressDigit(d);
     await state.submitPin();
     expect(state.view).toBe('home');
     expect(state.inspector?.title).toBe('税务局局长');
@@ -473,14 +473,14 @@ describe('inspection tablet screen state', () => {
   it('shows a lockout and counts it down', async () => {
     const { hall, state, time } = await started();
     for (let i = 0; i < 5; i++) await signIn(state, hall.taxHead, '0000');
-    expect(state.pinProblem).toEqual({ code: 'locked' });
-    expect(state.locked).toBe(true);
-    expect(state.lockRemainingMs).toBe(60_000);
+    expect(state.pin.problem).toEqual({ code: 'locked' });
+    expect(state.pin.locked).toBe(true);
+    expect(state.pin.remainingMs).toBe(60_000);
     time.advance(20_000);
-    expect(state.lockRemainingMs).toBe(40_000);
+    expect(state.pin.remainingMs).toBe(40_000);
     time.advance(40_000);
-    expect(state.locked).toBe(false);
-    expect(state.pinProblem).toBeNull();
+    expect(state.pin.locked).toBe(false);
+    expect(state.pin.problem).toBeNull();
   });
 
   it('signs out after five minutes untouched; the open walk is still there to resume', async () => {

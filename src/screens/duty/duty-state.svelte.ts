@@ -5,7 +5,6 @@
  */
 import { openKioskDevice } from '../open-kiosk';
 import {
-  SignInError,
   WriteError,
   type Device,
   type DutyKiosk,
@@ -17,21 +16,13 @@ import {
 import type { DeviceRole } from '../../domain/device';
 import type { LedgerKind } from '../../domain/events';
 import type { Id } from '../../domain/ids';
-import { PIN_PATTERN } from '../../domain/pin';
 import { DEFAULT_SETTINGS, type Leader, type Reference } from '../../domain/reference';
 import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { PinEntry } from '../pin-entry.svelte';
 import { Countdown, browserTimers, type Timers } from '../timers';
 
 export type DutyPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
 export type DutyView = 'home' | 'pin' | 'session';
-
-/** Longest PIN the pad takes (PINs are 4–8 digits). */
-export const PIN_MAX = 8;
-
-export type PinProblem =
-  | { code: 'wrong_pin'; failuresLeft: number }
-  | { code: 'locked' }
-  | { code: 'no_pin' | 'unknown_leader' | 'pin_format' | 'storage' };
 
 export type LedgerProblem = 'count_required' | 'text_required' | 'storage_full' | 'storage';
 
@@ -49,7 +40,7 @@ export class DutyState {
   #deps: DutyDeps;
   #now: () => number;
   #idle: Countdown;
-  #tick: Countdown;
+  #pin: PinEntry;
   #device: Device | null = null;
   #duty: DutyKiosk | null = null;
   #unsubscribe: Unsubscribe[] = [];
@@ -66,10 +57,6 @@ export class DutyState {
   #leaderId = $state<Id | null>(null);
   #method = $state<'pin' | 'badge_pin'>('pin');
   #shiftId = $state<Id | null>(null);
-  #pin = $state('');
-  #pinProblem = $state.raw<PinProblem | null>(null);
-  #lockedUntil = $state<number | null>(null);
-  #nowMs = $state(0);
   #busy = $state(false);
   #badge = $state('');
   #badgeUnknown = $state(false);
@@ -88,7 +75,12 @@ export class DutyState {
     this.#deps = deps;
     this.#now = deps.now ?? (() => Date.now());
     this.#idle = new Countdown(deps.timers ?? browserTimers);
-    this.#tick = new Countdown(deps.timers ?? browserTimers);
+    this.#pin = new PinEntry({
+      accepting: () => this.#view === 'pin' && !this.#busy,
+      onActivity: () => this.#schedule(),
+      timers: deps.timers,
+      now: this.#now,
+    });
   }
 
   get phase(): DutyPhase {
@@ -141,21 +133,12 @@ export class DutyState {
   get selectedLeader(): Leader | null {
     return this.leader(this.#leaderId);
   }
-  get pinLength(): number {
-    return this.#pin.length;
-  }
-  get pinProblem(): PinProblem | null {
-    return this.#pinProblem;
-  }
-  /** Time left of a lockout of the chosen leader (ms), 0 when none. */
-  get lockRemainingMs(): number {
-    return this.#lockedUntil === null ? 0 : Math.max(0, this.#lockedUntil - this.#nowMs);
-  }
-  get locked(): boolean {
-    return this.lockRemainingMs > 0;
+  /** The PIN pad of the chosen leader. */
+  get pin(): PinEntry {
+    return this.#pin;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#busy || this.#pin.busy;
   }
   get badge(): string {
     return this.#badge;
@@ -257,7 +240,7 @@ export class DutyState {
   stop(): void {
     this.#stopped = true;
     this.#idle.clear();
-    this.#tick.clear();
+    this.#pin.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#device?.stop();
     this.#device = null;
@@ -290,13 +273,11 @@ export class DutyState {
     this.#leaderId = leaderId;
     this.#shiftId = options.shiftId ?? null;
     this.#method = options.method ?? 'pin';
-    this.#pin = '';
-    this.#pinProblem = null;
-    this.#lockedUntil = null;
+    this.#pin.reset();
     this.#view = 'pin';
     this.#schedule();
     const lockout = await duty.lockout(leaderId);
-    if (lockout.locked) this.#lock(lockout.remainingMs);
+    if (lockout.locked) this.#pin.lock(lockout.remainingMs);
   }
 
   /** A badge was scanned or typed: find its leader. */
@@ -311,76 +292,31 @@ export class DutyState {
     await this.chooseLeader(leader.id, { method: 'badge_pin' });
   }
 
-  pressDigit(digit: string): void {
-    if (this.#view !== 'pin' || this.locked || this.#busy) return;
-    if (!/^\d$/.test(digit) || this.#pin.length >= PIN_MAX) return;
-    this.#pin += digit;
-    if (this.#pinProblem?.code !== 'wrong_pin') this.#pinProblem = null;
-    this.#schedule();
-  }
-  backspace(): void {
-    this.#pin = this.#pin.slice(0, -1);
-    this.#schedule();
-  }
-  clearPin(): void {
-    this.#pin = '';
-    this.#schedule();
-  }
-
+  /** Sign the chosen leader in with the PIN typed on the pad. */
   async submitPin(): Promise<void> {
     const duty = this.#duty;
     const leaderId = this.#leaderId;
-    if (!duty || !leaderId || this.#busy || this.locked) return;
-    if (!PIN_PATTERN.test(this.#pin)) {
-      this.#pinProblem = { code: 'pin_format' };
-      return;
-    }
-    this.#busy = true;
-    const pin = this.#pin;
-    this.#pin = '';
-    try {
-      const session = await duty.signIn(leaderId, pin, {
-        method: this.#method,
-        shiftId: this.#shiftId,
-      });
-      this.#pinProblem = null;
-      await this.#show(session);
-    } catch (error) {
-      if (error instanceof SignInError) {
-        if (error.code === 'locked') {
-          this.#pinProblem = { code: 'locked' };
-          this.#lock(error.remainingMs);
-        } else if (error.code === 'wrong_pin') {
-          this.#pinProblem = { code: 'wrong_pin', failuresLeft: error.failuresLeft };
-        } else if (error.code === 'no_pin' || error.code === 'unknown_leader') {
-          this.#pinProblem = { code: error.code };
-        } else this.#pinProblem = { code: 'storage' };
-      } else this.#pinProblem = { code: 'storage' };
-    } finally {
-      this.#busy = false;
-      this.#schedule();
-    }
+    if (!duty || !leaderId || this.busy) return;
+    const options = { method: this.#method, shiftId: this.#shiftId };
+    await this.#pin.submit(async (pin) => this.#show(await duty.signIn(leaderId, pin, options)));
   }
 
   /** Back to the schedule (a signed-in leader stays signed in). */
   home(): void {
     this.#view = 'home';
     this.#leaderId = null;
-    this.#pin = '';
-    this.#pinProblem = null;
-    this.#lockedUntil = null;
+    this.#pin.reset();
     this.#session = null;
     this.#ledger = [];
     this.#confirmingSignOut = false;
     this.#resetForm();
-    this.#tick.clear();
     this.#idle.clear();
   }
 
   async addEntry(): Promise<void> {
     const duty = this.#duty;
     const session = this.#session;
-    if (!duty || !session || this.#busy) return;
+    if (!duty || !session || this.busy) return;
     const text = this.#text.trim();
     const count = this.countsPeople ? Number(this.#count) : 1;
     if (this.countsPeople && !(Number.isInteger(count) && count > 0 && count <= 10_000)) {
@@ -422,7 +358,7 @@ export class DutyState {
   async confirmSignOut(): Promise<void> {
     const duty = this.#duty;
     const session = this.#session;
-    if (!duty || !session || this.#busy) return;
+    if (!duty || !session || this.busy) return;
     this.#busy = true;
     try {
       await duty.signOut(session.id);
@@ -460,29 +396,10 @@ export class DutyState {
     this.#saved = false;
   }
 
-  /** A lockout counting down by the second; when it ends, the pad takes a PIN again. */
-  #lock(remainingMs: number): void {
-    this.#nowMs = this.#now();
-    this.#lockedUntil = this.#nowMs + remainingMs;
-    const tick = () => {
-      this.#nowMs = this.#now();
-      if (this.locked) this.#tick.set(Math.min(1_000, this.lockRemainingMs), tick);
-      else if (this.#pinProblem?.code === 'locked') this.#pinProblem = null;
-    };
-    this.#tick.set(Math.min(1_000, remainingMs), tick);
-  }
-
   /** Away from the schedule, an untouched kiosk returns to it (the leader stays signed in). */
   #schedule(): void {
     this.#idle.clear();
     if (this.#phase !== 'ready' || this.#stopped || this.#view === 'home') return;
     this.#idle.set(this.idleMs * (this.#view === 'session' ? 4 : 1), () => this.home());
   }
-}
-
-/** Remaining time as m:ss, rounded up to the second (a lockout never shows 0:00 while on). */
-export function remainingText(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const minutes = Math.floor(total / 60);
-  return `${minutes}:${String(total % 60).padStart(2, '0')}`;
 }

@@ -5,7 +5,6 @@
  */
 import { openKioskDevice } from '../open-kiosk';
 import {
-  SignInError,
   type Device,
   type Inspection,
   type Inspector,
@@ -15,7 +14,6 @@ import {
 import type { DeviceRole } from '../../domain/device';
 import { WALK_MODES, type ProblemStatus, type WalkMode } from '../../domain/events';
 import type { Id } from '../../domain/ids';
-import { PIN_PATTERN } from '../../domain/pin';
 import {
   DEFAULT_SETTINGS,
   type ChecklistItem,
@@ -26,6 +24,7 @@ import {
 } from '../../domain/reference';
 import type { Walk } from '../../domain/walk';
 import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { PinEntry } from '../pin-entry.svelte';
 import { Countdown, browserTimers, type Timers } from '../timers';
 import { saveProblemOf, type SaveProblem } from './inspect-words';
 import { browserUrls, type PreviewUrls } from './photo-picks.svelte';
@@ -35,15 +34,8 @@ import { WalkState } from './walk-state.svelte';
 export type InspectPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
 export type InspectView = 'signIn' | 'pin' | 'home' | 'walk' | 'problem';
 
-/** Longest PIN the pad takes (PINs are 4–8 digits). */
-export const PIN_MAX = 8;
 /** A signed-in leader untouched this long is signed out (an open walk stays resumable). */
 export const SIGN_OUT_IDLE_MS = 5 * 60_000;
-
-export type PinProblem =
-  | { code: 'wrong_pin'; failuresLeft: number }
-  | { code: 'locked' }
-  | { code: 'no_pin' | 'unknown_leader' | 'pin_format' | 'storage' };
 
 export type ProblemScope = 'mine' | 'all';
 
@@ -71,7 +63,7 @@ export class InspectState {
   #now: () => number;
   #urls: PreviewUrls;
   #idle: Countdown;
-  #tick: Countdown;
+  #pin: PinEntry;
   #device: Device | null = null;
   #inspection: Inspection | null = null;
   #unsubscribe: Unsubscribe[] = [];
@@ -85,10 +77,6 @@ export class InspectState {
   #inspector = $state.raw<Inspector | null>(null);
 
   #leaderId = $state<Id | null>(null);
-  #pin = $state('');
-  #pinProblem = $state.raw<PinProblem | null>(null);
-  #lockedUntil = $state<number | null>(null);
-  #nowMs = $state(0);
   #busy = $state(false);
 
   #openWalks = $state.raw<Walk[]>([]);
@@ -112,7 +100,12 @@ export class InspectState {
     this.#now = deps.now ?? (() => Date.now());
     this.#urls = deps.urls ?? browserUrls;
     this.#idle = new Countdown(deps.timers ?? browserTimers);
-    this.#tick = new Countdown(deps.timers ?? browserTimers);
+    this.#pin = new PinEntry({
+      accepting: () => this.#view === 'pin' && !this.#busy,
+      onActivity: () => this.#schedule(),
+      timers: deps.timers,
+      now: this.#now,
+    });
   }
 
   get phase(): InspectPhase {
@@ -134,7 +127,7 @@ export class InspectState {
     return this.#inspector;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#busy || this.#pin.busy;
   }
   get walk(): WalkState | null {
     return this.#walk;
@@ -191,18 +184,9 @@ export class InspectState {
   get selectedLeader(): Leader | null {
     return this.leader(this.#leaderId);
   }
-  get pinLength(): number {
-    return this.#pin.length;
-  }
-  get pinProblem(): PinProblem | null {
-    return this.#pinProblem;
-  }
-  /** Time left of a lockout of the chosen leader (ms), 0 when none. */
-  get lockRemainingMs(): number {
-    return this.#lockedUntil === null ? 0 : Math.max(0, this.#lockedUntil - this.#nowMs);
-  }
-  get locked(): boolean {
-    return this.lockRemainingMs > 0;
+  /** The PIN pad of the chosen leader. */
+  get pin(): PinEntry {
+    return this.#pin;
   }
 
   get openWalks(): Walk[] {
@@ -300,7 +284,7 @@ export class InspectState {
   stop(): void {
     this.#stopped = true;
     this.#idle.clear();
-    this.#tick.clear();
+    this.#pin.stop();
     this.#walk?.dispose();
     this.#problem?.dispose();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -324,73 +308,31 @@ export class InspectState {
     const inspection = this.#inspection;
     if (!inspection) return;
     this.#leaderId = leaderId;
-    this.#pin = '';
-    this.#pinProblem = null;
-    this.#lockedUntil = null;
+    this.#pin.reset();
     this.#view = 'pin';
     this.#schedule();
     const lockout = await inspection.lockout(leaderId);
-    if (lockout.locked) this.#lock(lockout.remainingMs);
+    if (lockout.locked) this.#pin.lock(lockout.remainingMs);
   }
 
-  pressDigit(digit: string): void {
-    if (this.#view !== 'pin' || this.locked || this.#busy) return;
-    if (!/^\d$/.test(digit) || this.#pin.length >= PIN_MAX) return;
-    this.#pin += digit;
-    if (this.#pinProblem?.code !== 'wrong_pin') this.#pinProblem = null;
-    this.#schedule();
-  }
-  backspace(): void {
-    this.#pin = this.#pin.slice(0, -1);
-    this.#schedule();
-  }
-  clearPin(): void {
-    this.#pin = '';
-    this.#schedule();
-  }
-
+  /** Sign the chosen leader in with the PIN typed on the pad. */
   async submitPin(): Promise<void> {
     const inspection = this.#inspection;
     const leaderId = this.#leaderId;
-    if (!inspection || !leaderId || this.#busy || this.locked) return;
-    if (!PIN_PATTERN.test(this.#pin)) {
-      this.#pinProblem = { code: 'pin_format' };
-      return;
-    }
-    this.#busy = true;
-    const pin = this.#pin;
-    this.#pin = '';
-    try {
-      this.#inspector = await inspection.signIn(leaderId, pin);
-      this.#pinProblem = null;
-      this.#tick.clear();
+    if (!inspection || !leaderId || this.busy) return;
+    await this.#pin.submit(async (pin) => {
+      const inspector = await inspection.signIn(leaderId, pin);
+      this.#inspector = inspector;
       this.#view = 'home';
-      this.#departmentId = this.#departmentId || this.#inspector.departmentId;
-    } catch (error) {
-      if (error instanceof SignInError) {
-        if (error.code === 'locked') {
-          this.#pinProblem = { code: 'locked' };
-          this.#lock(error.remainingMs);
-        } else if (error.code === 'wrong_pin') {
-          this.#pinProblem = { code: 'wrong_pin', failuresLeft: error.failuresLeft };
-        } else if (error.code === 'no_pin' || error.code === 'unknown_leader') {
-          this.#pinProblem = { code: error.code };
-        } else this.#pinProblem = { code: 'storage' };
-      } else this.#pinProblem = { code: 'storage' };
-    } finally {
-      this.#busy = false;
-      this.#schedule();
-    }
+      this.#departmentId = this.#departmentId || inspector.departmentId;
+    });
   }
 
   /** Back to the list of leaders from the PIN pad. */
   cancelPin(): void {
     this.#view = this.#inspector ? 'home' : 'signIn';
     this.#leaderId = null;
-    this.#pin = '';
-    this.#pinProblem = null;
-    this.#lockedUntil = null;
-    this.#tick.clear();
+    this.#pin.reset();
     this.#schedule();
   }
 
@@ -398,8 +340,7 @@ export class InspectState {
     this.#inspection?.signOut();
     this.#inspector = null;
     this.#leaderId = null;
-    this.#pin = '';
-    this.#pinProblem = null;
+    this.#pin.reset();
     this.#closeShown();
     this.#view = 'signIn';
     this.#idle.clear();
@@ -408,7 +349,7 @@ export class InspectState {
   /** Start a walk with what the form says, and show it. */
   async startWalk(): Promise<void> {
     const inspection = this.#inspection;
-    if (!inspection || this.#busy) return;
+    if (!inspection || this.busy) return;
     if (!this.#departmentId) {
       this.#startProblem = 'choose_department';
       return;
@@ -510,18 +451,6 @@ export class InspectState {
     this.#problem?.dispose();
     this.#walk = null;
     this.#problem = null;
-  }
-
-  /** A lockout counting down by the second; when it ends, the pad takes a PIN again. */
-  #lock(remainingMs: number): void {
-    this.#nowMs = this.#now();
-    this.#lockedUntil = this.#nowMs + remainingMs;
-    const tick = () => {
-      this.#nowMs = this.#now();
-      if (this.locked) this.#tick.set(Math.min(1_000, this.lockRemainingMs), tick);
-      else if (this.#pinProblem?.code === 'locked') this.#pinProblem = null;
-    };
-    this.#tick.set(Math.min(1_000, remainingMs), tick);
   }
 
   /**
