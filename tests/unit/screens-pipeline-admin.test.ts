@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { render } from 'svelte/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { holidayCalendar } from '../../src/domain/calendar';
 import { EVENT_FORMAT, type EventEnvelope } from '../../src/domain/events';
@@ -6,10 +7,11 @@ import { HybridClock, hlcNode } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
 import { foldProblem, nextSteps, problemDeadlines } from '../../src/domain/problem';
 import { DEFAULT_SETTINGS, type ChecklistItem } from '../../src/domain/reference';
-import { locale } from '../../src/i18n';
+import { formatDateTime, locale } from '../../src/i18n';
 import { createAdminApi, type FetchLike } from '../../src/screens/admin/admin-api';
 import { AdminState } from '../../src/screens/admin/admin-state.svelte';
 import { failureLines } from '../../src/screens/admin/failure-text';
+import MissingPhotos from '../../src/screens/admin/MissingPhotos.svelte';
 import {
   checkDueDays,
   checkHolidayYear,
@@ -21,7 +23,11 @@ import {
 import { deadlineText, describeProblem, stepTitle } from '../../src/screens/admin/pipeline-words';
 import { listQuery, moveForm } from '../../src/screens/admin/problems-state.svelte';
 import { reportGroups } from '../../src/screens/admin/walks-state.svelte';
-import type { ProblemDetailResponse, WalkReportResponse } from '../../src/sync/pipeline-protocol';
+import type {
+  MissingPhotosResponse,
+  ProblemDetailResponse,
+  WalkReportResponse,
+} from '../../src/sync/pipeline-protocol';
 
 /** 2026-11-18 (a Wednesday) 10:00 in the hall. */
 const NOW = Date.parse('2026-11-18T02:00:00Z');
@@ -620,5 +626,77 @@ describe('console walks', () => {
       ['experience', ['窗口服务体验']],
       ['service', ['大厅秩序', '咨询电话']],
     ]);
+  });
+});
+
+describe('console photos not uploaded yet', () => {
+  const tablet = { id: newId(), name: '走流程平板 1', lastSeenAt: '2026-11-17T01:30:00.000Z' };
+  const waiting: MissingPhotosResponse = {
+    missing: [
+      { sha256: 'a'.repeat(64), problemId, eventId: recorded.id, device: tablet },
+      {
+        sha256: 'b'.repeat(64),
+        problemId: null,
+        eventId: newId(),
+        device: { id: newId(), name: null, lastSeenAt: null },
+      },
+    ],
+  };
+  const windows = { hall: { id: newId(), name: '大厅' }, windows: [] };
+
+  it('asks which photos are missing when 问题整改 is shown, and again with the list on refresh', async () => {
+    let answer: MissingPhotosResponse = waiting;
+    const server = scripted({
+      'GET /api/v1/admin/windows': () => [200, windows],
+      'GET /api/v1/admin/problems': () => [200, listAnswer],
+      'GET /api/v1/admin/photos/missing': () => [200, answer],
+      [`GET /api/v1/admin/problems/${problemId}`]: () => [200, found],
+    });
+    const admin = new AdminState(createAdminApi(server.fetchFn), () => NOW);
+    admin.show('problems');
+    await expect.poll(() => admin.problems.missing.data).toEqual(waiting);
+
+    answer = { missing: [] };
+    await admin.problems.overview.refresh();
+    expect(admin.problems.missing.data).toEqual({ missing: [] });
+    expect(server.keys().filter((k) => k === 'GET /api/v1/admin/problems')).toHaveLength(2);
+    expect(server.keys().filter((k) => k === 'GET /api/v1/admin/photos/missing')).toHaveLength(2);
+  });
+
+  it("shows the list's failure when the missing photos cannot be loaded", async () => {
+    const server = scripted({
+      'GET /api/v1/admin/problems': () => [200, listAnswer],
+      'GET /api/v1/admin/photos/missing': () => [
+        503,
+        { error: 'unavailable', message: 'Try again.' },
+      ],
+    });
+    const admin = new AdminState(createAdminApi(server.fetchFn), () => NOW);
+    await admin.problems.overview.refresh();
+    expect(admin.problems.list.data).toEqual(listAnswer);
+    expect(admin.problems.overview.error).not.toBeNull();
+    expect(admin.problems.overview.loading).toBe(false);
+  });
+
+  it('names the device and when it was last seen, with a button to the problem of each photo', () => {
+    const { body } = render(MissingPhotos, {
+      props: { missing: waiting.missing, onopen: () => undefined },
+    });
+    expect(body).toContain('尚未上传的照片');
+    expect(body.match(/data-testid="missing-photo"/g)).toHaveLength(2);
+    expect(body).toContain('走流程平板 1');
+    expect(body).toContain(formatDateTime(tablet.lastSeenAt, 'zh-CN'));
+    expect(body).toContain('未命名设备');
+    expect(body).toContain('从未');
+    // Only the photo that belongs to a problem can open it.
+    expect(body.match(/>打开问题</g)).toHaveLength(1);
+    expect(body).toContain('不属于任何问题');
+    expect(body).not.toContain('所有照片均已上传');
+  });
+
+  it('says in one line that every photo has arrived', () => {
+    const { body } = render(MissingPhotos, { props: { missing: [], onopen: () => undefined } });
+    expect(body).toContain('所有照片均已上传');
+    expect(body).not.toContain('data-testid="missing-photo"');
   });
 });

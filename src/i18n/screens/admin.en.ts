@@ -335,6 +335,16 @@ const admin: typeof adminZhCN = {
       dueOn: 'Due {date}',
       callBackDeadline: 'Call-back: {text}',
     },
+    missingPhotos: {
+      title: 'Photos not uploaded yet',
+      allArrived: 'All photos have been uploaded',
+      device: 'Device',
+      lastSeen: 'Last seen',
+      problem: 'Problem',
+      openProblem: 'Open problem',
+      openLabel: 'Open the problem of this photo on {device}',
+      noProblem: 'Not part of a problem',
+    },
     problem: {
       back: 'Back to the problem list',
       title: 'Problem',

@@ -317,6 +317,16 @@ const admin = {
       dueOn: '{date} 到期',
       callBackDeadline: '回访：{text}',
     },
+    missingPhotos: {
+      title: '尚未上传的照片',
+      allArrived: '所有照片均已上传',
+      device: '设备',
+      lastSeen: '最后联系',
+      problem: '所属问题',
+      openProblem: '打开问题',
+      openLabel: '打开 {device} 上这张照片所属的问题',
+      noProblem: '不属于任何问题',
+    },
     problem: {
       back: '返回问题列表',
       title: '问题详情',

@@ -302,6 +302,7 @@ export class AdminState {
       case 'problems':
         // Filters and assigning pick departments from the windows list.
         this.windows.ensure();
+        this.problems.missing.ensure();
         return this.problems.list;
       case 'walks':
         return this.walks.list;

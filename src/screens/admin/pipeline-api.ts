@@ -9,6 +9,7 @@ import type { Id } from '../../domain/ids';
 import type {
   CalendarResponse,
   ChecklistResponse,
+  MissingPhotosResponse,
   ProblemDetailResponse,
   ProblemListQuery,
   ProblemListResponse,
@@ -47,6 +48,8 @@ export function createPipelineApi(
     problem: (id: Id) => call<ProblemDetailResponse>('GET', `/problems/${at(id)}`),
     step: (id: Id, step: ProblemStepRequest) =>
       call<ProblemDetailResponse>('POST', `/problems/${at(id)}/steps`, step),
+    /** Photos stored events name whose bytes have not reached the server yet. */
+    missingPhotos: () => call<MissingPhotosResponse>('GET', '/photos/missing'),
     walks: (month: string) =>
       call<WalkListResponse>('GET', `/walks?month=${encodeURIComponent(month)}`),
     walk: (id: Id) => call<WalkReportResponse>('GET', `/walks/${at(id)}`),

@@ -12,6 +12,7 @@ import type {
 } from '../../domain/events';
 import type { Id } from '../../domain/ids';
 import type {
+  MissingPhotosResponse,
   ProblemDetailResponse,
   ProblemListQuery,
   ProblemListResponse,
@@ -90,12 +91,29 @@ export class ProblemsState {
   #done = $state<StepForm | null>(null);
 
   readonly list: Loadable<ProblemListResponse>;
+  /** Photos named by problems whose bytes are still on a tablet or phone. */
+  readonly missing: Loadable<MissingPhotosResponse>;
+  /** The list and the photos still missing, as the section's heading reloads them together. */
+  readonly overview: Refreshable;
   /** The problem opened, as its section's heading reloads it (photos arrive, tablets add steps). */
   readonly detailSource: Refreshable;
 
   constructor(deps: ProblemsDeps) {
     this.#deps = deps;
     this.list = new Loadable(() => deps.api.problems(listQuery(this.#filters)), deps.onError);
+    this.missing = new Loadable(() => deps.api.missingPhotos(), deps.onError);
+    const { list, missing } = this;
+    this.overview = {
+      get loading() {
+        return list.loading || missing.loading;
+      },
+      get error() {
+        return list.error ?? missing.error;
+      },
+      refresh: async () => {
+        await Promise.all([list.refresh(), missing.refresh()]);
+      },
+    };
     const loading = () => this.#detailLoading;
     const error = () => this.#detailError;
     this.detailSource = {
@@ -239,6 +257,7 @@ export class ProblemsState {
   /** Forget everything loaded (signing out). */
   clear(): void {
     this.list.clear();
+    this.missing.clear();
     this.#filters = NO_FILTERS;
     this.close();
   }
