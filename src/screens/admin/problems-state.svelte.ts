@@ -18,6 +18,7 @@ import type {
   ProblemListResponse,
 } from '../../sync/pipeline-protocol';
 import { failure, Loadable, type Failure, type Refreshable } from './admin-state.svelte';
+import { FormRun } from './form-run.svelte';
 import type { PipelineApi } from './pipeline-api';
 import { photoFilesProblem, photoOf, type FoundProblem, type PhotoFile } from './pipeline-forms';
 
@@ -77,6 +78,9 @@ export function moveForm(from: ProblemStatus, to: MoveTarget): StepForm {
 
 type Payload<T extends ProblemStepType> = Omit<PayloadOf<T>, 'problemId'>;
 
+/** Where a step's refusal or problem is said: the one form open on the problem. */
+const STEP = 'step';
+
 export class ProblemsState {
   #deps: ProblemsDeps;
   #filters = $state.raw<ProblemFilters>(NO_FILTERS);
@@ -85,10 +89,8 @@ export class ProblemsState {
   #detailLoading = $state(false);
   #detailError = $state.raw<Failure | null>(null);
   #form = $state<StepForm | null>(null);
-  #busy = $state(false);
-  #error = $state.raw<Failure | null>(null);
-  #problem = $state.raw<FoundProblem | null>(null);
-  #done = $state<StepForm | null>(null);
+  /** Sending a step (its evidence photos first): busy, its refusal, what it found, what it did. */
+  #run: FormRun<StepForm>;
 
   readonly list: Loadable<ProblemListResponse>;
   /** Photos named by problems whose bytes are still on a tablet or phone. */
@@ -100,6 +102,7 @@ export class ProblemsState {
 
   constructor(deps: ProblemsDeps) {
     this.#deps = deps;
+    this.#run = new FormRun(deps.onError);
     this.list = new Loadable(() => deps.api.problems(listQuery(this.#filters)), deps.onError);
     this.missing = new Loadable(() => deps.api.missingPhotos(), deps.onError);
     const { list, missing } = this;
@@ -147,19 +150,19 @@ export class ProblemsState {
     return this.#form;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#run.busy;
   }
   /** The server's refusal of the last step. */
   get error(): Failure | null {
-    return this.#error;
+    return this.#run.errorIn(STEP);
   }
   /** What the open form found wrong before sending. */
   get problem(): FoundProblem | null {
-    return this.#problem;
+    return this.#run.problemIn(STEP);
   }
   /** The step just taken, said once. */
   get done(): StepForm | null {
-    return this.#done;
+    return this.#run.done;
   }
 
   filter(change: Partial<ProblemFilters>): void {
@@ -176,7 +179,7 @@ export class ProblemsState {
     this.#openId = id;
     this.#detail = null;
     this.#form = null;
-    this.#reset();
+    this.#run.reset();
     await this.#loadDetail(id);
   }
 
@@ -184,12 +187,12 @@ export class ProblemsState {
     this.#openId = null;
     this.#detail = null;
     this.#form = null;
-    this.#reset();
+    this.#run.reset();
   }
 
   showForm(form: StepForm | null): void {
     this.#form = form;
-    this.#reset();
+    this.#run.reset();
   }
 
   assign(departmentId: Id | '', assignee: string, note: string): Promise<boolean> {
@@ -207,13 +210,11 @@ export class ProblemsState {
     const from = this.#detail?.problem.status;
     if (!from) return Promise.resolve(false);
     if (to === 'closed' && !note.trim()) return this.#refuse({ code: 'reason_required' });
-    return this.#withPhotos(files, (photos) =>
-      this.#step(moveForm(from, to), 'problem.statusChanged', (status) => ({
-        from: status,
-        to,
-        note: note.trim(),
-        photos,
-      })),
+    return this.#step(
+      moveForm(from, to),
+      'problem.statusChanged',
+      (status, photos) => ({ from: status, to, note: note.trim(), photos }),
+      files,
     );
   }
 
@@ -249,8 +250,11 @@ export class ProblemsState {
 
   comment(note: string, files: readonly PhotoFile[] = []): Promise<boolean> {
     if (!note.trim()) return this.#refuse({ code: 'required' });
-    return this.#withPhotos(files, (photos) =>
-      this.#step('comment', 'problem.commented', () => ({ note: note.trim(), photos })),
+    return this.#step(
+      'comment',
+      'problem.commented',
+      (_, photos) => ({ note: note.trim(), photos }),
+      files,
     );
   }
 
@@ -278,73 +282,40 @@ export class ProblemsState {
     }
   }
 
-  /** Check and upload evidence photos, then take the step with them. */
-  async #withPhotos(
-    files: readonly PhotoFile[],
-    then: (photos: Photo[]) => Promise<boolean>,
+  /**
+   * Take a step on the problem shown: its evidence photos are checked, then uploaded, then the
+   * step naming them is sent from the status shown.
+   */
+  async #step<T extends ProblemStepType>(
+    form: StepForm,
+    type: T,
+    payload: (from: ProblemStatus, photos: Photo[]) => Payload<T>,
+    files: readonly PhotoFile[] = [],
   ): Promise<boolean> {
     const found = photoFilesProblem(files);
     if (found) return this.#refuse(found);
-    if (files.length === 0) return then([]);
-    if (this.#busy) return false;
-    this.#busy = true;
-    this.#reset();
-    const photos: Photo[] = [];
-    try {
+    const detail = this.#detail;
+    if (!detail) return false;
+    const id = detail.problem.id;
+    return this.#run.run(STEP, form, async () => {
+      const photos: Photo[] = [];
       for (const file of files) {
         const { photo, bytes } = await photoOf(file);
         await this.#deps.api.uploadBlob(photo.sha256, bytes, photo.type);
         photos.push(photo);
       }
-    } catch (error) {
-      this.#error = failure(error);
-      this.#deps.onError(error);
-      return false;
-    } finally {
-      this.#busy = false;
-    }
-    return then(photos);
-  }
-
-  async #step<T extends ProblemStepType>(
-    form: StepForm,
-    type: T,
-    payload: (from: ProblemStatus) => Payload<T>,
-  ): Promise<boolean> {
-    const detail = this.#detail;
-    if (!detail || this.#busy) return false;
-    const id = detail.problem.id;
-    this.#busy = true;
-    this.#reset();
-    try {
-      const request = { type, payload: payload(detail.problem.status) } as unknown as Parameters<
-        PipelineApi['step']
-      >[1];
+      const request = {
+        type,
+        payload: payload(detail.problem.status, photos),
+      } as unknown as Parameters<PipelineApi['step']>[1];
       const answer = await this.#deps.api.step(id, request);
       if (this.#openId === id) this.#detail = answer;
       this.#form = null;
-      this.#done = form;
       await this.list.refresh();
-      return true;
-    } catch (error) {
-      this.#error = failure(error);
-      this.#deps.onError(error);
-      return false;
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  #reset(): void {
-    this.#error = null;
-    this.#problem = null;
-    this.#done = null;
+    });
   }
 
   #refuse(problem: FoundProblem): Promise<false> {
-    this.#error = null;
-    this.#done = null;
-    this.#problem = problem;
-    return Promise.resolve(false);
+    return Promise.resolve(this.#run.refuse(STEP, problem));
   }
 }
