@@ -71,6 +71,13 @@ export interface Refreshable {
 }
 
 /** Data loaded from the server on demand, with its own loading and error state. */
+/** A department as forms and filters offer it. */
+export interface DepartmentOption {
+  id: Id;
+  name: string;
+  nameEn?: string;
+}
+
 export class Loadable<T> {
   #load: () => Promise<T>;
   #onError: (error: unknown) => void;
@@ -163,8 +170,8 @@ export class AdminState {
   }
 
   /** Departments known from the windows list, by name (with their English names). */
-  get departments(): { id: Id; name: string; nameEn?: string }[] {
-    const seen: Record<Id, { id: Id; name: string; nameEn?: string }> = {};
+  get departments(): DepartmentOption[] {
+    const seen: Record<Id, DepartmentOption> = {};
     for (const w of this.windows.data?.windows ?? []) {
       seen[w.department.id] ??= {
         id: w.department.id,
