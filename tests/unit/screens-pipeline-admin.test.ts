@@ -11,7 +11,10 @@ import { formatDateTime, locale } from '../../src/i18n';
 import { createAdminApi, type FetchLike } from '../../src/screens/admin/admin-api';
 import { AdminState } from '../../src/screens/admin/admin-state.svelte';
 import { failureLines } from '../../src/screens/admin/failure-text';
+import CallBackForm from '../../src/screens/admin/CallBackForm.svelte';
 import MissingPhotos from '../../src/screens/admin/MissingPhotos.svelte';
+import PrecheckForm from '../../src/screens/admin/PrecheckForm.svelte';
+import ReviewForm from '../../src/screens/admin/ReviewForm.svelte';
 import {
   checkDueDays,
   checkHolidayYear,
@@ -698,5 +701,34 @@ describe('console photos not uploaded yet', () => {
     const { body } = render(MissingPhotos, { props: { missing: [], onopen: () => undefined } });
     expect(body).toContain('所有照片均已上传');
     expect(body).not.toContain('data-testid="missing-photo"');
+  });
+});
+
+describe('console step forms', () => {
+  const idle = { busy: false, onsubmit: () => undefined, oncancel: () => undefined };
+  const radios = (body: string, name: string) =>
+    [...body.matchAll(new RegExp(`type="radio" name="${name}" value="(\\w+)"`, 'g'))].map(
+      (m) => m[1],
+    );
+
+  it('offers each choice of a step as a labelled radio button under its question', () => {
+    const precheck = render(PrecheckForm, { props: idle }).body;
+    expect(radios(precheck, 'verdict')).toEqual(['valid', 'mistaken', 'malicious']);
+    const review = render(ReviewForm, { props: idle }).body;
+    expect(radios(review, 'outcome')).toEqual(['upheld', 'dismissed']);
+    expect(review).toContain('申诉成立（差评不计）');
+    const callBack = render(CallBackForm, { props: idle }).body;
+    expect(radios(callBack, 'satisfaction')).toEqual(['satisfied', 'unsatisfied']);
+    expect(callBack).toContain('已联系上市民');
+    expect(callBack).toContain('不满意');
+  });
+
+  it('says the step is being sent on its disabled submit button, beside cancel', () => {
+    const sending = render(ReviewForm, { props: { ...idle, busy: true } }).body;
+    expect(sending).toMatch(/<button type="submit" class="btn" disabled[^>]*>正在提交…<\/button>/);
+    expect(sending).toContain('>取消</button>');
+    const ready = render(ReviewForm, { props: idle }).body;
+    expect(ready).toMatch(/<button type="submit" class="btn"[^>]*>提交<\/button>/);
+    expect(ready).not.toContain('正在提交…');
   });
 });
