@@ -3,7 +3,6 @@
  * PIN checked on the kiosk, keeps the duty ledger while signed in, and signs out. Everything runs
  * offline; the device layer syncs in the background.
  */
-import { openKioskDevice } from '../open-kiosk';
 import {
   WriteError,
   type Device,
@@ -13,44 +12,28 @@ import {
   type ScheduledDuty,
   type Unsubscribe,
 } from '../../app/device-api';
-import type { DeviceRole } from '../../domain/device';
 import type { LedgerKind } from '../../domain/events';
 import type { Id } from '../../domain/ids';
-import { DEFAULT_SETTINGS, type Leader, type Reference } from '../../domain/reference';
-import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import type { Leader } from '../../domain/reference';
+import { KioskState, type KioskDeps, type KioskPhase } from '../kiosk-state.svelte';
 import { PinEntry } from '../pin-entry.svelte';
-import { Countdown, browserTimers, type Timers } from '../timers';
 
-export type DutyPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
+export type DutyPhase = KioskPhase;
 export type DutyView = 'home' | 'pin' | 'session';
 
 export type LedgerProblem = 'count_required' | 'text_required' | 'storage_full' | 'storage';
 
-export interface DutyDeps {
-  openDevice: () => Promise<Device | null>;
-  timers?: Timers;
-  now?: () => number;
-}
+export type DutyDeps = KioskDeps;
 
 /** Kinds of ledger lines that carry a number, and those that carry a text. */
 const COUNTED: readonly LedgerKind[] = ['served', 'cases'];
 const FEEDBACK: readonly LedgerKind[] = ['complaint', 'suggestion'];
 
-export class DutyState {
-  #deps: DutyDeps;
-  #now: () => number;
-  #idle: Countdown;
+export class DutyState extends KioskState {
   #pin: PinEntry;
-  #device: Device | null = null;
   #duty: DutyKiosk | null = null;
-  #unsubscribe: Unsubscribe[] = [];
-  #stopped = false;
 
-  #phase = $state<DutyPhase>('loading');
-  #role = $state<DeviceRole | null>(null);
   #view = $state<DutyView>('home');
-  #reference = $state.raw<Reference | null>(null);
-  #status = $state.raw<SyncStatus>(INITIAL_STATUS);
   #today = $state.raw<{ date: string; shifts: ScheduledDuty[] }>({ date: '', shifts: [] });
   #open = $state.raw<DutySession[]>([]);
 
@@ -72,31 +55,17 @@ export class DutyState {
   #confirmingSignOut = $state(false);
 
   constructor(deps: DutyDeps) {
-    this.#deps = deps;
-    this.#now = deps.now ?? (() => Date.now());
-    this.#idle = new Countdown(deps.timers ?? browserTimers);
+    super(deps);
     this.#pin = new PinEntry({
       accepting: () => this.#view === 'pin' && !this.#busy,
-      onActivity: () => this.#schedule(),
-      timers: deps.timers,
-      now: this.#now,
+      onActivity: () => this.restartIdle(),
+      timers: this.timers,
+      now: this.now,
     });
   }
 
-  get phase(): DutyPhase {
-    return this.#phase;
-  }
-  get role(): DeviceRole | null {
-    return this.#role;
-  }
   get view(): DutyView {
     return this.#view;
-  }
-  get status(): SyncStatus {
-    return this.#status;
-  }
-  get hall() {
-    return this.#reference?.hall ?? null;
   }
   get date(): string {
     return this.#today.date;
@@ -110,7 +79,7 @@ export class DutyState {
   }
   /** Active leaders, by their department's order, then title. */
   get leaders(): Leader[] {
-    const ref = this.#reference;
+    const ref = this.reference;
     if (!ref) return [];
     const sort = (l: Leader) => ref.departments[l.departmentId]?.sort ?? 0;
     return Object.values(ref.leaders)
@@ -118,13 +87,13 @@ export class DutyState {
       .sort((a, b) => sort(a) - sort(b) || a.title.localeCompare(b.title));
   }
   leader(id: Id | null | undefined): Leader | null {
-    return (id && this.#reference?.leaders[id]) || null;
+    return (id && this.reference?.leaders[id]) || null;
   }
   department(id: Id | null | undefined) {
-    return (id && this.#reference?.departments[id]) || null;
+    return (id && this.reference?.departments[id]) || null;
   }
   window(id: Id | null | undefined) {
-    return (id && this.#reference?.windows[id]) || null;
+    return (id && this.reference?.windows[id]) || null;
   }
   isSignedIn(leaderId: Id): boolean {
     return this.#open.some((s) => s.leaderId === leaderId);
@@ -204,51 +173,24 @@ export class DutyState {
   get confirmingSignOut(): boolean {
     return this.#confirmingSignOut;
   }
-  get idleMs(): number {
-    return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
+  protected override attach(device: Device): 'wrongRole' | null {
+    if (device.credentials.role !== 'duty_kiosk' || !device.duty) return 'wrongRole';
+    this.#duty = device.duty;
+    return null;
   }
-
-  async start(): Promise<void> {
-    this.#phase = 'loading';
-    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
-    if (opening.outcome !== 'opened') {
-      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
-      return;
-    }
-    const device = opening.device;
-    this.#device = device;
-    this.#role = device.credentials.role;
-    if (device.credentials.role !== 'duty_kiosk' || !device.duty) {
-      this.#phase = 'wrongRole';
-      return;
-    }
-    const duty = device.duty;
-    this.#duty = duty;
-    this.#unsubscribe.push(
-      device.onReference((ref) => {
-        this.#reference = ref;
-        void this.refresh();
-      }),
-      device.onStatus((status) => (this.#status = status)),
-      duty.onChange(() => void this.refresh()),
-    );
-    await this.refresh();
-    if (this.#stopped) return;
-    this.#phase = 'ready';
+  protected override watch(): Unsubscribe[] {
+    return this.#duty ? [this.#duty.onChange(() => void this.refresh())] : [];
   }
-
-  stop(): void {
-    this.#stopped = true;
-    this.#idle.clear();
+  protected override referenceChanged(): void {
+    void this.refresh();
+  }
+  protected override detach(): void {
     this.#pin.stop();
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#device?.stop();
-    this.#device = null;
     this.#duty = null;
   }
 
   /** Re-read today's schedule, the open sessions and the shown session's ledger. */
-  async refresh(): Promise<void> {
+  override async refresh(): Promise<void> {
     const duty = this.#duty;
     if (!duty) return;
     const [today, open] = await Promise.all([duty.today(), duty.openSessions()]);
@@ -275,7 +217,7 @@ export class DutyState {
     this.#method = options.method ?? 'pin';
     this.#pin.reset();
     this.#view = 'pin';
-    this.#schedule();
+    this.restartIdle();
     const lockout = await duty.lockout(leaderId);
     if (lockout.locked) this.#pin.lock(lockout.remainingMs);
   }
@@ -310,7 +252,7 @@ export class DutyState {
     this.#ledger = [];
     this.#confirmingSignOut = false;
     this.#resetForm();
-    this.#idle.clear();
+    this.idle.clear();
   }
 
   async addEntry(): Promise<void> {
@@ -343,17 +285,17 @@ export class DutyState {
         error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
     } finally {
       this.#busy = false;
-      this.#schedule();
+      this.restartIdle();
     }
   }
 
   askSignOut(): void {
     this.#confirmingSignOut = true;
-    this.#schedule();
+    this.restartIdle();
   }
   cancelSignOut(): void {
     this.#confirmingSignOut = false;
-    this.#schedule();
+    this.restartIdle();
   }
   async confirmSignOut(): Promise<void> {
     const duty = this.#duty;
@@ -371,11 +313,6 @@ export class DutyState {
     } finally {
       this.#busy = false;
     }
-  }
-
-  /** Any touch, key or input: restarts the idle countdown. */
-  touch(): void {
-    if (this.#phase === 'ready') this.#schedule();
   }
 
   async #show(session: DutySession): Promise<void> {
@@ -397,9 +334,9 @@ export class DutyState {
   }
 
   /** Away from the schedule, an untouched kiosk returns to it (the leader stays signed in). */
-  #schedule(): void {
-    this.#idle.clear();
-    if (this.#phase !== 'ready' || this.#stopped || this.#view === 'home') return;
-    this.#idle.set(this.idleMs * (this.#view === 'session' ? 4 : 1), () => this.home());
+  protected override restartIdle(): void {
+    this.idle.clear();
+    if (this.phase !== 'ready' || this.stopped || this.#view === 'home') return;
+    this.idle.set(this.idleMs * (this.#view === 'session' ? 4 : 1), () => this.home());
   }
 }

@@ -3,7 +3,6 @@
  * a walk, and follows up problems. Everything runs offline; the device layer syncs in the
  * background. The walk and problem screens keep their own state (WalkState, ProblemState).
  */
-import { openKioskDevice } from '../open-kiosk';
 import {
   type Device,
   type Inspection,
@@ -11,27 +10,18 @@ import {
   type ProblemView,
   type Unsubscribe,
 } from '../../app/device-api';
-import type { DeviceRole } from '../../domain/device';
 import { WALK_MODES, type ProblemStatus, type WalkMode } from '../../domain/events';
 import type { Id } from '../../domain/ids';
-import {
-  DEFAULT_SETTINGS,
-  type ChecklistItem,
-  type Department,
-  type Leader,
-  type Reference,
-  type ServiceWindow,
-} from '../../domain/reference';
+import type { ChecklistItem, Department, Leader, ServiceWindow } from '../../domain/reference';
 import type { Walk } from '../../domain/walk';
-import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
+import { KioskState, type KioskDeps, type KioskPhase } from '../kiosk-state.svelte';
 import { PinEntry } from '../pin-entry.svelte';
-import { Countdown, browserTimers, type Timers } from '../timers';
 import { saveProblemOf, type SaveProblem } from './inspect-words';
 import { browserUrls, type PreviewUrls } from './photo-picks.svelte';
 import { ProblemState } from './problem-state.svelte';
 import { WalkState } from './walk-state.svelte';
 
-export type InspectPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
+export type InspectPhase = KioskPhase;
 export type InspectView = 'signIn' | 'pin' | 'home' | 'walk' | 'problem';
 
 /** A signed-in leader untouched this long is signed out (an open walk stays resumable). */
@@ -51,29 +41,16 @@ export interface PhotoSource {
   owned: boolean;
 }
 
-export interface InspectDeps {
-  openDevice: () => Promise<Device | null>;
-  timers?: Timers;
-  now?: () => number;
+export interface InspectDeps extends KioskDeps {
   urls?: PreviewUrls;
 }
 
-export class InspectState {
-  #deps: InspectDeps;
-  #now: () => number;
+export class InspectState extends KioskState {
   #urls: PreviewUrls;
-  #idle: Countdown;
   #pin: PinEntry;
-  #device: Device | null = null;
   #inspection: Inspection | null = null;
-  #unsubscribe: Unsubscribe[] = [];
-  #stopped = false;
 
-  #phase = $state<InspectPhase>('loading');
-  #role = $state<DeviceRole | null>(null);
   #view = $state<InspectView>('signIn');
-  #reference = $state.raw<Reference | null>(null);
-  #status = $state.raw<SyncStatus>(INITIAL_STATUS);
   #inspector = $state.raw<Inspector | null>(null);
 
   #leaderId = $state<Id | null>(null);
@@ -96,32 +73,18 @@ export class InspectState {
   #returnWalk: Id | null = null;
 
   constructor(deps: InspectDeps) {
-    this.#deps = deps;
-    this.#now = deps.now ?? (() => Date.now());
+    super(deps);
     this.#urls = deps.urls ?? browserUrls;
-    this.#idle = new Countdown(deps.timers ?? browserTimers);
     this.#pin = new PinEntry({
       accepting: () => this.#view === 'pin' && !this.#busy,
-      onActivity: () => this.#schedule(),
-      timers: deps.timers,
-      now: this.#now,
+      onActivity: () => this.restartIdle(),
+      timers: this.timers,
+      now: this.now,
     });
   }
 
-  get phase(): InspectPhase {
-    return this.#phase;
-  }
-  get role(): DeviceRole | null {
-    return this.#role;
-  }
   get view(): InspectView {
     return this.#view;
-  }
-  get status(): SyncStatus {
-    return this.#status;
-  }
-  get hall() {
-    return this.#reference?.hall ?? null;
   }
   get inspector(): Inspector | null {
     return this.#inspector;
@@ -138,7 +101,7 @@ export class InspectState {
 
   /** Active departments in the hall's order. */
   get departments(): Department[] {
-    const ref = this.#reference;
+    const ref = this.reference;
     if (!ref) return [];
     return Object.values(ref.departments)
       .filter((d) => d.active)
@@ -146,24 +109,24 @@ export class InspectState {
   }
   /** Active windows of a department in the hall's order. */
   windowsOf(departmentId: Id | ''): ServiceWindow[] {
-    const ref = this.#reference;
+    const ref = this.reference;
     if (!ref || !departmentId) return [];
     return Object.values(ref.windows)
       .filter((w) => w.active && w.departmentId === departmentId)
       .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
   }
   department(id: Id | null | undefined): Department | null {
-    return (id && this.#reference?.departments[id]) || null;
+    return (id && this.reference?.departments[id]) || null;
   }
   window(id: Id | null | undefined): ServiceWindow | null {
-    return (id && this.#reference?.windows[id]) || null;
+    return (id && this.reference?.windows[id]) || null;
   }
   /** A checklist item by id, retired ones included (old findings name them). */
   checklistItem(id: Id): ChecklistItem | null {
     return this.#inspection?.checklistItem(id) ?? null;
   }
   leader(id: Id | null | undefined): Leader | null {
-    return (id && this.#reference?.leaders[id]) || null;
+    return (id && this.reference?.leaders[id]) || null;
   }
 
   /** The leaders who may sign in, by department (in the hall's order), then title. */
@@ -244,57 +207,28 @@ export class InspectState {
     return this.#startProblem;
   }
 
-  get idleMs(): number {
-    return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
+  protected override attach(device: Device): 'wrongRole' | 'failed' | null {
+    if (device.credentials.role !== 'inspection_tablet') return 'wrongRole';
+    if (!device.inspection) return 'failed';
+    this.#inspection = device.inspection;
+    return null;
   }
-
-  async start(): Promise<void> {
-    this.#phase = 'loading';
-    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
-    if (opening.outcome !== 'opened') {
-      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
-      return;
-    }
-    const device = opening.device;
-    this.#device = device;
-    this.#role = device.credentials.role;
-    if (device.credentials.role !== 'inspection_tablet') {
-      this.#phase = 'wrongRole';
-      return;
-    }
-    if (!device.inspection) {
-      this.#phase = 'failed';
-      return;
-    }
-    const inspection = device.inspection;
-    this.#inspection = inspection;
-    this.#unsubscribe.push(
-      device.onReference((ref) => (this.#reference = ref)),
-      device.onStatus((status) => (this.#status = status)),
-      inspection.onChange(() => void this.refresh()),
-    );
-    this.#inspector = inspection.inspector();
+  protected override watch(): Unsubscribe[] {
+    return this.#inspection ? [this.#inspection.onChange(() => void this.refresh())] : [];
+  }
+  protected override opened(): void {
+    this.#inspector = this.#inspection?.inspector() ?? null;
     this.#view = this.#inspector ? 'home' : 'signIn';
-    await this.refresh();
-    if (this.#stopped) return;
-    this.#phase = 'ready';
-    this.#schedule();
   }
-
-  stop(): void {
-    this.#stopped = true;
-    this.#idle.clear();
+  protected override detach(): void {
     this.#pin.stop();
     this.#walk?.dispose();
     this.#problem?.dispose();
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#device?.stop();
-    this.#device = null;
     this.#inspection = null;
   }
 
   /** Re-read the open walks, the problems, and the walk or problem shown. */
-  async refresh(): Promise<void> {
+  override async refresh(): Promise<void> {
     const inspection = this.#inspection;
     if (!inspection) return;
     const [walks, problems] = await Promise.all([inspection.openWalks(), inspection.problems()]);
@@ -310,7 +244,7 @@ export class InspectState {
     this.#leaderId = leaderId;
     this.#pin.reset();
     this.#view = 'pin';
-    this.#schedule();
+    this.restartIdle();
     const lockout = await inspection.lockout(leaderId);
     if (lockout.locked) this.#pin.lock(lockout.remainingMs);
   }
@@ -333,7 +267,7 @@ export class InspectState {
     this.#view = this.#inspector ? 'home' : 'signIn';
     this.#leaderId = null;
     this.#pin.reset();
-    this.#schedule();
+    this.restartIdle();
   }
 
   signOut(): void {
@@ -343,7 +277,7 @@ export class InspectState {
     this.#pin.reset();
     this.#closeShown();
     this.#view = 'signIn';
-    this.#idle.clear();
+    this.idle.clear();
   }
 
   /** Start a walk with what the form says, and show it. */
@@ -394,7 +328,7 @@ export class InspectState {
     this.#closeShown();
     this.#problem = new ProblemState(inspection, view, this.#urls);
     this.#view = 'problem';
-    this.#schedule();
+    this.restartIdle();
   }
 
   /** From a problem: back to the walk it was opened from, else to the start page. */
@@ -409,7 +343,7 @@ export class InspectState {
   home(): void {
     this.#closeShown();
     this.#view = this.#inspector ? 'home' : 'signIn';
-    this.#schedule();
+    this.restartIdle();
     void this.refresh();
   }
 
@@ -428,11 +362,6 @@ export class InspectState {
     if (source.owned) this.#urls.revoke(source.url);
   }
 
-  /** Any touch, key or input: restarts the idle countdown. */
-  touch(): void {
-    if (this.#phase === 'ready') this.#schedule();
-  }
-
   #signedIn(): boolean {
     if (this.#inspection?.inspector()) return true;
     this.signOut();
@@ -443,7 +372,7 @@ export class InspectState {
     this.#closeShown();
     this.#walk = walk;
     this.#view = 'walk';
-    this.#schedule();
+    this.restartIdle();
   }
 
   #closeShown(): void {
@@ -457,10 +386,10 @@ export class InspectState {
    * Signed in, an untouched tablet signs the leader out after five minutes; an untouched PIN pad
    * goes back to the list of leaders after the hall's kiosk idle time.
    */
-  #schedule(): void {
-    this.#idle.clear();
-    if (this.#phase !== 'ready' || this.#stopped) return;
-    if (this.#view === 'pin') this.#idle.set(this.idleMs, () => this.cancelPin());
-    else if (this.#inspector) this.#idle.set(SIGN_OUT_IDLE_MS, () => this.signOut());
+  protected override restartIdle(): void {
+    this.idle.clear();
+    if (this.phase !== 'ready' || this.stopped) return;
+    if (this.#view === 'pin') this.idle.set(this.idleMs, () => this.cancelPin());
+    else if (this.#inspector) this.idle.set(SIGN_OUT_IDLE_MS, () => this.signOut());
   }
 }
