@@ -127,10 +127,17 @@ export class EnrolledDevice implements Device {
     settings: DeviceSettings,
     options: DeviceOptions,
   ): Promise<EnrolledDevice> {
+    // Only an inspection tablet folds problems and walks, so only it loads the fold.
+    const pipeline =
+      credentials.role === 'inspection_tablet'
+        ? await import('../storage/pipeline-repository')
+        : null;
     const store = await LocalStore.open(options.dbName ?? DEVICE_DB_NAME, credentials.deviceId, {
       ...(options.db ? { env: options.db } : {}),
       ...(options.now ? { clock: new DeviceClock(options.now) } : {}),
+      ...(pipeline ? { foldPipeline: pipeline.refoldPipeline } : {}),
     });
+    if (pipeline) await pipeline.foldAllOnce(store.db);
     const [reference, lastSync] = await Promise.all([store.reference(), settings.loadLastSync()]);
     const device = new EnrolledDevice(credentials, store, settings, reference, lastSync, options);
     if (credentials.role === 'duty_kiosk') {

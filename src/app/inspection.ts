@@ -21,7 +21,7 @@ import { isOverdue, nextSteps, problemDeadlines, type Problem } from '../domain/
 import { normalizeReference, type ChecklistItem, type Leader } from '../domain/reference';
 import type { Walk } from '../domain/walk';
 import type { PhotoRow } from '../storage/db';
-import type { Draft } from '../storage/pipeline-repository';
+import { PipelineRepository, type Draft } from '../storage/pipeline-repository';
 import {
   PhotoError,
   SignInError,
@@ -69,11 +69,14 @@ interface SignedIn {
 /** The inspection tablet API of one enrolled device (see Inspection in device-api.ts). */
 export class InspectionTablet implements Inspection {
   #signedIn: SignedIn | null = null;
+  readonly #pipeline: PipelineRepository;
 
   constructor(
     private readonly device: EnrolledDevice,
     private readonly prepare: PhotoPreparer,
-  ) {}
+  ) {
+    this.#pipeline = new PipelineRepository(device.store.db, device.store.clock);
+  }
 
   get #writer() {
     const { hallId, deviceId } = this.device.credentials;
@@ -159,11 +162,11 @@ export class InspectionTablet implements Inspection {
 
   async walks(): Promise<Walk[]> {
     const { deviceId } = this.device.credentials;
-    return (await this.device.store.pipeline.walks()).filter((w) => w.deviceId === deviceId);
+    return (await this.#pipeline.walks()).filter((w) => w.deviceId === deviceId);
   }
 
   async walk(walkId: Id): Promise<Walk | null> {
-    return (await this.device.store.pipeline.walk(walkId)) ?? null;
+    return (await this.#pipeline.walk(walkId)) ?? null;
   }
 
   async check(walkId: Id, itemId: Id, result: CheckResult, note: string): Promise<Walk> {
@@ -202,7 +205,7 @@ export class InspectionTablet implements Inspection {
   }
 
   async findings(walkId: Id): Promise<ProblemView[]> {
-    return (await this.device.store.pipeline.findings(walkId)).map((p) => this.#view(p));
+    return (await this.#pipeline.findings(walkId)).map((p) => this.#view(p));
   }
 
   async endWalk(walkId: Id, summary: string): Promise<Walk> {
@@ -213,19 +216,18 @@ export class InspectionTablet implements Inspection {
   }
 
   async problems(): Promise<ProblemView[]> {
-    return (await this.device.store.pipeline.problems()).map((p) => this.#view(p));
+    return (await this.#pipeline.problems()).map((p) => this.#view(p));
   }
 
   async problem(problemId: Id): Promise<ProblemView | null> {
-    const p = await this.device.store.pipeline.problem(problemId);
+    const p = await this.#pipeline.problem(problemId);
     return p ? this.#view(p) : null;
   }
 
   async step(problemId: Id, input: ProblemStepInput): Promise<ProblemView> {
     this.#requireInspector();
     if (!mayWrite('inspection_tablet', input.type)) throw new InspectionError('not_allowed');
-    if (!(await this.device.store.pipeline.problem(problemId)))
-      throw new InspectionError('unknown_problem');
+    if (!(await this.#pipeline.problem(problemId))) throw new InspectionError('unknown_problem');
     const carriesPhotos =
       input.type === 'problem.statusChanged' || input.type === 'problem.commented';
     const { photos, rows } = carriesPhotos
@@ -272,14 +274,14 @@ export class InspectionTablet implements Inspection {
   }
 
   async #openWalk(walkId: Id): Promise<Walk> {
-    const walk = await this.device.store.pipeline.walk(walkId);
+    const walk = await this.#pipeline.walk(walkId);
     if (!walk) throw new InspectionError('unknown_walk');
     if (walk.endedAt !== null) throw new InspectionError('walk_ended');
     return walk;
   }
 
   async #walkOrFail(walkId: Id): Promise<Walk> {
-    const walk = await this.device.store.pipeline.walk(walkId);
+    const walk = await this.#pipeline.walk(walkId);
     if (!walk) throw new WriteError('storage_unavailable', 'the walk was not stored');
     return walk;
   }
@@ -316,7 +318,7 @@ export class InspectionTablet implements Inspection {
     const actorId = this.#requireInspector().inspector.leaderId;
     let events: EventEnvelope[];
     try {
-      events = await this.device.store.pipeline.write(this.#writer, actorId, drafts, photos);
+      events = await this.#pipeline.write(this.#writer, actorId, drafts, photos);
     } catch (error) {
       if (error instanceof WriteError && error.code === 'storage_full')
         this.device.status.update({ storageFull: true });

@@ -20,12 +20,14 @@ import type {
   ProblemStatus,
   ProblemStepType,
 } from './events';
-import { isProblemStepType } from './events';
 import { compareByHlc, parseHlc } from './hlc';
 import type { Id } from './ids';
+import { problemIdOf } from './links';
 import { isPoorRating, type PoorRatingReason, type RatingLevel } from './rating';
 import type { HallSettings } from './reference';
 import { hallDate } from './schedule';
+
+export { problemIdOf };
 
 /** Why a step did not apply where the fold put it. */
 export type SupersededReason =
@@ -377,20 +379,6 @@ function applyStep(p: Problem, e: EventEnvelope): void {
     default:
       break;
   }
-}
-
-/** The problem a step or follow-up rating belongs to, if the event is one. */
-export function problemIdOf(e: EventEnvelope): Id | null {
-  if (isProblemStepType(e.type)) return (e.payload as { problemId: Id }).problemId;
-  if (e.type === 'problem.recorded')
-    return (e as EventEnvelope<'problem.recorded'>).payload.problemId;
-  if (e.type === 'rating.followedUp')
-    return (e as EventEnvelope<'rating.followedUp'>).payload.ratingId;
-  if (e.type === 'rating.submitted') {
-    const level = (e as EventEnvelope<'rating.submitted'>).payload.level;
-    return isPoorRating(level) ? e.id : null;
-  }
-  return null;
 }
 
 /**

@@ -6,6 +6,9 @@
 import type { CheckResult, EventEnvelope, WalkMode } from './events';
 import { compareByHlc } from './hlc';
 import type { Id } from './ids';
+import { WALK_EVENT_TYPES, walkIdOf } from './links';
+
+export { WALK_EVENT_TYPES, walkIdOf };
 
 export interface WalkCheck {
   result: CheckResult;
@@ -30,15 +33,6 @@ export interface Walk {
   summary: string;
   /** Marks by checklist item id. */
   checks: Record<Id, WalkCheck>;
-}
-
-export const WALK_EVENT_TYPES = ['walk.started', 'walk.checked', 'walk.ended'] as const;
-
-/** The walk an event belongs to, if it is a walk event. */
-export function walkIdOf(e: EventEnvelope): Id | null {
-  return (WALK_EVENT_TYPES as readonly string[]).includes(e.type)
-    ? (e.payload as { walkId: Id }).walkId
-    : null;
 }
 
 /**

@@ -5,8 +5,9 @@
  */
 import Dexie, { type Table } from 'dexie';
 import { foldDutySessions } from '../domain/duty';
-import { foldProblems, problemIdOf, type Problem } from '../domain/problem';
-import { foldWalks, walkIdOf, type Walk } from '../domain/walk';
+import { problemIdOf, walkIdOf } from '../domain/links';
+import type { Problem } from '../domain/problem';
+import type { Walk } from '../domain/walk';
 import type { LogHead } from '../domain/device';
 import type { EventEnvelope, EventType, Photo } from '../domain/events';
 import type { Id } from '../domain/ids';
@@ -117,6 +118,8 @@ export interface ReferenceRow {
 export interface MetaValues {
   /** The device this database belongs to; a different enrolled device starts afresh. */
   deviceId: Id;
+  /** Inspection tablets: every problem and walk held has been folded into its table. */
+  pipelineFolded: boolean;
   /** Head of the own log: last deviceSeq and its hash. */
   head: LogHead;
   /**
@@ -241,9 +244,10 @@ export class HallKioskDb extends Dexie {
       });
 
     // Version 3 (走流程 and the problem pipeline): photos kept as bytes until uploaded, problems
-    // and walks folded on the device, and the problem / walk of each own and pulled event
-    // indexed, so re-folding one problem reads only its events. Rows of earlier versions are
-    // linked and folded on upgrade (pulled poor ratings and duty follow-ups are problems too).
+    // and walks as an inspection tablet folds them, and the problem / walk of each own and pulled
+    // event indexed, so re-folding one problem reads only its events. Rows of earlier versions
+    // are linked here; an inspection tablet folds what it holds when it first opens the store
+    // (`pipelineFolded`), so the other kiosks never load the fold.
     this.version(3)
       .stores({
         log: 'deviceSeq, &id, [status+deviceSeq], type, problemId, walkId',
@@ -253,26 +257,11 @@ export class HallKioskDb extends Dexie {
         walks: 'id',
       })
       .upgrade(async (tx) => {
-        const byId = new Map<Id, EventEnvelope>();
-        await tx
-          .table<LogEntry, number>('log')
-          .toCollection()
-          .modify((row) => {
-            Object.assign(row, eventLinks(row.event));
-            if (row.status !== 'rejected' && (row.problemId || row.walkId))
-              byId.set(row.id, row.event);
-          });
-        await tx
-          .table<HallEventRow, number>('hallEvents')
-          .toCollection()
-          .modify((row) => {
-            Object.assign(row, eventLinks(row.event));
-            // The pulled copy (with the server's hlc) wins over the own one.
-            if (row.valid && (row.problemId || row.walkId)) byId.set(row.id, row.event);
-          });
-        const events = [...byId.values()];
-        await tx.table<ProblemRow, Id>('problems').bulkPut(Object.values(foldProblems(events)));
-        await tx.table<WalkRow, Id>('walks').bulkPut(Object.values(foldWalks(events)));
+        for (const table of ['log', 'hallEvents'])
+          await tx
+            .table<LogEntry | HallEventRow>(table)
+            .toCollection()
+            .modify((row) => void Object.assign(row, eventLinks(row.event)));
       });
 
     // Later versions are added below, never by editing the ones above.
@@ -290,6 +279,30 @@ export class HallKioskDb extends Dexie {
 
 /** Event types that make up duty sessions and their ledgers. */
 export const DUTY_EVENT_TYPES = ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut'] as const;
+
+/**
+ * Re-folds the problems and walks among the ids given, inside the caller's transaction. Only an
+ * inspection tablet has one (src/storage/pipeline-repository.ts, loaded with its screen).
+ */
+export type PipelineFold = (
+  db: HallKioskDb,
+  problemIds: Iterable<Id>,
+  walkIds: Iterable<Id>,
+) => Promise<void>;
+
+/** Ids of the problems and walks some events touch. */
+export function touched(events: readonly { problemId?: Id; walkId?: Id }[]): {
+  problemIds: Id[];
+  walkIds: Id[];
+} {
+  const problemIds = new Set<Id>();
+  const walkIds = new Set<Id>();
+  for (const e of events) {
+    if (e.problemId) problemIds.add(e.problemId);
+    if (e.walkId) walkIds.add(e.walkId);
+  }
+  return { problemIds: [...problemIds], walkIds: [...walkIds] };
+}
 
 /** The problem and walk an event belongs to, as the fields stored (and indexed) beside it. */
 export function eventLinks(event: EventEnvelope): { problemId?: Id; walkId?: Id } {

@@ -12,7 +12,6 @@ import {
   type ProblemRecorded,
 } from '../domain/events';
 import type { Id } from '../domain/ids';
-import { problemIdOf } from '../domain/problem';
 import { appendEvents, type Draft, type Writer } from './append';
 import {
   DUTY_EVENT_TYPES,
@@ -22,7 +21,6 @@ import {
   type HallKioskDb,
 } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
-import { refoldPipeline } from './pipeline-repository';
 import type { WriteClock } from './rating-repository';
 
 export type { Writer };
@@ -115,7 +113,7 @@ export class DutyRepository {
     try {
       return await db.transaction(
         'rw',
-        [db.log, db.meta, db.hallEvents, db.dutySessions, db.dutyLedger, db.problems, db.walks],
+        [db.log, db.meta, db.hallEvents, db.dutySessions, db.dutyLedger],
         async () => {
           const events = await appendEvents(db, writer, this.clock, actorId, drafts);
           const ledger = ledgerRows(events);
@@ -126,9 +124,6 @@ export class DutyRepository {
               .filter((e) => (DUTY_EVENT_TYPES as readonly string[]).includes(e.type))
               .map((e) => (e.payload as { sessionId: Id }).sessionId),
           );
-          // A ledger line marked for follow-up is a problem of the pipeline.
-          const problemIds = events.map(problemIdOf).filter((id) => id !== null);
-          await refoldPipeline(db, problemIds, []);
           return events;
         },
       );

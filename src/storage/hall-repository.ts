@@ -9,9 +9,10 @@ import {
   ledgerRows,
   type HallEventRow,
   type HallKioskDb,
+  type PipelineFold,
+  touched,
 } from './db';
 import { refoldSessions } from './duty-repository';
-import { refoldPipeline, touched } from './pipeline-repository';
 
 /** Check a pulled event with the shared domain; its place in the hall's order is not part of it. */
 function isValidPulled(event: PulledEvent): boolean {
@@ -25,6 +26,8 @@ export class HallRepository {
     private readonly db: HallKioskDb,
     /** Corrected device clock, for merging pulled hlcs into ours. */
     private readonly serverNow: () => number = () => Date.now(),
+    /** Inspection tablets: the fold of problems and walks, run on each pulled page. */
+    private readonly foldPipeline: PipelineFold | null = null,
   ) {}
 
   async cursor(): Promise<number> {
@@ -97,8 +100,10 @@ export class HallRepository {
         }
         // Problems and walks are re-folded from the events just pulled plus the own ones not
         // pulled back yet, in this same transaction.
-        const { problemIds, walkIds } = touched(rows);
-        await refoldPipeline(db, problemIds, walkIds);
+        if (this.foldPipeline) {
+          const { problemIds, walkIds } = touched(rows);
+          await this.foldPipeline(db, problemIds, walkIds);
+        }
       }
       // The cursor never moves backwards, whatever a confused server says.
       await db.putMeta('cursor', Math.max(current, cursor));

@@ -9,7 +9,7 @@ import type { Id } from '../domain/ids';
 import { foldProblems, type Problem } from '../domain/problem';
 import { foldWalks, type Walk } from '../domain/walk';
 import { appendEvents, type Draft, type Writer } from './append';
-import type { HallKioskDb, PhotoRow } from './db';
+import { touched, type HallKioskDb, type PhotoRow } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 import type { WriteClock } from './rating-repository';
 
@@ -62,18 +62,20 @@ async function eventsOf(
   return [...byId.values()];
 }
 
-/** Ids of the problems and walks some events touch. */
-export function touched(events: readonly { problemId?: Id; walkId?: Id }[]): {
-  problemIds: Id[];
-  walkIds: Id[];
-} {
-  const problemIds = new Set<Id>();
-  const walkIds = new Set<Id>();
-  for (const e of events) {
-    if (e.problemId) problemIds.add(e.problemId);
-    if (e.walkId) walkIds.add(e.walkId);
-  }
-  return { problemIds: [...problemIds], walkIds: [...walkIds] };
+/**
+ * Fold every problem and walk this device holds events of, once: a store opened by an inspection
+ * tablet for the first time (fresh, or upgraded from a version that did not fold) catches up.
+ */
+export async function foldAllOnce(db: HallKioskDb): Promise<void> {
+  await db.transaction('rw', [db.log, db.meta, db.hallEvents, db.problems, db.walks], async () => {
+    if (await db.getMeta('pipelineFolded')) return;
+    const ids = async (index: 'problemId' | 'walkId') => [
+      ...(await db.log.orderBy(index).uniqueKeys()),
+      ...(await db.hallEvents.orderBy(index).uniqueKeys()),
+    ];
+    await refoldPipeline(db, (await ids('problemId')) as Id[], (await ids('walkId')) as Id[]);
+    await db.putMeta('pipelineFolded', true);
+  });
 }
 
 const byRecordedDesc = (a: Problem, b: Problem) =>

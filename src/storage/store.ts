@@ -1,13 +1,18 @@
 import type { Id } from '../domain/ids';
 import type { Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
-import { openDb, type DbEnvironment, type HallKioskDb, type LogEntry } from './db';
+import {
+  openDb,
+  type DbEnvironment,
+  type HallKioskDb,
+  type LogEntry,
+  type PipelineFold,
+} from './db';
 import { UnsyncedRecordsError } from './errors';
 import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
 import { LogRepository, type LogCounts, type Settlement } from './log-repository';
 import { PhotoRepository, type PhotoUpload } from './photo-repository';
-import { PipelineRepository } from './pipeline-repository';
 import type { PinRepository, RosterPin } from './pin-repository';
 import { RatingRepository } from './rating-repository';
 
@@ -39,7 +44,6 @@ export class LocalStore {
   readonly log: LogRepository;
   readonly hall: HallRepository;
   readonly duty: DutyRepository;
-  readonly pipeline: PipelineRepository;
   readonly photos: PhotoRepository;
   #pins: Promise<PinRepository> | null = null;
 
@@ -47,23 +51,25 @@ export class LocalStore {
     readonly db: HallKioskDb,
     readonly deviceId: Id,
     readonly clock: StoreClock,
+    foldPipeline: PipelineFold | null,
   ) {
     this.ratings = new RatingRepository(db, clock);
     this.log = new LogRepository(db);
-    this.hall = new HallRepository(db, () => clock.serverNow());
+    this.hall = new HallRepository(db, () => clock.serverNow(), foldPipeline);
     this.duty = new DutyRepository(db, clock);
-    this.pipeline = new PipelineRepository(db, clock);
     this.photos = new PhotoRepository(db);
   }
 
   /**
    * Open the store of `deviceId`. A database that belonged to another device (the tablet was
-   * enrolled again) is emptied first: its log cannot be pushed under the new identity.
+   * enrolled again) is emptied first: its log cannot be pushed under the new identity. An
+   * inspection tablet passes the pipeline's fold (src/storage/pipeline-repository.ts), which then
+   * runs on every pulled page; other devices keep the events but do not fold problems and walks.
    */
   static async open(
     name: string,
     deviceId: Id,
-    options: { clock?: StoreClock; env?: DbEnvironment } = {},
+    options: { clock?: StoreClock; env?: DbEnvironment; foldPipeline?: PipelineFold } = {},
   ): Promise<LocalStore> {
     const db = await openDb(name, options.env);
     const clock = options.clock ?? new DeviceClock();
@@ -80,7 +86,7 @@ export class LocalStore {
       await db.putMeta('deviceId', deviceId);
     });
     clock.offsetMs = (await db.getMeta('clockOffsetMs')) ?? 0;
-    return new LocalStore(db, deviceId, clock);
+    return new LocalStore(db, deviceId, clock, options.foldPipeline ?? null);
   }
 
   // The sync engine's view (see SyncStore in src/sync/engine.ts).

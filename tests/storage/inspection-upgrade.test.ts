@@ -5,11 +5,12 @@ import { appendToLog, EMPTY_HEAD } from '../../src/domain/device';
 import { newId } from '../../src/domain/ids';
 import { openDb } from '../../src/storage/db';
 import { UnsyncedRecordsError } from '../../src/storage/errors';
+import { foldAllOnce, refoldPipeline } from '../../src/storage/pipeline-repository';
 import { LocalStore, countPending } from '../../src/storage/store';
 import { EventSource, ManualClock, at, makeHall } from './duty-fixtures';
 
 describe('schema version 3', () => {
-  it('links and folds the problems and walks held under version 2', async () => {
+  it('links the events held under version 2, and an inspection tablet folds them once', async () => {
     const hall = makeHall();
     const clock = new ManualClock(at('10:00'));
     const name = `upgrade-${newId()}`;
@@ -106,14 +107,52 @@ describe('schema version 3', () => {
     expect(await db.hallEvents.where('problemId').equals(poor.id).count()).toBe(1);
     expect(await db.hallEvents.where('problemId').equals(fine.id).count()).toBe(0);
     expect(await db.log.where('problemId').equals(dutyProblemId).count()).toBe(1);
-    const problems = await db.problems.toArray();
+    // Linking is all the upgrade does: only an inspection tablet folds problems.
+    expect(await db.problems.count()).toBe(0);
+    db.close();
+
+    // The tablet folds what the store holds once, when it first opens it.
+    const store = await LocalStore.open(name, newId(), { foldPipeline: refoldPipeline });
+    await foldAllOnce(store.db);
+    const problems = await store.db.problems.toArray();
     expect(problems.map((p) => [p.id, p.source, p.status]).sort()).toEqual(
       [
         [poor.id, 'rating', 'found'],
         [dutyProblemId, 'duty', 'assigned'],
       ].sort(),
     );
-    db.close();
+    expect(await store.db.getMeta('pipelineFolded')).toBe(true);
+    store.close();
+  });
+
+  it('folds pulled problems only on a store opened with the fold (an inspection tablet)', async () => {
+    const hall = makeHall();
+    const clock = new ManualClock(at('10:00'));
+    const evaluator = new EventSource(hall.hallId, newId(), clock.now);
+    const poor = evaluator.make('rating.submitted', {
+      windowId: hall.windowId,
+      departmentId: hall.departmentId,
+      level: 'dissatisfied',
+      reasons: ['attitude'],
+      comment: '',
+      ticket: null,
+      channel: 'hall_tablet',
+      phoneId: null,
+      dutySessionId: null,
+    });
+    poor.hallSeq = 1;
+    const kiosk = await LocalStore.open(`kiosk-${newId()}`, newId());
+    await kiosk.applyPage([poor], 1);
+    expect(await kiosk.db.hallEvents.where('problemId').equals(poor.id).count()).toBe(1);
+    expect(await kiosk.db.problems.count()).toBe(0);
+    kiosk.close();
+
+    const tablet = await LocalStore.open(`tablet-${newId()}`, newId(), {
+      foldPipeline: refoldPipeline,
+    });
+    await tablet.applyPage([poor], 1);
+    expect((await tablet.db.problems.get(poor.id))?.status).toBe('found');
+    tablet.close();
   });
 
   it('refuses a new enrollment while photos of the old one wait for their upload', async () => {

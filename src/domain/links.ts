@@ -1,0 +1,31 @@
+/**
+ * Which problem or walk an event belongs to. Every device stores this beside each event (so a
+ * problem's events can be found by index), while only inspection tablets fold them: kept apart
+ * from the folds so that the other kiosks do not carry the pipeline's code.
+ */
+import { isProblemStepType, type EventEnvelope } from './events';
+import type { Id } from './ids';
+import { isPoorRating } from './rating';
+
+export const WALK_EVENT_TYPES = ['walk.started', 'walk.checked', 'walk.ended'] as const;
+
+/** The problem a recording, a step or a follow-up rating belongs to; a 差评 is its own problem. */
+export function problemIdOf(e: EventEnvelope): Id | null {
+  if (isProblemStepType(e.type)) return (e.payload as { problemId: Id }).problemId;
+  if (e.type === 'problem.recorded')
+    return (e as EventEnvelope<'problem.recorded'>).payload.problemId;
+  if (e.type === 'rating.followedUp')
+    return (e as EventEnvelope<'rating.followedUp'>).payload.ratingId;
+  if (e.type === 'rating.submitted') {
+    const level = (e as EventEnvelope<'rating.submitted'>).payload.level;
+    return isPoorRating(level) ? e.id : null;
+  }
+  return null;
+}
+
+/** The walk an event belongs to, if it is a walk event. */
+export function walkIdOf(e: EventEnvelope): Id | null {
+  return (WALK_EVENT_TYPES as readonly string[]).includes(e.type)
+    ? (e.payload as { walkId: Id }).walkId
+    : null;
+}
