@@ -13,7 +13,7 @@ import {
 } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
-import { eventLinks, type HallKioskDb } from './db';
+import { eventLinks, type CardRoute, type HallKioskDb } from './db';
 import { InvalidRecordError } from './errors';
 import type { WriteClock } from './rating-repository';
 
@@ -28,7 +28,8 @@ export type Draft = { [T in EventType]: { type: T; payload: PayloadOf<T>; id?: I
 
 /**
  * Append `drafts` in order, each validated with the shared domain (InvalidRecordError otherwise),
- * linked to its problem / walk, and advance the log head and the hlc. Returns the events.
+ * linked to its problem / walk, and advance the log head and the hlc. Returns the events. A
+ * phone's events carry the window card they are pushed under (`route`).
  */
 export async function appendEvents(
   db: HallKioskDb,
@@ -36,6 +37,7 @@ export async function appendEvents(
   clock: WriteClock,
   actorId: Id | null,
   drafts: readonly Draft[],
+  route?: CardRoute,
 ): Promise<EventEnvelope[]> {
   const atMs = clock.now();
   let head = (await db.getMeta('head')) ?? EMPTY_HEAD;
@@ -69,6 +71,7 @@ export async function appendEvents(
       hash: next.head.hash!,
       event,
       ...eventLinks(event),
+      ...(route ? { route } : {}),
     });
     head = next.head;
     events.push(event);

@@ -3,18 +3,11 @@
  * phone knows of its own 差评 and follow-ups. Only the phone that gave a 差评 may follow it up, so
  * everything is answered from this phone's own log.
  */
-import { EMPTY_HEAD, appendToLog } from '../domain/device';
-import { validateEvent, type EventEnvelope } from '../domain/events';
-import { HybridClock, hlcNode } from '../domain/hlc';
+import type { EventEnvelope } from '../domain/events';
 import type { Id } from '../domain/ids';
 import { isPoorRating, type RatingLevel } from '../domain/rating';
-import {
-  eventLinks,
-  type HallKioskDb,
-  type LogEntry,
-  type LogStatus,
-  type RatingRecord,
-} from './db';
+import { appendEvents } from './append';
+import { type HallKioskDb, type LogEntry, type LogStatus, type RatingRecord } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 import type { WriteClock } from './rating-repository';
 
@@ -84,7 +77,6 @@ export class FollowUpRepository {
    */
   async record(write: FollowUpWrite): Promise<EventEnvelope<'rating.followedUp'>> {
     const { db } = this;
-    const atMs = this.clock.now();
     try {
       return await db.transaction('rw', [db.log, db.meta], async () => {
         const rating = await db.log.where('id').equals(write.ratingId).first();
@@ -106,46 +98,25 @@ export class FollowUpRepository {
           throw new FollowUpRefusal('already_followed_up', 'this 差评 was already followed up');
         }
 
-        const head = (await db.getMeta('head')) ?? EMPTY_HEAD;
-        const lastHlc = (await db.getMeta('hlc')) ?? null;
-        const hlc = new HybridClock(
-          hlcNode(write.phoneId),
-          () => this.clock.serverNow(),
-          lastHlc,
-        ).tick();
-        const { event, head: next } = appendToLog(head, {
-          type: FOLLOW_UP,
-          payload: {
-            ratingId: write.ratingId,
-            phoneId: write.phoneId,
-            level: write.level,
-            comment: write.comment,
-          },
-          hallId: rating.event.hallId,
-          deviceId: write.phoneId,
-          actorId: null,
-          at: new Date(atMs).toISOString(),
-          hlc,
-        });
-        const checked = validateEvent(event);
-        if (!checked.ok) throw new InvalidRecordError(checked.issues);
-
-        await db.log.add({
-          deviceSeq: event.deviceSeq,
-          id: event.id,
-          type: event.type,
-          status: 'pending',
-          hash: next.hash!,
-          event,
-          // Linked to its 差评's problem, as every event of a problem is.
-          ...eventLinks(event),
-          route: rating.route,
-        });
-        await db.meta.bulkPut([
-          { key: 'head', value: next },
-          { key: 'hlc', value: hlc },
-        ]);
-        return event;
+        const [event] = await appendEvents(
+          db,
+          { hallId: rating.event.hallId, deviceId: write.phoneId },
+          this.clock,
+          null,
+          [
+            {
+              type: FOLLOW_UP,
+              payload: {
+                ratingId: write.ratingId,
+                phoneId: write.phoneId,
+                level: write.level,
+                comment: write.comment,
+              },
+            },
+          ],
+          rating.route,
+        );
+        return event as EventEnvelope<'rating.followedUp'>;
       });
     } catch (error) {
       if (error instanceof FollowUpRefusal || error instanceof InvalidRecordError) throw error;
