@@ -52,6 +52,8 @@ test('the console imports a duty schedule from a spreadsheet: errors by line, th
   )!;
   expect(imported.published).toBe(false);
 
+  // The file chooser opens again once the import and the week's reload have finished.
+  await expect(page.getByTestId('import-file')).toBeEnabled();
   await page.getByTestId('import-file').setInputFiles({
     name: 'photo.csv',
     mimeType: 'text/csv',

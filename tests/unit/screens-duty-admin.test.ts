@@ -393,6 +393,23 @@ describe('console: CSV import', () => {
     expect(await second.duty.importRows('valid_rows')).toBe(false);
     expect(binary.modes).toEqual(['check']);
   });
+
+  it('refuses a file picked while the import before it is still finishing, changing nothing', async () => {
+    const clean = importer(
+      { rows: [{ line: 2, errors: [] }], valid: 1, invalid: 0, imported: 0 },
+      1,
+    );
+    const { duty } = await signedIn({ 'POST /api/v1/admin/shifts/import': clean.route });
+    await duty.checkImport('ok.csv', 'date,leader,start,end\n2026-11-23,TAX001,09:00,12:00');
+    const importing = duty.importRows('valid_rows');
+    expect(duty.busy).toBe(true);
+    expect(await duty.checkImport('next.csv', 'date,leader,start,end\n')).toBe(false);
+    expect(duty.importCheck?.fileName).toBe('ok.csv');
+    expect(await importing).toBe(true);
+    expect(duty.importCheck).toBeNull();
+    expect(duty.done).toEqual({ what: 'imported', count: 1 });
+    expect(clean.modes).toEqual(['check', 'valid_rows']);
+  });
 });
 
 describe('console: attendance', () => {

@@ -324,8 +324,12 @@ export class DutyAdminState {
     });
   }
 
-  /** Check a CSV file row by row; nothing is imported yet. */
+  /**
+   * Check a CSV file row by row; nothing is imported yet. Refused (false, nothing changed) while
+   * another action is still running, so the panel keeps its file chooser disabled until then.
+   */
   checkImport(fileName: string, csv: string): Promise<boolean> {
+    if (this.#busy) return Promise.resolve(false);
     this.#import = { fileName, csv, result: null };
     return this.#run(async () => {
       const result = await this.#deps.api.importCsv(csv, 'check');
