@@ -1,13 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FollowUpRefusal,
-  ProgressError,
-  loadPublicWindow,
-  openPhone,
-  type PhoneOptions,
-  type PhoneSession,
-} from '../../src/app/phone';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FollowUpRefusal, ProgressError } from '../../src/app/phone';
 import type { PayloadOf, ProblemStepType } from '../../src/domain/events';
 import { newId, type Id } from '../../src/domain/ids';
 import { writeConsoleEvents } from '../../src/server/services/console-writer';
@@ -16,52 +9,17 @@ import type { PublicProgressResponse } from '../../src/sync/pipeline-protocol';
 import { API, type PublicRatingsResponse } from '../../src/sync/protocol';
 import { TestDevice } from '../server/helpers';
 import { startTestServer, type TestServer } from '../support/server';
-import { ManualTimers } from './fake-api';
 import { count, ratingFor, tappedFetch } from './helpers';
+import { phoneFixtures } from './phone-fixtures';
 
 let server: TestServer;
-const running: PhoneSession[] = [];
 beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
   await server.close();
 });
-afterEach(() => {
-  for (const p of running.splice(0)) p.stop();
-});
-
-const card = (code: string) => {
-  const w = server.seed.windows.find((x) => x.code === code)!;
-  return { ...w, sig: new URLSearchParams(w.ratingPath.split('?')[1]).get('s')! };
-};
-
-function phoneProfile(extra: Partial<PhoneOptions> = {}): PhoneOptions {
-  const timers = new ManualTimers();
-  return {
-    baseUrl: server.url,
-    settings: new DeviceSettings(memoryStore()),
-    dbName: `phone-${newId()}`,
-    triggers: false,
-    random: () => 0.5,
-    setTimeout: timers.setTimeout,
-    clearTimeout: timers.clearTimeout,
-    ...extra,
-  };
-}
-
-async function phoneAt(code: string, profile: PhoneOptions) {
-  const c = card(code);
-  const phone = await openPhone(c.code, c.sig, await loadPublicWindow(c.code, c.sig, profile), {
-    ...profile,
-  });
-  running.push(phone);
-  const outcomes: { id: string; outcome: string; reason?: string }[] = [];
-  phone.onOutcome((id, outcome, reason) =>
-    outcomes.push({ id, outcome, ...(reason ? { reason } : {}) }),
-  );
-  return { phone, outcomes, card: c };
-}
+const { phoneProfile, phoneAt, running } = phoneFixtures(() => server);
 
 /** A step on a problem written by the hall's console, through the same ingest as any device. */
 async function consoleStep<T extends ProblemStepType>(type: T, payload: PayloadOf<T>) {

@@ -1,66 +1,25 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WriteError } from '../../src/app/device-api';
-import {
-  PublicWindowError,
-  loadPublicWindow,
-  openPhone,
-  type PhoneOptions,
-  type PhoneSession,
-} from '../../src/app/phone';
-import { newId } from '../../src/domain/ids';
+import { PublicWindowError, loadPublicWindow, openPhone } from '../../src/app/phone';
+import {} from '../../src/domain/ids';
 import { DeviceSettings, memoryStore } from '../../src/storage/settings';
 import { API, type PublicWindowResponse } from '../../src/sync/protocol';
 import { startTestServer, type TestServer } from '../support/server';
-import { ManualTimers } from './fake-api';
 import { count, ratingFor, tappedFetch } from './helpers';
+import { phoneFixtures } from './phone-fixtures';
 
 let server: TestServer;
-const running: PhoneSession[] = [];
 beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
   await server.close();
 });
-afterEach(() => {
-  for (const p of running.splice(0)) p.stop();
-});
-
-const card = (code = 'A01') => {
-  const w = server.seed.windows.find((x) => x.code === code)!;
-  return { ...w, sig: new URLSearchParams(w.ratingPath.split('?')[1]).get('s')! };
-};
+const { card, phoneProfile, phoneAt, running } = phoneFixtures(() => server);
 
 /** The same signature with its first character changed: a forged card. */
 const forge = (sig: string) => sig.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'));
-
-/** A phone's browser profile: its own settings (phone id, cached cards) and database. */
-function phoneProfile(extra: Partial<PhoneOptions> = {}): PhoneOptions {
-  const timers = new ManualTimers();
-  return {
-    baseUrl: server.url,
-    settings: new DeviceSettings(memoryStore()),
-    dbName: `phone-${newId()}`,
-    triggers: false,
-    random: () => 0.5,
-    setTimeout: timers.setTimeout,
-    clearTimeout: timers.clearTimeout,
-    ...extra,
-  };
-}
-
-async function phoneAt(code: string, profile: PhoneOptions) {
-  const c = card(code);
-  const window = await loadPublicWindow(c.code, c.sig, profile);
-  const phone = await openPhone(c.code, c.sig, window, profile);
-  running.push(phone);
-  const outcomes: { id: string; outcome: string; reason?: string }[] = [];
-  phone.onOutcome((id, outcome, reason) =>
-    outcomes.push({ id, outcome, ...(reason ? { reason } : {}) }),
-  );
-  return { phone, window, outcomes, card: c };
-}
 
 describe('loadPublicWindow', () => {
   it('loads the window a signed card names', async () => {
