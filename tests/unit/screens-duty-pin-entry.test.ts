@@ -1,41 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SignInError } from '../../src/app/device-api';
 import { PIN_MAX, PinEntry, pinProblemOf, remainingText } from '../../src/screens/pin-entry.svelte';
-import type { Timers } from '../../src/screens/timers';
-
-/** A clock and timers that move only when the test says so. */
-function fakeTime() {
-  let now = 0;
-  let nextId = 1;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers = {
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      pending.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-  };
-  function advance(ms: number) {
-    const until = now + ms;
-    for (;;) {
-      const due = [...pending.entries()]
-        .filter(([, t]) => t.at <= until)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      pending.delete(due[0]);
-      now = due[1].at;
-      due[1].fn();
-    }
-    now = until;
-  }
-  return { timers, now: () => now, advance, pendingCount: () => pending.size };
-}
+import { manualTime } from './manual-time';
 
 function entry(options: { accepting?: () => boolean } = {}) {
-  const time = fakeTime();
+  const time = manualTime();
   let activity = 0;
   const pin = new PinEntry({
     accepting: options.accepting,
@@ -128,7 +97,7 @@ describe('PIN entry of the kiosks', () => {
     time.advance(59_500);
     expect(pin.locked).toBe(false);
     expect(pin.problem).toBeNull();
-    expect(time.pendingCount()).toBe(0);
+    expect(time.pending()).toBe(0);
     type(pin, '1234');
     expect(pin.length).toBe(4);
   });
@@ -139,10 +108,10 @@ describe('PIN entry of the kiosks', () => {
     expect(pin.locked).toBe(true);
     pin.reset();
     expect(pin.locked).toBe(false);
-    expect(time.pendingCount()).toBe(0);
+    expect(time.pending()).toBe(0);
     pin.lock(60_000);
     pin.stop();
-    expect(time.pendingCount()).toBe(0);
+    expect(time.pending()).toBe(0);
   });
 
   it('words every refusal by its reason code; anything else is a storage problem', () => {

@@ -7,7 +7,7 @@ import { LOCKOUT_MS } from '../../src/domain/pin';
 import { DutyState } from '../../src/screens/duty/duty-state.svelte';
 import { remainingText } from '../../src/screens/pin-entry.svelte';
 import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
-import type { Timers } from '../../src/screens/timers';
+import { manualTime } from './manual-time';
 import {
   EventSource,
   ManualClock,
@@ -18,36 +18,6 @@ import {
   type Kiosk,
 } from '../storage/duty-fixtures';
 
-/** Timers that fire only when the test moves the (shared) clock. */
-function manualTimers(clock: ManualClock) {
-  let nextId = 1;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers & { advance(ms: number): void } = {
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      pending.set(id, { at: clock.ms + ms, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-    advance(ms) {
-      const until = clock.ms + ms;
-      for (;;) {
-        const due = [...pending.entries()]
-          .filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        pending.delete(due[0]);
-        clock.ms = due[1].at;
-        due[1].fn();
-      }
-      clock.ms = until;
-    },
-  };
-  return timers;
-}
-
 const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
@@ -56,7 +26,7 @@ afterEach(() => {
 async function started(clock = new ManualClock(at('09:30'))) {
   const hall = makeHall();
   const k = await openHallDevice(hall, clock, 'duty_kiosk');
-  const timers = manualTimers(clock);
+  const timers = manualTime(clock).timers;
   const reopen = () => EnrolledDevice.open(k.credentials, k.settings, k.options);
   const state = new DutyState({
     openDevice: () => Promise.resolve(k.device),
@@ -272,7 +242,7 @@ describe('duty kiosk screen state', () => {
     const state = new EvaluatorState({
       openDevice: () => Promise.resolve(evaluator.device as Device),
       updates: { onWaiting: () => () => {}, apply: () => Promise.resolve() },
-      timers: manualTimers(clock),
+      timers: manualTime(clock).timers,
     });
     cleanup.push(() => state.stop());
     await state.start();

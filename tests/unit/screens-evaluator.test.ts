@@ -13,40 +13,8 @@ import {
   THANKS_MS,
   UPDATE_IDLE_MS,
 } from '../../src/screens/evaluator/evaluator-state.svelte';
-import type { Timers } from '../../src/screens/timers';
+import { manualTime } from './manual-time';
 import { INITIAL_STATUS, type SyncStatus } from '../../src/sync/status';
-
-/** Timers that fire only when the test moves the clock. */
-function manualTimers() {
-  let now = 0;
-  let nextId = 1;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers & { advance(ms: number): void; count(): number } = {
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      pending.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-    advance(ms) {
-      const until = now + ms;
-      for (;;) {
-        const due = [...pending.entries()]
-          .filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        pending.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = until;
-    },
-    count: () => pending.size,
-  };
-  return timers;
-}
 
 const windowId = newId();
 const departmentId = newId();
@@ -151,7 +119,7 @@ function fakeUpdates() {
 
 async function ready(options: Parameters<typeof fakeDevice>[0] = {}) {
   const fake = fakeDevice(options);
-  const timers = manualTimers();
+  const timers = manualTime().timers;
   const updates = fakeUpdates();
   const state = new EvaluatorState({ openDevice: async () => fake.device, updates, timers });
   await state.start();
@@ -163,7 +131,7 @@ describe('EvaluatorState', () => {
     const state = new EvaluatorState({
       openDevice: async () => null,
       updates: fakeUpdates(),
-      timers: manualTimers(),
+      timers: manualTime().timers,
     });
     await state.start();
     expect(state.phase).toBe('notEnrolled');

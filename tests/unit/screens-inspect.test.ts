@@ -48,45 +48,11 @@ import { STEP_TITLES, stepDetail } from '../../src/screens/inspect/step-words';
 import { lookup } from '../../src/i18n/catalog';
 import inspectEn from '../../src/i18n/screens/inspect.en';
 import inspectZh from '../../src/i18n/screens/inspect.zh-CN';
-import type { Timers } from '../../src/screens/timers';
+import { manualTime } from './manual-time';
 import { INITIAL_STATUS } from '../../src/sync/status';
 
 const PIN = '2468';
 const START = Date.parse('2026-03-02T01:30:00Z'); // a Monday, 09:30 in the hall
-
-/** A clock and timers that move only when the test says so. */
-function manualTime() {
-  let now = START;
-  let nextId = 1;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers = {
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      pending.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-  };
-  return {
-    timers,
-    now: () => now,
-    advance(ms: number) {
-      const until = now + ms;
-      for (;;) {
-        const due = [...pending.entries()]
-          .filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        pending.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = until;
-    },
-  };
-}
 
 /** A hall with two departments, a window, two leaders and a few checklist items. */
 function makeHall() {
@@ -402,7 +368,7 @@ afterEach(() => {
 
 async function started() {
   const hall = makeHall();
-  const time = manualTime();
+  const time = manualTime({ ms: START });
   const inspection = new FakeInspection(hall.ref, time.now);
   const { urls, live } = countingUrls();
   const state = new InspectState({
