@@ -229,6 +229,23 @@ export class PhotoError extends Error {
   }
 }
 
+/** Why the tablet refused an action on a walk or a problem; the screen turns it into words. */
+export type InspectionErrorCode =
+  /** No such walk or problem on this tablet. */
+  | 'unknown_walk'
+  | 'unknown_problem'
+  /** The walk has ended: it takes no more marks, findings or ending. */
+  | 'walk_ended'
+  /** This tablet may not write that step (a review of an appeal is the console's). */
+  | 'not_allowed';
+
+export class InspectionError extends Error {
+  constructor(readonly code: InspectionErrorCode) {
+    super(code);
+    this.name = 'InspectionError';
+  }
+}
+
 /** What the inspection tablet screen (/inspect) asks of the device layer; all of it works offline. */
 export interface Inspection {
   /** Active leaders of the hall, in the reference's order. */

@@ -23,6 +23,7 @@ import type { Walk } from '../domain/walk';
 import type { PhotoRow } from '../storage/db';
 import { PipelineRepository, type Draft } from '../storage/pipeline-repository';
 import {
+  InspectionError,
   PhotoError,
   SignInError,
   WriteError,
@@ -39,22 +40,7 @@ import type { EnrolledDevice } from './device';
 import { hasLeaderPin, leaderLockout, verifyLeaderPin } from './leader-pin';
 import { imageTypeOf, type PreparedPhoto } from './photo';
 
-/** Why the tablet refused an action on a walk or a problem; the screen turns it into words. */
-export type InspectionErrorCode =
-  /** No such walk or problem on this tablet. */
-  | 'unknown_walk'
-  | 'unknown_problem'
-  /** The walk has ended: it takes no more marks, findings or ending. */
-  | 'walk_ended'
-  /** This tablet may not write that step (a review of an appeal is the console's). */
-  | 'not_allowed';
-
-export class InspectionError extends Error {
-  constructor(readonly code: InspectionErrorCode) {
-    super(code);
-    this.name = 'InspectionError';
-  }
-}
+export { InspectionError };
 
 /** Turns a picked or captured photo into what is stored (src/app/photo.ts in the browser). */
 export type PhotoPreparer = (blob: Blob) => Promise<PreparedPhoto>;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   PhotoError,
+  InspectionError,
   SignInError,
   WriteError,
   type Device,
@@ -760,6 +761,8 @@ describe('inspection tablet words', () => {
     expect(saveProblemOf(new PhotoError('too_many_photos'))).toBe('too_many_photos');
     expect(saveProblemOf(new WriteError('storage_full'))).toBe('storage_full');
     expect(saveProblemOf(new SignInError('session_closed'))).toBe('signed_out');
+    expect(saveProblemOf(new InspectionError('walk_ended'))).toBe('walk_ended');
+    expect(saveProblemOf(new InspectionError('unknown_problem'))).toBe('unknown_problem');
     expect(saveProblemOf(new Error('?'))).toBe('storage_unavailable');
   });
 

@@ -252,6 +252,11 @@ const inspect: typeof inspectZhCN = {
       not_an_image: 'That file is not an image. Please choose another.',
       photo_too_large: 'That photo is too large to keep. Please take it again.',
       too_many_photos: 'Too many photos: at most {max} each.',
+      unknown_walk: 'This walk is not on this tablet. Go back to the start and open it again.',
+      unknown_problem:
+        'This problem is not on this tablet yet. Sync, then try again; what you typed is kept.',
+      walk_ended: 'This walk has ended and can no longer be changed.',
+      not_allowed: 'This step cannot be taken on the tablet; take it in the console.',
     },
   },
 };

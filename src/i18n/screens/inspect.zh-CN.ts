@@ -240,6 +240,10 @@ const inspect = {
       not_an_image: '所选文件不是图片，请重新选择。',
       photo_too_large: '照片太大，无法保存，请重新拍摄。',
       too_many_photos: '照片太多，每条最多 {max} 张。',
+      unknown_walk: '本平板上找不到这次走流程，请返回首页重新打开。',
+      unknown_problem: '本平板上找不到这个问题，请联网同步后再试。已填写的内容仍然保留。',
+      walk_ended: '这次走流程已经结束，不能再修改。',
+      not_allowed: '这一步不能在平板上办理，请在管理后台办理。',
     },
   },
 };

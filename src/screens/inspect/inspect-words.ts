@@ -2,7 +2,14 @@
  * The inspection tablet's decisions about words, as pure functions: which message a deadline
  * shows, which reason code a failed save has. Kept out of the components so they are unit-tested.
  */
-import { PhotoError, SignInError, WriteError, type PhotoErrorCode } from '../../app/device-api';
+import {
+  InspectionError,
+  PhotoError,
+  SignInError,
+  WriteError,
+  type InspectionErrorCode,
+  type PhotoErrorCode,
+} from '../../app/device-api';
 import type { WriteErrorCode } from '../../app/device-api';
 import type { MessageKey, MessageParams } from '../../i18n';
 import type { Deadline, Problem } from '../../domain/problem';
@@ -12,6 +19,7 @@ import type { PoorRatingReason } from '../../domain/rating';
 export type SaveProblem =
   | PhotoErrorCode
   | WriteErrorCode
+  | InspectionErrorCode
   | 'choose_department'
   | 'description_required'
   | 'reason_required'
@@ -20,11 +28,15 @@ export type SaveProblem =
   | 'answer_required'
   | 'signed_out';
 
-/** The reason code of a failed save: a photo refused, a write refused, or a lapsed sign-in. */
+/**
+ * The reason code of a failed save: a photo refused, a write refused, a walk or problem the tablet
+ * no longer takes it for, or a lapsed sign-in.
+ */
 export function saveProblemOf(error: unknown): SaveProblem {
   if (error instanceof PhotoError) return error.code;
   if (error instanceof WriteError) return error.code;
   if (error instanceof SignInError) return 'signed_out';
+  if (error instanceof InspectionError) return error.code;
   return 'storage_unavailable';
 }
 
