@@ -389,6 +389,36 @@ export const WalkEndedSchema = v.strictObject({
 
 const dueDays = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(120));
 
+/**
+ * A service item (办事事项) a department handles, offered when a walk names what it walks and in
+ * the console's filters; `active: false` when withdrawn.
+ */
+export const ServiceItemSavedSchema = v.strictObject({
+  serviceItemId: id,
+  departmentId: id,
+  code,
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200)),
+  nameEn: v.optional(text(200)),
+  sort: v.pipe(v.number(), v.integer()),
+  active: v.boolean(),
+});
+
+const weight = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
+
+/** Weights of the monthly department ranking's components (src/domain/ranking.ts). */
+export const RankingWeightsSchema = v.pipe(
+  v.strictObject({
+    satisfaction: weight,
+    attendance: weight,
+    rectification: weight,
+    timeliness: weight,
+  }),
+  v.check(
+    (w) => w.satisfaction + w.attendance + w.rectification + w.timeliness > 0,
+    'at_least_one_weight',
+  ),
+);
+
 export const SettingsSavedSchema = v.strictObject({
   /** Minutes before one phone may rate the same window again. */
   phoneRatingIntervalMinutes: v.optional(
@@ -403,6 +433,19 @@ export const SettingsSavedSchema = v.strictObject({
   ratingRectifyDays: v.optional(dueDays),
   walkRectifyDays: v.optional(dueDays),
   dutyRectifyDays: v.optional(dueDays),
+  /** Weights of the monthly department ranking. */
+  rankingWeights: v.optional(RankingWeightsSchema),
+  /** Hall-local opening hours on working days, for the silent-evaluator alert. */
+  openingHours: v.optional(
+    v.pipe(
+      v.strictObject({ open: clockTime, close: clockTime }),
+      v.check((h) => h.open < h.close, 'open_before_close'),
+    ),
+  ),
+  /** Minutes without a rating, during opening hours, after which an evaluator is called silent. */
+  silentEvaluatorMinutes: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(1440)),
+  ),
 });
 
 export const PAYLOAD_SCHEMAS = {
@@ -415,6 +458,7 @@ export const PAYLOAD_SCHEMAS = {
   'ref.dutyShiftSaved': DutyShiftSavedSchema,
   'ref.checklistItemSaved': ChecklistItemSavedSchema,
   'ref.holidaysSaved': HolidaysSavedSchema,
+  'ref.serviceItemSaved': ServiceItemSavedSchema,
   'duty.signedIn': DutySignedInSchema,
   'duty.ledgerEntry': DutyLedgerEntrySchema,
   'duty.signedOut': DutySignedOutSchema,
@@ -448,6 +492,8 @@ export type DutySignedOut = PayloadOf<'duty.signedOut'>;
 export type ProblemRecorded = PayloadOf<'problem.recorded'>;
 export type ChecklistItemSaved = PayloadOf<'ref.checklistItemSaved'>;
 export type HolidaysSaved = PayloadOf<'ref.holidaysSaved'>;
+export type ServiceItemSaved = PayloadOf<'ref.serviceItemSaved'>;
+export type RankingWeights = v.InferOutput<typeof RankingWeightsSchema>;
 export type RatingFollowedUp = PayloadOf<'rating.followedUp'>;
 export type WalkStarted = PayloadOf<'walk.started'>;
 export type WalkChecked = PayloadOf<'walk.checked'>;

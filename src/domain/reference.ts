@@ -3,7 +3,13 @@
  * read as their fold: for each entity, the version with the greatest (hlc, id) wins.
  */
 import type { HolidayCalendar } from './calendar';
-import type { ChecklistItemSaved, DutyShiftSaved, EventEnvelope } from './events';
+import type {
+  ChecklistItemSaved,
+  DutyShiftSaved,
+  EventEnvelope,
+  RankingWeights,
+  ServiceItemSaved,
+} from './events';
 import { compareByHlc } from './hlc';
 import type { Id } from './ids';
 import type { LevelCodeMap } from './rating';
@@ -52,6 +58,11 @@ export interface ChecklistItem extends Omit<ChecklistItemSaved, 'itemId'>, Versi
   id: Id;
 }
 
+/** A service item (办事事项) of a department; `active: false` when withdrawn. */
+export interface ServiceItem extends Omit<ServiceItemSaved, 'serviceItemId'>, Versioned {
+  id: Id;
+}
+
 export interface HallSettings {
   phoneRatingIntervalMinutes: number;
   kioskIdleSeconds: number;
@@ -62,6 +73,12 @@ export interface HallSettings {
   ratingRectifyDays: number;
   walkRectifyDays: number;
   dutyRectifyDays: number;
+  /** Weights of the monthly department ranking (src/domain/ranking.ts). */
+  rankingWeights: RankingWeights;
+  /** Hall-local opening hours on working days. */
+  openingHours: { open: string; close: string };
+  /** Minutes without a rating, during opening hours, after which an evaluator is called silent. */
+  silentEvaluatorMinutes: number;
 }
 
 export const DEFAULT_SETTINGS: HallSettings = {
@@ -72,6 +89,9 @@ export const DEFAULT_SETTINGS: HallSettings = {
   ratingRectifyDays: 15,
   walkRectifyDays: 15,
   dutyRectifyDays: 10,
+  rankingWeights: { satisfaction: 40, attendance: 20, rectification: 20, timeliness: 20 },
+  openingHours: { open: '09:00', close: '17:00' },
+  silentEvaluatorMinutes: 120,
 };
 
 export interface Reference {
@@ -81,6 +101,7 @@ export interface Reference {
   leaders: Record<Id, Leader>;
   shifts: Record<Id, DutyShift>;
   checklist: Record<Id, ChecklistItem>;
+  serviceItems: Record<Id, ServiceItem>;
   /** The hall's own holiday years (over the shipped ones: see `holidayCalendar`). */
   holidays: HolidayCalendar;
   /** Versions of the holiday years, last-writer-wins per year. */
@@ -98,6 +119,7 @@ export function emptyReference(): Reference {
     leaders: {},
     shifts: {},
     checklist: {},
+    serviceItems: {},
     holidays: {},
     holidayVersions: {},
     settings: { ...DEFAULT_SETTINGS },
@@ -149,6 +171,14 @@ export function applyReferenceEvent(ref: Reference, e: EventEnvelope): void {
       ref.checklist ??= {};
       if (newer(version, ref.checklist[itemId]))
         ref.checklist[itemId] = { id: itemId, ...p, version };
+      break;
+    }
+    case 'ref.serviceItemSaved': {
+      const { serviceItemId, ...p } = (e as EventEnvelope<'ref.serviceItemSaved'>).payload;
+      // A reference stored before service items existed has no map yet.
+      ref.serviceItems ??= {};
+      if (newer(version, ref.serviceItems[serviceItemId]))
+        ref.serviceItems[serviceItemId] = { id: serviceItemId, ...p, version };
       break;
     }
     case 'ref.holidaysSaved': {
