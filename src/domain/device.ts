@@ -35,6 +35,7 @@ const WRITES: Record<WriterKind, readonly EventType[]> = {
     'ref.dutyShiftSaved',
     'ref.checklistItemSaved',
     'ref.holidaysSaved',
+    'ref.serviceItemSaved',
     'problem.recorded',
     'problem.assigned',
     'problem.statusChanged',

@@ -98,6 +98,11 @@ describe('AdminState', () => {
     await admin.login(' admin ', 'right');
     expect(admin.session).toBe('signedIn');
     expect(admin.username).toBe('admin');
+    // The first section is the dashboard, for this month so far.
+    await vi.waitFor(() =>
+      expect(server.seen.some((k) => k.startsWith('GET /api/v1/admin/dashboard?from='))).toBe(true),
+    );
+    admin.show('windows');
     await vi.waitFor(() => expect(admin.windows.data).toEqual(windows));
   });
 

@@ -1,6 +1,11 @@
 /** English messages of the console (/admin), with the rating channels only it shows: the same keys as `admin.zh-CN.ts`. */
 import type adminZhCN from './admin.zh-CN';
 
+import exportsMessages from './console-exports.en';
+import figures from './console-figures.en';
+import fleet from './console-fleet.en';
+import refdata from './console-reference.en';
+
 const admin: typeof adminZhCN = {
   admin: {
     pageTitle: 'Management console',
@@ -16,6 +21,12 @@ const admin: typeof adminZhCN = {
     loadingData: 'Loading data…',
     reload: 'Refresh',
     tabs: {
+      dashboard: 'Dashboard',
+      ranking: 'Ranking',
+      report: 'Monthly report',
+      departments: 'Departments',
+      serviceItems: 'Service items',
+      settings: 'Hall settings',
       windows: 'Windows and cards',
       devices: 'Devices',
       ratings: 'Ratings',
@@ -625,6 +636,10 @@ const admin: typeof adminZhCN = {
     phone_call: 'Phone call',
     sms: 'SMS',
   },
+  ...figures,
+  ...exportsMessages,
+  ...fleet,
+  ...refdata,
 };
 
 export default admin;

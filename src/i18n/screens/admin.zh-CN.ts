@@ -1,4 +1,9 @@
 /** Messages of the console (/admin), with the rating channels only it shows, loaded with that screen. */
+import exportsMessages from './console-exports.zh-CN';
+import figures from './console-figures.zh-CN';
+import fleet from './console-fleet.zh-CN';
+import refdata from './console-reference.zh-CN';
+
 const admin = {
   admin: {
     pageTitle: '管理后台',
@@ -14,6 +19,12 @@ const admin = {
     loadingData: '正在加载数据…',
     reload: '刷新',
     tabs: {
+      dashboard: '概览',
+      ranking: '部门评比',
+      report: '月度报告',
+      departments: '部门',
+      serviceItems: '办事事项',
+      settings: '大厅设置',
       windows: '窗口与评价卡',
       devices: '设备',
       ratings: '评价记录',
@@ -604,6 +615,10 @@ const admin = {
     phone_call: '电话',
     sms: '短信',
   },
+  ...figures,
+  ...exportsMessages,
+  ...fleet,
+  ...refdata,
 };
 
 export default admin;

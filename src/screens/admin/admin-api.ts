@@ -8,6 +8,7 @@ import type { PoorRatingReason, RatingChannel, RatingLevel } from '../../domain/
 import { API } from '../../sync/protocol';
 import { AdminApiError, failedAnswer, parseJson } from './api-error';
 import { createDutyApi } from './duty-api';
+import { createFiguresApi } from './figures-api';
 import { createPipelineApi } from './pipeline-api';
 
 export interface AdminWindow {
@@ -135,6 +136,9 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
     rejected: () => call<{ rejected: RejectedEvent[] }>('GET', '/rejected'),
     duty: createDutyApi(call),
     pipeline: createPipelineApi(call, fetchFn),
+    figures: createFiguresApi(call),
+    /** The bare call, for sections that keep their own requests. */
+    call,
   };
 }
 

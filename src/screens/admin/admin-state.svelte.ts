@@ -17,10 +17,14 @@ import {
 import { CalendarState } from './calendar-state.svelte';
 import { ChecklistState } from './checklist-state.svelte';
 import { DutyAdminState } from './duty-state.svelte';
+import { FiguresState, type FiguresTab } from './figures-state.svelte';
+import { ReferenceDataState, type ReferenceTab } from './reference-state.svelte';
 import { ProblemsState } from './problems-state.svelte';
 import { WalksState } from './walks-state.svelte';
 
 export type AdminTab =
+  | FiguresTab
+  | ReferenceTab
   | 'windows'
   | 'devices'
   | 'ratings'
@@ -33,6 +37,9 @@ export type AdminTab =
   | 'checklist'
   | 'calendar';
 export const ADMIN_TABS: readonly AdminTab[] = [
+  'dashboard',
+  'ranking',
+  'report',
   'windows',
   'devices',
   'ratings',
@@ -44,6 +51,9 @@ export const ADMIN_TABS: readonly AdminTab[] = [
   'walks',
   'checklist',
   'calendar',
+  'departments',
+  'serviceItems',
+  'settings',
 ];
 export type Session = 'checking' | 'signedOut' | 'signedIn';
 
@@ -128,7 +138,7 @@ export class AdminState {
   #api: AdminApi;
   #session = $state<Session>('checking');
   #username = $state('');
-  #tab = $state<AdminTab>('windows');
+  #tab = $state<AdminTab>('dashboard');
   #busy = $state(false);
   #loginError = $state.raw<Failure | null>(null);
   #confirming = $state<Id | null>(null);
@@ -149,6 +159,10 @@ export class AdminState {
   readonly checklist: ChecklistState;
   /** Holidays and due days. */
   readonly calendar: CalendarState;
+  /** The dashboard, the department ranking and the monthly report. */
+  readonly figures: FiguresState;
+  /** Departments, service items and the hall's settings. */
+  readonly reference: ReferenceDataState;
 
   constructor(api: AdminApi, now: () => number = () => Date.now()) {
     this.#api = api;
@@ -167,6 +181,8 @@ export class AdminState {
     this.walks = new WalksState({ api: api.pipeline, now, onError });
     this.checklist = new ChecklistState({ api: api.pipeline, onError });
     this.calendar = new CalendarState({ api: api.pipeline, onError });
+    this.figures = new FiguresState({ api: api.figures, now, onError });
+    this.reference = new ReferenceDataState({ call: api.call, windows: this.windows, onError });
   }
 
   /** Departments known from the windows list, by name (with their English names). */
@@ -286,6 +302,14 @@ export class AdminState {
 
   #section(tab: AdminTab): Loadable<unknown> {
     switch (tab) {
+      case 'dashboard':
+      case 'ranking':
+      case 'report':
+        return this.figures.section(tab);
+      case 'departments':
+      case 'serviceItems':
+      case 'settings':
+        return this.reference.section(tab);
       case 'windows':
         return this.windows;
       case 'devices':
