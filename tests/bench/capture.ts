@@ -3,7 +3,8 @@
  *
  *  1. tap → rating committed in IndexedDB on the evaluator, headless Chromium, plain and with 4×
  *     CPU throttling (median, p99);
- *  2. gzipped JavaScript the evaluator and the rating page load;
+ *  2. gzipped JavaScript the evaluator, the rating page and the console (signed in, on its
+ *     dashboard with its charts) load, and whether a kiosk loads any of the console's scripts;
  *  3. 10,000 ratings queued on a device (Node, fake-indexeddb) drained to a local server (PGlite).
  *
  * Prints figures; asserts nothing. Needs a build (`npm run build`) and Chromium.
@@ -46,6 +47,8 @@ async function admin(server: ServerProcess) {
     return res.json();
   };
   return {
+    /** The session cookie's name and value. */
+    cookie: { name: cookie.split('=')[0]!, value: cookie.slice(cookie.indexOf('=') + 1) },
     windows: async () =>
       (await call('/windows')).windows as {
         id: string;
@@ -116,19 +119,39 @@ async function tapToCommit(page: Page, n: number): Promise<number[]> {
   return page.evaluate(`(${TAP_SCRIPT})(${n})`) as Promise<number[]>;
 }
 
-/** Gzipped bytes of every script a fresh visit to `path` loads (no service worker). */
-async function routeJs(browser: Browser, server: ServerProcess, path: string): Promise<number> {
+/** A message only chart.js's code carries, to tell whether a screen loaded it. */
+const CHART_JS_MARK = 'Canvas is already in use';
+
+/**
+ * Gzipped bytes of every script a fresh visit to `path` loads (no service worker), and whether
+ * chart.js was among them.
+ */
+async function routeJs(
+  browser: Browser,
+  server: ServerProcess,
+  path: string,
+  options: { cookie?: { name: string; value: string }; ready?: string } = {},
+): Promise<{ bytes: number; charts: boolean }> {
   const context = await browser.newContext({ baseURL: server.url, serviceWorkers: 'block' });
+  if (options.cookie) await context.addCookies([{ ...options.cookie, url: server.url }]);
   const page = await context.newPage();
   const sizes: Promise<number>[] = [];
+  let charts = false;
   page.on('response', (res) => {
-    if (res.request().resourceType() === 'script')
-      sizes.push(res.body().then((b) => gzipSync(b, { level: 9 }).length));
+    if (res.request().resourceType() !== 'script') return;
+    sizes.push(
+      res.body().then((b) => {
+        charts ||= b.includes(CHART_JS_MARK);
+        return gzipSync(b, { level: 9 }).length;
+      }),
+    );
   });
   await page.goto(path, { waitUntil: 'networkidle' });
-  const total = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  if (options.ready) await page.locator(options.ready).first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   await context.close();
-  return total;
+  return { bytes, charts };
 }
 
 async function drain(
@@ -214,15 +237,23 @@ async function main(): Promise<void> {
       await api.enroll(windows[1]!.id),
     );
     await evaluatorPage.context().close();
+    const evaluatorJs = await routeJs(browser, server, '/kiosk/evaluator');
+    const ratingJs = await routeJs(browser, server, windows[2]!.ratingPath);
+    const consoleJs = await routeJs(browser, server, '/admin', {
+      cookie: api.cookie,
+      ready: 'canvas',
+    });
+    rows.push(['JS loaded by /kiosk/evaluator (gzip)', kb(evaluatorJs.bytes), '< 80 KB']);
+    rows.push(['JS loaded by the rating page (gzip)', kb(ratingJs.bytes), '']);
     rows.push([
-      'JS loaded by /kiosk/evaluator (gzip)',
-      kb(await routeJs(browser, server, '/kiosk/evaluator')),
-      '< 80 KB',
+      'JS loaded by the console, dashboard with charts (gzip)',
+      `${kb(consoleJs.bytes)} (${(consoleJs.bytes / evaluatorJs.bytes).toFixed(1)}× the evaluator's)`,
+      '',
     ]);
     rows.push([
-      'JS loaded by the rating page (gzip)',
-      kb(await routeJs(browser, server, windows[2]!.ratingPath)),
-      '',
+      'chart.js loaded by: console / evaluator / rating page',
+      [consoleJs, evaluatorJs, ratingJs].map((r) => (r.charts ? 'yes' : 'no')).join(' / '),
+      'yes / no / no',
     ]);
 
     const before = await api.ratingCount();
