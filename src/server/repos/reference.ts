@@ -12,6 +12,7 @@ import {
   type HallSettings,
   type Leader,
   type Reference,
+  type ServiceItem,
   type ServiceWindow,
 } from '../../domain/reference';
 import { json } from './util';
@@ -400,4 +401,92 @@ export async function saveHolidayYear(
        confirmed = $5, version_hlc = $6, version_id = $7`,
     [hallId, year.year, json(year.holidays), json(year.workdays), year.confirmed, v.hlc, v.id],
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service items (办事事项) of the departments
+
+interface RawServiceItem extends RawDepartment {
+  departmentId: string;
+  hallId: string;
+}
+
+export type ServiceItemRow = ServiceItem & { hallId: string };
+
+const SERVICE_ITEM = `${DEPARTMENT}, department_id AS "departmentId", hall_id AS "hallId"`;
+
+function toServiceItem(r: RawServiceItem): ServiceItemRow {
+  return {
+    id: r.id,
+    hallId: r.hallId,
+    departmentId: r.departmentId,
+    code: r.code,
+    name: r.name,
+    ...(r.nameEn !== null ? { nameEn: r.nameEn } : {}),
+    sort: r.sort,
+    active: r.active,
+    version: version(r),
+  };
+}
+
+/** Every service item of the hall, withdrawn ones too, in the hall's order. */
+export async function listServiceItems(db: Db, hallId: string): Promise<ServiceItemRow[]> {
+  const rows = await db.query<RawServiceItem>(
+    `SELECT ${SERVICE_ITEM} FROM service_items WHERE hall_id = $1 ORDER BY sort, code`,
+    [hallId],
+  );
+  return rows.map(toServiceItem);
+}
+
+export async function getServiceItem(db: Db, id: string): Promise<ServiceItemRow | null> {
+  const rows = await db.query<RawServiceItem>(
+    `SELECT ${SERVICE_ITEM} FROM service_items WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ? toServiceItem(rows[0]) : null;
+}
+
+/** The hall's service item with this code (matched without regard to case), if any. */
+export async function serviceItemByCode(
+  db: Db,
+  hallId: string,
+  code: string,
+): Promise<ServiceItemRow | null> {
+  const rows = await db.query<RawServiceItem>(
+    `SELECT ${SERVICE_ITEM} FROM service_items WHERE hall_id = $1 AND upper(code) = upper($2)`,
+    [hallId, code],
+  );
+  return rows[0] ? toServiceItem(rows[0]) : null;
+}
+
+export async function saveServiceItem(tx: Db, hallId: string, s: ServiceItem): Promise<void> {
+  await tx.query(
+    `INSERT INTO service_items (id, hall_id, department_id, code, name, name_en, sort, active,
+       version_hlc, version_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET department_id = $3, code = $4, name = $5, name_en = $6,
+       sort = $7, active = $8, version_hlc = $9, version_id = $10`,
+    [
+      s.id,
+      hallId,
+      s.departmentId,
+      s.code,
+      s.name,
+      s.nameEn ?? null,
+      s.sort,
+      s.active,
+      s.version.hlc,
+      s.version.id,
+    ],
+  );
+}
+
+/** Active leaders of each department of the hall. */
+export async function leaderCounts(db: Db, hallId: string): Promise<Map<string, number>> {
+  const rows = await db.query<{ departmentId: string; n: number }>(
+    `SELECT department_id AS "departmentId", count(*)::int AS n FROM leaders
+     WHERE hall_id = $1 AND active GROUP BY department_id`,
+    [hallId],
+  );
+  return new Map(rows.map((r) => [r.departmentId, r.n]));
 }

@@ -21,7 +21,9 @@ import {
 import { writeRefFromConsole } from '../services/console-writer';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
 import { dutyAdminRoutes } from './duty';
+import { figuresAdminRoutes } from './figures';
 import { pipelineAdminRoutes } from './pipeline';
+import { referenceAdminRoutes } from './reference';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -115,5 +117,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
     dutyAdminRoutes(scope, ctx);
     pipelineAdminRoutes(scope, ctx);
+    figuresAdminRoutes(scope, ctx);
+    referenceAdminRoutes(scope, ctx);
   });
 }

@@ -80,11 +80,13 @@ import {
   getChecklistItems,
   getDepartment,
   getLeaders,
+  getServiceItem,
   getSettings,
   getWindow,
   getWindowByCode,
   getWindows,
   leaderByBadge,
+  serviceItemByCode,
   type LeaderRow,
   type WindowRow,
 } from '../repos/reference';
@@ -294,6 +296,22 @@ async function checkReference(tx: Db, e: EventEnvelope): Promise<Verdict | null>
     const same = await getWindowByCode(tx, p.code);
     if (same && same.id !== p.windowId) {
       return refuse('duplicate_code', `window code ${p.code} is already used by another window`);
+    }
+  }
+  if (e.type === 'ref.serviceItemSaved') {
+    const p = (e as EventEnvelope<'ref.serviceItemSaved'>).payload;
+    const current = await getServiceItem(tx, p.serviceItemId);
+    if (current && current.hallId !== e.hallId) {
+      return refuse('unknown_service_item', 'the service item belongs to another hall');
+    }
+    if (!(await inHall(p.departmentId)))
+      return refuse('unknown_department', 'the department does not exist');
+    const same = await serviceItemByCode(tx, e.hallId, p.code);
+    if (same && same.id !== p.serviceItemId) {
+      return refuse(
+        'duplicate_code',
+        `service item code ${p.code} is already used by another service item`,
+      );
     }
   }
   if (e.type === 'ref.leaderSaved') {

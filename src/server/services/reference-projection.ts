@@ -13,12 +13,14 @@ import {
   getDepartment,
   getHolidayYears,
   getLeader,
+  getServiceItem,
   getSettings,
   getWindow,
   saveChecklistItem,
   saveDepartment,
   saveHolidayYear,
   saveLeader,
+  saveServiceItem,
   saveSettings,
   saveWindow,
 } from '../repos/reference';
@@ -78,6 +80,18 @@ export async function projectReference(tx: Db, e: EventEnvelope): Promise<void> 
       applyReferenceEvent(ref, e);
       const next = ref.checklist[id];
       if (next && next.version.id === e.id) await saveChecklistItem(tx, e.hallId, next);
+      return;
+    }
+    case 'ref.serviceItemSaved': {
+      const id = (e as EventEnvelope<'ref.serviceItemSaved'>).payload.serviceItemId;
+      const current = await getServiceItem(tx, id);
+      if (current) {
+        const { hallId: _hall, ...item } = current;
+        ref.serviceItems[id] = item;
+      }
+      applyReferenceEvent(ref, e);
+      const next = ref.serviceItems[id];
+      if (next && next.version.id === e.id) await saveServiceItem(tx, e.hallId, next);
       return;
     }
     case 'ref.holidaysSaved': {
