@@ -397,6 +397,17 @@ CREATE TABLE service_items (
 CREATE INDEX service_items_hall ON service_items (hall_id, department_id);
 `,
   },
+  {
+    version: 5,
+    sql: `
+-- The dashboard's 差评 reasons and comments: only the poor ratings of a period are read, for the
+-- whole hall or one department, where the ratings of the period number hundreds of thousands.
+CREATE INDEX ratings_poor_at ON ratings (hall_id, at)
+  WHERE level IN ('dissatisfied', 'very_dissatisfied');
+CREATE INDEX ratings_poor_department_at ON ratings (hall_id, department_id, at)
+  WHERE level IN ('dissatisfied', 'very_dissatisfied');
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
