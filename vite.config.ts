@@ -1,10 +1,33 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** The repository; the app's own root (index.html) is src/. */
 const REPO = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The version a device reports (fleet health): package.json's version and the build — the
+ * commit when built from a git checkout, else the build time.
+ */
+function appVersion(): string {
+  const { version } = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as {
+    version: string;
+  };
+  let build: string;
+  try {
+    build = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    build = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  }
+  return `${version}+${build}`;
+}
 
 /**
  * Svelte runtime modules the kiosk screens do not use: input and select bindings (setup and
@@ -15,6 +38,7 @@ const SVELTE_NOT_ON_KIOSKS =
 
 export default defineConfig({
   root: `${REPO}src`,
+  define: { __APP_VERSION__: JSON.stringify(appVersion()) },
   publicDir: `${REPO}public`,
   plugins: [
     svelte({ configFile: `${REPO}svelte.config.js` }),

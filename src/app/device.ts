@@ -12,7 +12,8 @@ import { DeviceClock, LocalStore, countPending } from '../storage/store';
 import { clockOffsetMs } from '../sync/clock';
 import type { RoundResult } from '../sync/engine';
 import { HttpError, NetworkError } from '../sync/errors';
-import { API, type EnrollRequest, type EnrollResponse } from '../sync/protocol';
+import { API, type EnrollRequest, type EnrollResponse, type PulledDevice } from '../sync/protocol';
+import type { DeviceHealth } from '../sync/report-protocol';
 import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
 import { deviceApi, getBlob, httpOptions, requestJson, type HttpOptions } from '../sync/transport';
@@ -45,6 +46,40 @@ export interface DeviceOptions extends SessionOptions {
    * downscaling (src/app/photo.ts). Node tests, which have no canvas, pass their own.
    */
   preparePhoto?: PhotoPreparer;
+  /** What the device reports of its health with each push; default {@link readDeviceHealth}. */
+  health?: () => Promise<DeviceHealth | null>;
+}
+
+/** The version this build runs: package.json's version and the build (vite.config.ts). */
+export const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
+
+interface HealthStorage {
+  estimate?: () => Promise<{ usage?: number; quota?: number }>;
+  persisted?: () => Promise<boolean>;
+}
+
+/**
+ * Storage used and offered, whether it is persistent, and the app version, for fleet health.
+ * What the browser cannot tell is null; never throws.
+ */
+export async function readDeviceHealth(
+  storage: HealthStorage | undefined = globalThis.navigator?.storage,
+): Promise<DeviceHealth> {
+  const [estimate, persisted] = await Promise.all([
+    Promise.resolve()
+      .then(() => storage?.estimate?.() ?? null)
+      .catch(() => null),
+    Promise.resolve()
+      .then(() => storage?.persisted?.() ?? null)
+      .catch(() => null),
+  ]);
+  const bytes = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null);
+  return {
+    storageUsage: bytes(estimate?.usage),
+    storageQuota: bytes(estimate?.quota),
+    persisted: typeof persisted === 'boolean' ? persisted : null,
+    appVersion: APP_VERSION,
+  };
 }
 
 export type EnrollErrorCode =
@@ -79,14 +114,17 @@ export class EnrolledDevice implements Device {
   readonly #pipelineListeners = new Set<() => void>();
   readonly #http: HttpOptions;
 
+  #credentials: DeviceCredentials;
+
   private constructor(
-    readonly credentials: DeviceCredentials,
+    credentials: DeviceCredentials,
     readonly store: LocalStore,
     private readonly settings: DeviceSettings,
     reference: Reference,
     lastSuccessAt: string | null,
     options: DeviceOptions,
   ) {
+    this.#credentials = credentials;
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
@@ -112,6 +150,8 @@ export class EnrolledDevice implements Device {
         this.notifyPipeline();
       },
       onPhotos: () => this.notifyPipeline(),
+      health: options.health ?? (() => readDeviceHealth()),
+      onDevice: (device) => void this.#learnBinding(device),
     });
     let saved = lastSuccessAt;
     this.status.subscribe((s) => {
@@ -152,6 +192,26 @@ export class EnrolledDevice implements Device {
     await device.#session.engine.refreshCounts();
     await device.#startDuty(options);
     return device;
+  }
+
+  /** Who this device is; an evaluator's window follows what the server says after a pull. */
+  get credentials(): DeviceCredentials {
+    return this.#credentials;
+  }
+
+  /**
+   * The console bound this evaluator to another window: keep the new binding and tell the
+   * screens (through the reference listeners, which re-read the window), so the next rating is
+   * the new window's.
+   */
+  async #learnBinding(device: PulledDevice): Promise<void> {
+    const current = this.#credentials;
+    if (current.role !== 'evaluator' || !device.windowId || device.windowId === current.windowId)
+      return;
+    this.#credentials = { ...current, windowId: device.windowId };
+    await this.settings.saveCredentials(this.#credentials).catch(() => undefined);
+    this.#setReference(this.#reference);
+    for (const cb of [...this.#dutyListeners]) cb();
   }
 
   /** The engine itself, for diagnostics and tests. */

@@ -15,9 +15,11 @@ import { settlePush, type Settlement } from './outcomes';
 import {
   PULL_PAGE,
   type EventOutcome,
+  type PulledDevice,
   type PulledEvent,
   type RosterPinsResponse,
 } from './protocol';
+import type { DeviceHealth } from './report-protocol';
 import { StatusStore } from './status-store';
 import type { OutboxEntry, SyncApi } from './transport';
 
@@ -77,6 +79,13 @@ export interface SyncEngineOptions {
   onReference?: (ref: Reference) => void;
   /** After photos were uploaded (or refused) in a round. */
   onPhotos?: () => void;
+  /**
+   * The device's storage and app version, asked once per round before its first push and sent
+   * with it. A provider that fails or answers nothing leaves the push without it.
+   */
+  health?: () => Promise<DeviceHealth | null>;
+  /** The server's view of this device (its name and window), after each pull that carries it. */
+  onDevice?: (device: PulledDevice) => void;
 }
 
 export interface RoundResult {
@@ -106,6 +115,8 @@ export class SyncEngine {
   readonly #onOutcomes: ((results: EventOutcome[]) => void) | undefined;
   readonly #onReference: ((ref: Reference) => void) | undefined;
   readonly #onPhotos: (() => void) | undefined;
+  readonly #health: (() => Promise<DeviceHealth | null>) | undefined;
+  readonly #onDevice: ((device: PulledDevice) => void) | undefined;
 
   #current: Promise<RoundResult> | null = null;
   #queued: Promise<RoundResult> | null = null;
@@ -131,6 +142,8 @@ export class SyncEngine {
     this.#onOutcomes = options.onOutcomes;
     this.#onReference = options.onReference;
     this.#onPhotos = options.onPhotos;
+    this.#health = options.health;
+    this.#onDevice = options.onDevice;
   }
 
   /** Consecutive failed rounds since the last success. */
@@ -274,6 +287,7 @@ export class SyncEngine {
     let gaps = 0;
     let { pending } = await this.#store.counts();
     const group = this.#api.group?.bind(this.#api);
+    let health: DeviceHealth | undefined | null;
     for (;;) {
       const queue =
         resendAfter === null
@@ -281,10 +295,13 @@ export class SyncEngine {
           : await this.#store.after(resendAfter, this.#limits.maxEvents);
       if (queue.length === 0) return settled;
       const batch = nextBatch(queue, this.#limits, group);
+      // Asked lazily: a round with nothing to push asks nothing; the round's first push carries it.
+      if (health === undefined) health = await this.#readHealth();
       const sentAt = this.#now();
       let answer;
       try {
-        answer = await this.#api.push(batch, pending);
+        answer = await this.#api.push(batch, pending, health ?? undefined);
+        health = null;
       } catch (error) {
         const lastSeq = gapOf(error);
         if (lastSeq === null) throw error;
@@ -325,6 +342,7 @@ export class SyncEngine {
       await this.#learnOffset(page.serverTime, sentAt, this.#now());
       const ref = await this.#store.applyPage(page.events, page.cursor);
       pulled += page.events.length;
+      if (page.device) this.#onDevice?.(page.device);
       if (page.events.length > 0) this.#onReference?.(ref);
       if (!page.more) return pulled;
       if (page.cursor <= cursor)
@@ -366,6 +384,16 @@ export class SyncEngine {
       }
     } finally {
       if (changed) this.#onPhotos?.();
+    }
+  }
+
+  /** The health provider's answer; a failing provider never stops a sync. */
+  async #readHealth(): Promise<DeviceHealth | null> {
+    if (!this.#health) return null;
+    try {
+      return await this.#health();
+    } catch {
+      return null;
     }
   }
 

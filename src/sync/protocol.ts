@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../domain/events';
 import type { DeviceRole } from '../domain/device';
 import type { Id } from '../domain/ids';
 import type { HallSettings } from '../domain/reference';
+import type { DeviceHealth } from './report-protocol';
 
 export const API = '/api/v1';
 /** At most this many events in one push. */
@@ -29,6 +30,8 @@ export interface PushRequest {
   events: unknown[];
   /** Records the device holds that have not yet been acknowledged (reported for fleet health). */
   pending?: number;
+  /** Storage and app version, for fleet health; a push without it (or with a bad one) still counts. */
+  health?: DeviceHealth;
 }
 
 export type EventOutcome =
@@ -61,6 +64,15 @@ export interface PullResponse {
   cursor: number;
   /** True when more events wait beyond this page. */
   more: boolean;
+  /** The pulling device as the server has it now: an evaluator learns a new window from this. */
+  device?: PulledDevice;
+}
+
+/** What a device is told about itself with each pull. */
+export interface PulledDevice {
+  name: string | null;
+  /** The window an evaluator is bound to (null for other devices). */
+  windowId: Id | null;
 }
 
 /** GET /api/v1/time */

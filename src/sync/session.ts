@@ -6,7 +6,8 @@ import type { Reference } from '../domain/reference';
 import type { LocalStore } from '../storage/store';
 import type { BatchLimits } from './batch';
 import { SyncEngine, type RoundResult } from './engine';
-import type { EventOutcome } from './protocol';
+import type { EventOutcome, PulledDevice } from './protocol';
+import type { DeviceHealth } from './report-protocol';
 import type { StatusStore } from './status-store';
 import type { FetchLike, SyncApi } from './transport';
 import { SyncTriggers, type TriggerEnv } from './triggers';
@@ -56,6 +57,10 @@ export function startSession(args: {
   onRemoteReference?: () => void;
   /** Photos were uploaded (or refused) in a round. */
   onPhotos?: () => void;
+  /** Storage and app version reported with pushes (see SyncEngineOptions.health). */
+  health?: () => Promise<DeviceHealth | null>;
+  /** The server's view of this device, after a pull. */
+  onDevice?: (device: PulledDevice) => void;
 }): Session {
   const { options } = args;
   let triggers: SyncTriggers | null = null;
@@ -72,6 +77,8 @@ export function startSession(args: {
     ...(options.pullLimit ? { pullLimit: options.pullLimit } : {}),
     ...(args.onOutcomes ? { onOutcomes: args.onOutcomes } : {}),
     ...(args.onPhotos ? { onPhotos: args.onPhotos } : {}),
+    ...(args.health ? { health: args.health } : {}),
+    ...(args.onDevice ? { onDevice: args.onDevice } : {}),
     onReference: (ref) => {
       args.onReference?.(ref);
       triggers?.publishReference();

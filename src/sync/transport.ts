@@ -4,6 +4,7 @@
  * under the window card's signature and pulls nothing.
  */
 import { parseRetryAfter } from './backoff';
+import type { DeviceHealth } from './report-protocol';
 import { HttpError, NetworkError } from './errors';
 import {
   API,
@@ -11,6 +12,7 @@ import {
   type EventOutcome,
   type PublicRatingsRequest,
   type PublicRatingsResponse,
+  type PulledDevice,
   type PullResponse,
   type PushRequest,
   type PushResponse,
@@ -184,7 +186,8 @@ export interface PushResult {
 
 /** The server as the sync engine sees it. */
 export interface SyncApi {
-  push(batch: readonly OutboxEntry[], pending: number): Promise<PushResult>;
+  /** `health`, when given, is reported with the batch (fleet health). */
+  push(batch: readonly OutboxEntry[], pending: number, health?: DeviceHealth): Promise<PushResult>;
   /** Absent for writers that do not pull (phones). */
   pull?(after: number, limit: number): Promise<PullResponse>;
   /** Duty kiosks: the leaders' PIN hashes, fetched after each pull. */
@@ -235,8 +238,13 @@ export function deviceApi(
         }
       : {}),
     putBlob: (sha256, bytes, type) => putBlob(http, sha256, bytes, type),
-    async push(batch, pending) {
-      const request: PushRequest = { deviceId, events: batch.map((e) => e.event), pending };
+    async push(batch, pending, health) {
+      const request: PushRequest = {
+        deviceId,
+        events: batch.map((e) => e.event),
+        pending,
+        ...(health ? { health } : {}),
+      };
       return checkPush(
         await requestJson<PushResponse>(http, 'POST', `${API}/sync/push`, request),
         true,
@@ -257,9 +265,19 @@ export function deviceApi(
           error: 'bad_response',
           message: 'pull answer has the wrong shape',
         });
+      if (body.device !== undefined && !isPulledDevice(body.device)) delete body.device;
       return body;
     },
   };
+}
+
+function isPulledDevice(value: unknown): value is PulledDevice {
+  if (!value || typeof value !== 'object') return false;
+  const d = value as Record<string, unknown>;
+  return (
+    (d.windowId === null || typeof d.windowId === 'string') &&
+    (d.name === null || typeof d.name === 'string')
+  );
 }
 
 /** A citizen's phone: each push goes under the window card its events were made from. */

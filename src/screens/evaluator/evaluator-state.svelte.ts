@@ -136,7 +136,11 @@ export class EvaluatorState {
       return;
     }
     this.#unsubscribe.push(
-      device.onReference((ref) => (this.#reference = ref)),
+      // The console may bind the tablet to another window; the device says so with the reference.
+      device.onReference((ref) => {
+        this.#windowId = device.credentials.windowId ?? this.#windowId;
+        this.#reference = ref;
+      }),
       device.onStatus((status) => (this.#status = status)),
       device.onDutyLeader?.((session) => (this.#onDuty = session)) ?? (() => {}),
       this.#deps.updates.onWaiting(() => {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db';
 import type { WriterKind } from '../../domain/device';
+import type { DeviceHealth } from '../../sync/report-protocol';
 import { iso } from './util';
 
 export interface DeviceRow {
@@ -89,11 +90,27 @@ export async function advanceDeviceLog(
   head: { lastSeq: number; lastHash: string | null },
   seenAt: string,
   pending?: number,
+  health?: DeviceHealth | null,
 ): Promise<void> {
   await tx.query(
     `UPDATE devices SET last_seq = $2, last_hash = $3, last_seen_at = $4, pending = COALESCE($5, pending)
      WHERE id = $1`,
     [id, head.lastSeq, head.lastHash, seenAt, pending ?? null],
+  );
+  if (health) await saveHealth(tx, id, health, seenAt);
+}
+
+/** What a device last reported of its storage and app version (fleet health). */
+export async function saveHealth(
+  db: Db,
+  id: string,
+  health: DeviceHealth,
+  at: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE devices SET storage_usage = $2, storage_quota = $3, storage_persisted = $4,
+       app_version = $5, health_at = $6 WHERE id = $1`,
+    [id, health.storageUsage, health.storageQuota, health.persisted, health.appVersion, at],
   );
 }
 
@@ -142,4 +159,130 @@ export async function listDevices(db: Db, hallId: string): Promise<DeviceListRow
     [hallId],
   );
   return rows.map((r) => ({ ...toDevice(r), windowCode: r.windowCode, windowName: r.windowName }));
+}
+
+/** A device as the fleet page shows it: its row, its window, its health and its newest rating. */
+export interface FleetRow extends DeviceListRow {
+  storageUsage: number | null;
+  storageQuota: number | null;
+  storagePersisted: boolean | null;
+  appVersion: string | null;
+  healthAt: string | null;
+  lastRatingAt: string | null;
+}
+
+/**
+ * Enrolled devices of a hall (not phones, not the console's writer), revoked ones last, each
+ * with its newest rating by capture time (index ratings_device_at); `id` narrows to one.
+ */
+export async function listFleet(db: Db, hallId: string, id?: string): Promise<FleetRow[]> {
+  const rows = await db.query<
+    RawDevice & {
+      windowCode: string | null;
+      windowName: string | null;
+      storageUsage: string | number | null;
+      storageQuota: string | number | null;
+      storagePersisted: boolean | null;
+      appVersion: string | null;
+      healthAt: Date | null;
+      lastRatingAt: Date | null;
+    }
+  >(
+    `SELECT d.id, d.hall_id AS "hallId", d.role, d.window_id AS "windowId", d.name,
+       d.last_seq AS "lastSeq", d.last_hash AS "lastHash", d.enrolled_at AS "enrolledAt",
+       d.last_seen_at AS "lastSeenAt", d.pending, d.revoked_at AS "revokedAt",
+       w.code AS "windowCode", w.name AS "windowName",
+       d.storage_usage AS "storageUsage", d.storage_quota AS "storageQuota",
+       d.storage_persisted AS "storagePersisted", d.app_version AS "appVersion",
+       d.health_at AS "healthAt",
+       (SELECT max(r.at) FROM ratings r WHERE r.device_id = d.id) AS "lastRatingAt"
+     FROM devices d LEFT JOIN windows w ON w.id = d.window_id
+     WHERE d.hall_id = $1 AND d.role NOT IN ('phone', 'console') AND ($2::text IS NULL OR d.id = $2)
+     ORDER BY d.revoked_at IS NOT NULL, d.enrolled_at DESC, d.id DESC`,
+    [hallId, id ?? null],
+  );
+  const num = (n: string | number | null) => (n === null ? null : Number(n));
+  return rows.map((r) => ({
+    ...toDevice(r),
+    windowCode: r.windowCode,
+    windowName: r.windowName,
+    storageUsage: num(r.storageUsage),
+    storageQuota: num(r.storageQuota),
+    storagePersisted: r.storagePersisted,
+    appVersion: r.appVersion,
+    healthAt: iso(r.healthAt),
+    lastRatingAt: iso(r.lastRatingAt),
+  }));
+}
+
+export async function renameDevice(tx: Db, id: string, name: string | null): Promise<void> {
+  await tx.query('UPDATE devices SET name = $2 WHERE id = $1', [id, name]);
+}
+
+/** A window an evaluator was bound to from an instant on. */
+export interface Binding {
+  windowId: string;
+  from: string;
+}
+
+/*
+ * An evaluator's bindings are kept as enrollment rows of the device: the code it enrolled with
+ * (window and time of use), and one row per later binding, whose code hash is a marker that no
+ * code hashes to, so it can never be redeemed.
+ */
+
+/**
+ * Bind an evaluator to another window from `at` on, keeping the window it had until then (ratings
+ * it captured before still count for that window). Call with the device row locked.
+ */
+export async function bindDevice(
+  tx: Db,
+  device: DeviceRow,
+  windowId: string,
+  at: string,
+  markerId: string,
+): Promise<void> {
+  const known = await deviceBindings(tx, device.id);
+  if (known.length === 0 && device.windowId) {
+    await insertBinding(tx, device, device.windowId, device.enrolledAt, `bound:${device.id}`);
+  }
+  await insertBinding(tx, device, windowId, at, `bound:${markerId}`);
+  await tx.query('UPDATE devices SET window_id = $2 WHERE id = $1', [device.id, windowId]);
+}
+
+async function insertBinding(
+  tx: Db,
+  device: DeviceRow,
+  windowId: string,
+  at: string,
+  marker: string,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO enrollments (code_hash, hall_id, role, window_id, name, created_at, expires_at,
+       used_at, device_id)
+     VALUES ($1, $2, $3, $4, NULL, $5, $5, $5, $6)`,
+    [marker, device.hallId, device.role, windowId, at, device.id],
+  );
+}
+
+/** The windows a device was bound to, oldest first (empty for one never bound again). */
+export async function deviceBindings(db: Db, deviceId: string): Promise<Binding[]> {
+  const rows = await db.query<{ windowId: string; from: Date }>(
+    `SELECT window_id AS "windowId", used_at AS "from" FROM enrollments
+     WHERE device_id = $1 AND window_id IS NOT NULL AND used_at IS NOT NULL
+     ORDER BY used_at, code_hash`,
+    [deviceId],
+  );
+  return rows.map((r) => ({ windowId: r.windowId, from: iso(r.from) }));
+}
+
+/** The window of `bindings` in effect at `at` (before the first: the first). */
+export function boundWindowAt(bindings: readonly Binding[], at: string): string | null {
+  const t = Date.parse(at);
+  let current: string | null = bindings[0]?.windowId ?? null;
+  for (const b of bindings) {
+    if (Date.parse(b.from) <= t) current = b.windowId;
+    else break;
+  }
+  return current;
 }

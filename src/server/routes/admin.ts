@@ -21,6 +21,8 @@ import {
 import { writeRefFromConsole } from '../services/console-writer';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
 import { dutyAdminRoutes } from './duty';
+import { fleetAdminRoutes } from './fleet';
+import { exportAdminRoutes } from './exports';
 import { figuresAdminRoutes } from './figures';
 import { pipelineAdminRoutes } from './pipeline';
 import { referenceAdminRoutes } from './reference';
@@ -117,6 +119,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
     dutyAdminRoutes(scope, ctx);
     pipelineAdminRoutes(scope, ctx);
+    fleetAdminRoutes(scope, ctx);
+    exportAdminRoutes(scope, ctx);
     figuresAdminRoutes(scope, ctx);
     referenceAdminRoutes(scope, ctx);
   });

@@ -52,6 +52,7 @@ import {
   type PinVersion,
   type ProblemRow,
 } from '../repos/duty';
+import { boundWindowAt, deviceBindings, type Binding } from '../repos/devices';
 import { takeHallSeqs } from '../repos/halls';
 import {
   followedUpRatings,
@@ -203,13 +204,16 @@ interface RatingState {
   nearEarlier: Map<number, number[]>;
   /** Batch positions of the ratings stored so far. */
   accepted: Set<number>;
+  /** An evaluator's earlier windows, read when the batch rates a window it is not bound to now. */
+  bindings: Binding[];
 }
 
 async function loadRatingState(
   tx: Db,
-  hallId: string,
+  writer: Writer,
   ratings: { pos: number; event: ValidEvent<'rating.submitted'> }[],
 ): Promise<RatingState> {
+  const hallId = writer.hallId;
   const payloads = ratings.map((r) => r.event.payload);
   const tickets = payloads.flatMap((p) => (p.ticket === null ? [] : [p.ticket]));
   const fromPhones = ratings.filter((r) => r.event.payload.phoneId !== null);
@@ -220,6 +224,10 @@ async function loadRatingState(
     nearStored: new Set(),
     nearEarlier: new Map(),
     accepted: new Set(),
+    bindings:
+      writer.role === 'evaluator' && payloads.some((p) => p.windowId !== writer.windowId)
+        ? await deviceBindings(tx, writer.id)
+        : [],
   };
   if (fromPhones.length > 0) {
     state.phoneMinutes = (await getSettings(tx, hallId)).settings.phoneRatingIntervalMinutes;
@@ -258,7 +266,12 @@ function checkRating(
   if (window.departmentId !== p.departmentId) {
     return refuse('wrong_department', 'departmentId is not the department of the rated window');
   }
-  if (writer.role === 'evaluator' && p.windowId !== writer.windowId) {
+  // A rating captured before the console bound the tablet to another window is its old window's.
+  if (
+    writer.role === 'evaluator' &&
+    p.windowId !== writer.windowId &&
+    boundWindowAt(state.bindings, e.at) !== p.windowId
+  ) {
     return refuse('wrong_window', 'an evaluator may only rate the window it is bound to');
   }
   if (writer.role === 'phone') {
@@ -662,7 +675,7 @@ export async function ingestEvents(
     // reference tables that reference events of the same batch would change under it.
     throw new Error('a batch mixes ratings and reference events');
   }
-  const state = ratings.length > 0 ? await loadRatingState(tx, writer.hallId, ratings) : null;
+  const state = ratings.length > 0 ? await loadRatingState(tx, writer, ratings) : null;
   const fieldEvents = alone.flatMap((v) =>
     v.ok && !storedIds.has(v.event.id) && isField(v.event) ? [v.event] : [],
   );

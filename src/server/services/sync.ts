@@ -10,6 +10,7 @@ import {
   type PullResponse,
   type PushResponse,
 } from '../../sync/protocol';
+import type { DeviceHealth } from '../../sync/report-protocol';
 import { HttpError, badRequest } from '../errors';
 import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
 import { findRejected, pullEvents } from '../repos/events';
@@ -25,7 +26,23 @@ const PushSchema = v.object({
     v.maxLength(MAX_PUSH_EVENTS, `must hold at most ${MAX_PUSH_EVENTS} events`),
   ),
   pending: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1))),
+  // Checked on its own (healthOf): a bad report is left out, never the reason to refuse a push.
+  health: v.optional(v.unknown()),
 });
+
+const bytes = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 53 - 1)));
+const HealthSchema = v.object({
+  storageUsage: bytes,
+  storageQuota: bytes,
+  persisted: v.nullable(v.boolean()),
+  appVersion: v.pipe(v.string(), v.maxLength(100)),
+});
+
+/** The health a push reports, or null when it reports none or one that is not well-formed. */
+export function healthOf(value: unknown): DeviceHealth | null {
+  const parsed = v.safeParse(HealthSchema, value);
+  return parsed.success ? parsed.output : null;
+}
 
 export type Issue = { path: string; code: string; message: string };
 
@@ -47,7 +64,7 @@ function schemaIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
 export function checkBatch(
   body: unknown,
   deviceId: string,
-): { deviceId: string; events: EventHead[]; pending?: number } {
+): { deviceId: string; events: EventHead[]; pending?: number; health?: unknown } {
   const parsed = v.safeParse(PushSchema, body);
   if (!parsed.success) {
     throw badRequest('invalid_batch', 'The push body is not a valid batch of events.', {
@@ -153,7 +170,7 @@ export async function push(
       for (const { outcome } of ingested) results.push(outcome);
       head = { lastSeq: fresh[fresh.length - 1]!.deviceSeq, lastHash: ingested.at(-1)!.hash };
     }
-    await advanceDeviceLog(tx, row.id, head, isoAt(at), batch.pending);
+    await advanceDeviceLog(tx, row.id, head, isoAt(at), batch.pending, healthOf(batch.health));
     return { serverTime: isoAt(now()), lastSeq: head.lastSeq, results };
   });
 }
@@ -190,5 +207,6 @@ export async function pull(
     events: page.events,
     cursor: last ? last.hallSeq : after,
     more: page.more,
+    device: { name: device.name, windowId: device.windowId },
   };
 }
