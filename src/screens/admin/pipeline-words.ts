@@ -1,8 +1,9 @@
 /** Words for the pipeline's facts: deadlines, history steps, who took them, a 差评's reasons. */
-import { POOR_RATING_REASONS, type RatingLevel } from '../../domain/rating';
+import { POOR_RATING_REASONS } from '../../domain/rating';
 import type { Deadline, ProblemStep } from '../../domain/problem';
 import type { Id } from '../../domain/ids';
 import { t } from '../../i18n';
+import { stepMessage } from '../../i18n/problem-steps';
 
 /** A deadline as a countdown: working days left, due today, overdue, or done on time / late. */
 export function deadlineText(d: Deadline): string {
@@ -30,43 +31,10 @@ export function describeProblem(source: string, description: string): string {
     .join(' — ');
 }
 
-const level = (value: unknown) => t(`levels.${value as RatingLevel}`);
-
 /** What a step of a problem's history did, in words. */
 export function stepTitle(step: ProblemStep): string {
-  const d = step.detail;
-  switch (step.type) {
-    case 'problem.recorded':
-      return t('admin.steps.recorded');
-    case 'rating.submitted':
-      return t('admin.steps.ratingSubmitted', { level: level(d.level) });
-    case 'rating.followedUp':
-      return t('admin.steps.followedUp', { level: level(d.level) });
-    case 'problem.assigned':
-      return t('admin.steps.assigned');
-    case 'problem.statusChanged':
-      if (d.to === 'rectifying' && d.from === 'rectified') return t('admin.steps.sentBack');
-      if (d.to === 'rectifying') return t('admin.steps.rectifying');
-      if (d.to === 'rectified') return t('admin.steps.rectified');
-      if (d.to === 'verified') return t('admin.steps.verified');
-      return t('admin.steps.closed');
-    case 'problem.commented':
-      return t('admin.steps.commented');
-    case 'problem.prechecked':
-      return d.verdict === 'mistaken'
-        ? t('admin.steps.precheckMistaken')
-        : d.verdict === 'malicious'
-          ? t('admin.steps.precheckMalicious')
-          : t('admin.steps.precheckValid');
-    case 'problem.reviewed':
-      return d.upheld ? t('admin.steps.reviewUpheld') : t('admin.steps.reviewDismissed');
-    case 'problem.calledBack':
-      return !d.reached
-        ? t('admin.steps.calledBackUnreached')
-        : d.satisfied === false
-          ? t('admin.steps.calledBackUnsatisfied')
-          : t('admin.steps.calledBackSatisfied');
-  }
+  const { key, level } = stepMessage(step);
+  return level === null ? t(key) : t(key, { level: t(`levels.${level}`) });
 }
 
 /** Who took a step: a leader's title or an administrator's name; a citizen for ratings. */
