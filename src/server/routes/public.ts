@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { BoardResponse } from '../../sync/report-protocol';
 import type { AppContext } from '../context';
+import { board } from '../services/board';
 import { publicProgress, publicWindow, submitPublicRatings } from '../services/public';
 
 export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): void {
@@ -17,6 +19,13 @@ export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): voi
     '/api/v1/public/ratings',
     { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
     async (request) => submitPublicRatings(db, request.body, now),
+  );
+
+  // The hall screen asks once a minute; a few screens behind one address stay well inside this.
+  app.get(
+    '/api/v1/public/board',
+    { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
+    async (): Promise<BoardResponse> => board(db, now()),
   );
 
   app.post(
