@@ -7,6 +7,16 @@ const messages: typeof zhCN = {
     intro:
       'Export what the filters show as a spreadsheet file (CSV in UTF-8, opens in Excel or WPS).',
     period: '{from} to {to}',
+    filtersLabel: 'What to export',
+    from: 'From',
+    to: 'To',
+    department: 'Department',
+    allDepartments: 'All departments',
+    window: 'Window',
+    allWindows: 'All windows',
+    level: 'Level',
+    allLevels: 'All levels',
+    badPeriod: 'Choose a start and an end date; the start may not be after the end.',
     kinds: {
       ratings: 'Ratings',
       'ratings-exchange': '好差评 exchange layout',
