@@ -1,10 +1,15 @@
-/** The console's calls for its figures: the dashboard and the monthly department ranking. */
+/**
+ * The console's calls for its figures: the dashboard, the monthly department ranking, and the
+ * problems a monthly report lists (the pipeline's own list, filtered).
+ */
+import type { ProblemListQuery, ProblemListResponse } from '../../sync/pipeline-protocol';
 import type {
   DashboardQuery,
   DashboardResponse,
   RankingResponse,
 } from '../../sync/report-protocol';
 import type { AdminCall } from './admin-api';
+import { problemQuery } from './pipeline-api';
 
 /** The query string of a dashboard request; an empty department or grain is left out. */
 export function dashboardQuery(q: DashboardQuery): string {
@@ -20,6 +25,8 @@ export function createFiguresApi(call: AdminCall) {
       call<DashboardResponse>('GET', `/dashboard${dashboardQuery(q)}`),
     ranking: (month: string) =>
       call<RankingResponse>('GET', `/ranking?month=${encodeURIComponent(month)}`),
+    problems: (q: ProblemListQuery) =>
+      call<ProblemListResponse>('GET', `/problems${problemQuery(q)}`),
   };
 }
 
