@@ -134,6 +134,25 @@ export class ConsoleApi {
     return (await this.api.get(`/api/v1/admin/attendance?month=${month}`)).json();
   }
 
+  /** An evaluator enrolled at a window, as a tablet trades its code: its id and token. */
+  async enrolledEvaluator(
+    windowId: string,
+  ): Promise<{ deviceId: string; hallId: string; token: string }> {
+    const code = await this.enrollEvaluator(windowId);
+    return this.post('/api/v1/devices/enroll', { code });
+  }
+
+  /** Push events as a device, expecting every one stored. */
+  async pushAs(device: { deviceId: string; token: string }, events: unknown[]): Promise<void> {
+    const res = await this.api.post('/api/v1/sync/push', {
+      headers: { authorization: `Bearer ${device.token}` },
+      data: { deviceId: device.deviceId, events },
+    });
+    const body = (await res.json()) as { results?: { status: string }[] };
+    if (!res.ok() || !body.results?.every((r) => r.status === 'stored'))
+      throw new Error(`push: ${res.status()} ${JSON.stringify(body)}`);
+  }
+
   private async post(path: string, data: unknown) {
     const res = await this.api.post(path, { data });
     if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
