@@ -170,6 +170,7 @@ export interface FleetAlert {
 
 /**
  * GET /api/v1/admin/exports/<kind>.<format>?from=&to=&department=&window=&level=&status=&source=
+ *   &overdue=
  * An attachment (Content-Disposition) named after the kind and the period. CSV is UTF-8 with a
  * BOM; XLSX one sheet (problems: a second sheet with each problem's history).
  * `ratings-exchange` is the 好差评 exchange layout, level codes as the hall's `levelCodeMap`.
@@ -187,6 +188,8 @@ export interface ExportQuery {
   level?: RatingLevel;
   status?: ProblemStatus;
   source?: ProblemSource;
+  /** Problems past a deadline only (`overdue=1`), as the console's problem list filters them. */
+  overdue?: boolean;
 }
 
 /**
