@@ -3,6 +3,10 @@ import * as v from 'valibot';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The longest demo history a start may fill (a year and a leap day). */
+export const MAX_DEMO_HISTORY_DAYS = 366;
+const DEMO_HISTORY_RANGE = `must be a whole number of days from 1 to ${MAX_DEMO_HISTORY_DAYS}`;
+
 const port = v.pipe(
   v.string(),
   v.regex(/^\d+$/, 'must be a whole number'),
@@ -41,6 +45,15 @@ const EnvSchema = v.object({
     ),
     'false',
   ),
+  DEMO_HISTORY_DAYS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, DEMO_HISTORY_RANGE),
+      v.transform(Number),
+      v.minValue(1, DEMO_HISTORY_RANGE),
+      v.maxValue(MAX_DEMO_HISTORY_DAYS, DEMO_HISTORY_RANGE),
+    ),
+  ),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -62,17 +75,54 @@ export interface Config {
    * so the client's address is rate-limited and https requests get Secure cookies.
    */
   trustProxy: boolean | number;
+  /**
+   * Fill the demo hall with this many days of history on start (`--demo-history N` or
+   * DEMO_HISTORY_DAYS), if it has none yet.
+   */
+  demoHistoryDays?: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Read the configuration; throws a {@link ConfigError} naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * The command line's options as the variables they stand for: `--demo-history N` (or
+ * `--demo-history=N`) is DEMO_HISTORY_DAYS. Throws a {@link ConfigError} for anything else.
+ */
+export function argumentsAsEnv(argv: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--demo-history(?:=(.*))?$/.exec(arg);
+    if (!m) {
+      throw new ConfigError(
+        `Unknown option ${JSON.stringify(arg)}. Options: --demo-history <days, 1–${MAX_DEMO_HISTORY_DAYS}>`,
+      );
+    }
+    const value = m[1] ?? argv[++i];
+    if (value === undefined || value === '') {
+      throw new ConfigError(
+        `Invalid option:\n  --demo-history: needs a number of days from 1 to ${MAX_DEMO_HISTORY_DAYS}`,
+      );
+    }
+    env.DEMO_HISTORY_DAYS = value;
+  }
+  return env;
+}
+
+/**
+ * Read the configuration from the environment and the command line (whose options win); throws
+ * a {@link ConfigError} naming every bad variable.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = [],
+): Config {
+  const fromArgs = argumentsAsEnv(argv);
   // Empty variables count as unset, as in most shells' `VAR= cmd`.
   const present = Object.fromEntries(
-    Object.entries(env).filter(
+    Object.entries({ ...env, ...fromArgs }).filter(
       ([k, val]) => k in EnvSchema.entries && val !== undefined && val !== '',
     ),
   );
@@ -80,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const lines = result.issues.map((issue) => {
       const key = v.getDotPath(issue) ?? '?';
+      if (key === 'DEMO_HISTORY_DAYS' && fromArgs[key] !== undefined) {
+        return `  --demo-history ${JSON.stringify(fromArgs[key])}: ${issue.message}`;
+      }
       return `  ${key}=${JSON.stringify(env[key] ?? '')}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -93,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(o.PUBLIC_URL ? { publicUrl: o.PUBLIC_URL.replace(/\/+$/, '') } : {}),
     logLevel: o.LOG_LEVEL,
     trustProxy: o.TRUST_PROXY,
+    ...(o.DEMO_HISTORY_DAYS !== undefined ? { demoHistoryDays: o.DEMO_HISTORY_DAYS } : {}),
   };
 }
 

@@ -2,13 +2,15 @@
  * `npm start`: build the client when its sources changed, open the database (PGlite in DATA_DIR,
  * or PostgreSQL at DATABASE_URL), migrate, seed the demo hall on first start, listen, and print
  * what an operator needs: the console URL, the rating card URLs, an evaluator enrollment code and,
- * once only, the administrator's password.
+ * once only, the administrator's password. `npm start -- --demo-history N` (or DEMO_HISTORY_DAYS)
+ * first fills the untouched demo hall with N days of history (src/server/demo-history.ts).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, printedBase, type Config } from './config';
 import { DataDirBusyError, migrate, openDb, type Db } from './db/index';
+import { DEMO_PIN, demoHistoryLine, fillDemoHistory } from './demo-history';
 import { OperatorError, enroll, hasEvaluator, ratingCards, requireHall } from './operator';
 import { seedDemoHall, upgradeHalls, type DemoSeed } from './seed';
 
@@ -89,8 +91,20 @@ async function report(db: Db, config: Config, seed: DemoSeed | null): Promise<vo
   banner(lines);
 }
 
+/** `--demo-history N`: fill the untouched demo hall with N days of history, once. */
+async function demoHistory(db: Db, days: number): Promise<void> {
+  console.log(`Demo history: filling ${days} days …`);
+  const history = await fillDemoHistory(db, { days });
+  console.log(demoHistoryLine(history));
+  if (!history.filled) return;
+  if (history.rejected > 0) {
+    console.warn(`Demo history: the server refused ${history.rejected} of its events.`);
+  }
+  console.log(`Demo leaders sign in with the PIN ${DEMO_PIN}; set their own in the console.`);
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, process.argv.slice(2));
   await ensureClientBuilt();
   const db = await openDb(config);
   let closing = false;
@@ -98,6 +112,7 @@ async function main(): Promise<void> {
     await migrate(db);
     const seed = await seedDemoHall(db, Date.now());
     await upgradeHalls(db, Date.now());
+    if (config.demoHistoryDays !== undefined) await demoHistory(db, config.demoHistoryDays);
     const app = await buildApp({
       db,
       config,

@@ -15,7 +15,7 @@ import { resetAdminPassword, ratingPath } from './services/admin';
 import { createConsoleWriter, writeConsoleEvents, type RefWrite } from './services/console-writer';
 import { createEnrollment, type Enrollment } from './services/enroll';
 
-interface DemoDepartment {
+export interface DemoDepartment {
   letter: string;
   code: string;
   name: string;
@@ -24,7 +24,7 @@ interface DemoDepartment {
   leaders: [string, string][];
 }
 
-const DEPARTMENTS: DemoDepartment[] = [
+export const DEPARTMENTS: DemoDepartment[] = [
   {
     letter: 'A',
     code: 'TAX',
