@@ -16,6 +16,11 @@ export type Route =
   | { name: 'admin' }
   /** 坐班公示: the public duty schedule for a hall screen, no login. */
   | { name: 'schedule' }
+  /**
+   * 大厅公示屏: today's leaders on duty and the month's satisfaction, no login. `?refresh=<s>`
+   * asks for another refresh interval than the minute (at least 2 s; for tests and demos).
+   */
+  | { name: 'board'; refreshSeconds: number | null }
   /** A screen of the product that this version does not have yet. */
   | { name: 'unavailable'; path: string }
   | { name: 'notFound'; path: string };
@@ -23,7 +28,10 @@ export type Route =
 export type RouteName = Route['name'];
 
 /** Paths reserved for screens that later versions add. */
-const LATER_SCREENS = ['/board'];
+const LATER_SCREENS: string[] = [];
+
+/** The shortest refresh interval `/board?refresh=` may ask for, and the longest. */
+export const BOARD_REFRESH_BOUNDS = { min: 2, max: 3600 } as const;
 
 function normalise(pathname: string): string {
   const trimmed = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
@@ -43,6 +51,12 @@ function param(search: string, name: string): string | null {
   return value === null || value.trim() === '' ? null : value.trim();
 }
 
+function refreshParam(search: string): number | null {
+  const value = param(search, 'refresh');
+  if (value === null || !/^\d+$/.test(value)) return null;
+  return Math.min(BOARD_REFRESH_BOUNDS.max, Math.max(BOARD_REFRESH_BOUNDS.min, Number(value)));
+}
+
 /** Which screen a URL shows. `search` is the query string with or without its `?`. */
 export function matchRoute(pathname: string, search = ''): Route {
   const path = normalise(pathname);
@@ -53,6 +67,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/setup') return { name: 'setup', code: param(search, 'code') };
   if (path === '/admin') return { name: 'admin' };
   if (path === '/schedule') return { name: 'schedule' };
+  if (path === '/board') return { name: 'board', refreshSeconds: refreshParam(search) };
 
   const rate = /^\/r\/([^/]+)$/.exec(path);
   if (rate) {

@@ -30,6 +30,7 @@ export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {
   setup: screen('setup', () => import('../screens/setup/Setup.svelte')),
   admin: screen('admin', () => import('../screens/admin/Admin.svelte')),
   schedule: screen('schedule', () => import('../screens/schedule/Schedule.svelte')),
+  board: screen('board', () => import('../screens/board/Board.svelte')),
   unavailable: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
   notFound: screen('notFound', () => import('../screens/not-found/NotFound.svelte')),
 };

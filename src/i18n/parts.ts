@@ -5,6 +5,7 @@
  */
 import type { LocaleCode } from './catalog';
 import type admin from './screens/admin.zh-CN';
+import type board from './screens/board.zh-CN';
 import type duty from './screens/duty.zh-CN';
 import type evaluator from './screens/evaluator.zh-CN';
 import type home from './screens/home.zh-CN';
@@ -16,6 +17,7 @@ import type setup from './screens/setup.zh-CN';
 
 /** The sections all parts add, typed by their Chinese source. */
 export type PartsCatalog = typeof admin &
+  typeof board &
   typeof duty &
   typeof evaluator &
   typeof home &
@@ -29,6 +31,7 @@ export type PartLoader = () => Promise<{ default: object }>;
 
 export const PART_LOADERS = {
   admin: { 'zh-CN': () => import('./screens/admin.zh-CN'), en: () => import('./screens/admin.en') },
+  board: { 'zh-CN': () => import('./screens/board.zh-CN'), en: () => import('./screens/board.en') },
   duty: { 'zh-CN': () => import('./screens/duty.zh-CN'), en: () => import('./screens/duty.en') },
   evaluator: {
     'zh-CN': () => import('./screens/evaluator.zh-CN'),

@@ -21,10 +21,14 @@ describe('matchRoute', () => {
     expect(matchRoute(path, search)).toEqual(route);
   });
 
-  it('sends the screens of later versions to the not-available page', () => {
-    for (const path of ['/board', '/board/hall']) {
-      expect(matchRoute(path)).toEqual({ name: 'unavailable', path });
-    }
+  it('opens the hall board at /board, with a refresh interval of at least 2 s when asked', () => {
+    expect(matchRoute('/board')).toEqual({ name: 'board', refreshSeconds: null });
+    expect(matchRoute('/board/')).toEqual({ name: 'board', refreshSeconds: null });
+    expect(matchRoute('/board', '?refresh=5')).toEqual({ name: 'board', refreshSeconds: 5 });
+    expect(matchRoute('/board', '?refresh=0')).toEqual({ name: 'board', refreshSeconds: 2 });
+    expect(matchRoute('/board', '?refresh=99999')).toEqual({ name: 'board', refreshSeconds: 3600 });
+    expect(matchRoute('/board', '?refresh=soon')).toEqual({ name: 'board', refreshSeconds: null });
+    expect(matchRoute('/board/hall').name).toBe('notFound');
   });
 
   it('opens the inspection tablet at /inspect', () => {
