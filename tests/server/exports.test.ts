@@ -560,6 +560,9 @@ describe.each(backends)('console exports on $name', ({ name }) => {
       await get(`/api/v1/admin/exports/problems.csv?${PERIOD}&window=${w1.id}&source=rating`),
     );
     expect(atWindow.slice(1).map((r) => r[0])).toEqual([ids.last]);
+    const overdue = csvRows(await get(`/api/v1/admin/exports/problems.csv?${PERIOD}&overdue=1`));
+    expect(overdue.slice(1)).toEqual(csv.slice(1).filter((r) => r[9] === '是'));
+    expect(overdue.slice(1).map((r) => r[0])).toContain(ids.last);
     const october = csvRows(
       await get('/api/v1/admin/exports/problems.csv?from=2026-10-01&to=2026-10-31'),
     );
@@ -590,6 +593,8 @@ describe.each(backends)('console exports on $name', ({ name }) => {
       `/api/v1/admin/exports/duty.csv?${PERIOD}&level=satisfied`,
       `/api/v1/admin/exports/problems.csv?${PERIOD}&source=phone`,
       `/api/v1/admin/exports/problems.csv?${PERIOD}&colour=red`,
+      `/api/v1/admin/exports/problems.csv?${PERIOD}&overdue=maybe`,
+      `/api/v1/admin/exports/ratings.csv?${PERIOD}&overdue=1`,
     ];
     for (const url of bad) {
       const res = await get(url);

@@ -27,6 +27,16 @@ describe('console export links', () => {
     );
   });
 
+  it('asks for problems past a deadline only when the list does', () => {
+    const period = { from: '2026-11-01', to: '2026-11-30' };
+    expect(exportHref('problems', 'xlsx', { ...period, overdue: true })).toBe(
+      '/api/v1/admin/exports/problems.xlsx?from=2026-11-01&to=2026-11-30&overdue=1',
+    );
+    expect(exportHref('problems', 'xlsx', { ...period, overdue: false })).toBe(
+      '/api/v1/admin/exports/problems.xlsx?from=2026-11-01&to=2026-11-30',
+    );
+  });
+
   it('escapes what it puts in the query', () => {
     expect(
       exportHref('problems', 'csv', { from: '2026-11-01', to: '2026-11-30', department: 'a&b=c' }),
@@ -46,6 +56,7 @@ describe('console export links', () => {
       department: 'd-1',
       source: 'walk',
       status: 'assigned',
+      overdue: true,
       month: '2026-02',
     } as const;
     expect(problemExportQuery(filters, '2026-11-18')).toEqual({
@@ -54,9 +65,13 @@ describe('console export links', () => {
       department: 'd-1',
       source: 'walk',
       status: 'assigned',
+      overdue: true,
     });
     expect(
-      problemExportQuery({ department: '', source: '', status: '', month: '' }, '2026-11-18'),
+      problemExportQuery(
+        { department: '', source: '', status: '', overdue: false, month: '' },
+        '2026-11-18',
+      ),
     ).toEqual({ from: EARLIEST_DAY, to: '2026-11-18' });
   });
 

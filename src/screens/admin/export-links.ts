@@ -18,6 +18,7 @@ export function exportHref(kind: ExportKind, format: ExportFormat, query: Export
     const value = query[key];
     if (value) params.set(key, value);
   }
+  if (query.overdue) params.set('overdue', '1');
   return `/api/v1/admin/exports/${kind}.${format}?${params.toString()}`;
 }
 
@@ -40,6 +41,7 @@ export function problemExportQuery(
     department: Id | '';
     source: ProblemSource | '';
     status: ProblemStatus | '';
+    overdue: boolean;
     month: string;
   },
   today: string,
@@ -49,6 +51,7 @@ export function problemExportQuery(
     ...(filters.department ? { department: filters.department } : {}),
     ...(filters.source ? { source: filters.source } : {}),
     ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.overdue ? { overdue: true } : {}),
   };
 }
 

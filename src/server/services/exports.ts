@@ -96,14 +96,15 @@ const QuerySchema = v.strictObject({
   level: v.optional(v.picklist(RATING_LEVELS)),
   status: v.optional(v.picklist(PROBLEM_STATUSES)),
   source: v.optional(v.picklist(PROBLEM_SOURCES)),
+  overdue: v.optional(v.picklist(['1', 'true', '0', 'false'])),
 });
 
 /** Filters each kind takes beyond the period, department and window. */
-const KIND_FILTERS: Record<ExportKind, readonly ('level' | 'status' | 'source')[]> = {
+const KIND_FILTERS: Record<ExportKind, readonly ('level' | 'status' | 'source' | 'overdue')[]> = {
   ratings: ['level'],
   'ratings-exchange': ['level'],
   duty: [],
-  problems: ['status', 'source'],
+  problems: ['status', 'source', 'overdue'],
 };
 
 /** The file asked for (`ratings.csv`) and its filters; 400 invalid_query otherwise. */
@@ -134,12 +135,17 @@ export function parseExportRequest(file: string, rawQuery: Record<string, unknow
     throw badRequest('invalid_query', 'from and to must be dates YYYY-MM-DD.');
   }
   if (q.from > q.to) throw badRequest('invalid_query', 'from must not be after to.');
-  for (const filter of ['level', 'status', 'source'] as const) {
+  for (const filter of ['level', 'status', 'source', 'overdue'] as const) {
     if (q[filter] !== undefined && !KIND_FILTERS[kind].includes(filter)) {
       throw badRequest('invalid_query', `${filter} is not a filter of ${kind} exports.`);
     }
   }
-  return { kind, format, query: q };
+  const { overdue, ...rest } = q;
+  return {
+    kind,
+    format,
+    query: { ...rest, ...(overdue === '1' || overdue === 'true' ? { overdue: true } : {}) },
+  };
 }
 
 export interface ExportFile {
@@ -577,7 +583,8 @@ async function problemSheets(
         (!q.department || p.departmentId === q.department) &&
         (!q.window || p.windowId === q.window) &&
         (!q.status || p.status === q.status) &&
-        (!q.source || p.source === q.source),
+        (!q.source || p.source === q.source) &&
+        (!q.overdue || isOverdue(problemDeadlines(p, now, hall.calendar, hall.settings))),
     )
     .reverse();
   const actors = await actorNames(
