@@ -1,3 +1,4 @@
+import { render } from 'svelte/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   PhotoError,
@@ -37,6 +38,7 @@ import {
 import { DEFAULT_SETTINGS, emptyReference, type Reference } from '../../src/domain/reference';
 import { foldWalks, type Walk } from '../../src/domain/walk';
 import { InspectState, SIGN_OUT_IDLE_MS } from '../../src/screens/inspect/inspect-state.svelte';
+import StartWalkForm from '../../src/screens/inspect/StartWalkForm.svelte';
 import {
   checkPicked,
   deadlineWords,
@@ -496,6 +498,45 @@ describe('inspection tablet screen state', () => {
     expect(state.windowsOf(hall.social)).toEqual([]);
     state.departmentId = hall.social;
     expect(state.windowId).toBe('');
+  });
+
+  it('suggests the chosen department’s active service items, and keeps any words typed', async () => {
+    const { hall, state } = await started();
+    const version = Object.values(hall.ref.departments)[0]!.version;
+    const items: [Id, string, string, number, boolean][] = [
+      [hall.tax, 'SX2', '发票申领', 20, true],
+      [hall.tax, 'SX1', '税务登记', 10, true],
+      [hall.tax, 'SX0', '定额发票', 5, false],
+      [hall.social, 'RS1', '社保卡申领', 10, true],
+    ];
+    for (const [departmentId, code, name, sort, active] of items) {
+      const id = newId();
+      hall.ref.serviceItems[id] = { id, departmentId, code, name, sort, active, version };
+    }
+    await signIn(state, hall.taxHead);
+    state.departmentId = '';
+    expect(state.serviceItemsOf(state.departmentId)).toEqual([]);
+    state.departmentId = hall.tax;
+    expect(state.serviceItemsOf(state.departmentId).map((s) => s.name)).toEqual([
+      '税务登记',
+      '发票申领',
+    ]);
+    const { body } = render(StartWalkForm, { props: { inspect: state } });
+    expect(body).toContain('list="walk-item-suggestions"');
+    expect(body.match(/<option value="[^"]*"[^>]*><\/option>/g)).toEqual([
+      '<option value="税务登记"></option>',
+      '<option value="发票申领"></option>',
+    ]);
+    state.departmentId = hall.social;
+    expect(state.serviceItemsOf(state.departmentId).map((s) => s.name)).toEqual(['社保卡申领']);
+
+    // The service item stays free text: words not among the suggestions are kept.
+    state.serviceItem = '灵活就业人员参保登记';
+    await state.startWalk();
+    expect(state.walk!.walk).toMatchObject({
+      departmentId: hall.social,
+      serviceItem: '灵活就业人员参保登记',
+    });
   });
 
   it('walks the checklist by group, records findings with photos, keeps typing on a failure, and ends', async () => {

@@ -12,7 +12,13 @@ import {
 } from '../../app/device-api';
 import { WALK_MODES, type ProblemStatus, type WalkMode } from '../../domain/events';
 import type { Id } from '../../domain/ids';
-import type { ChecklistItem, Department, Leader, ServiceWindow } from '../../domain/reference';
+import type {
+  ChecklistItem,
+  Department,
+  Leader,
+  ServiceItem,
+  ServiceWindow,
+} from '../../domain/reference';
 import type { Walk } from '../../domain/walk';
 import { KioskState, type KioskDeps, type KioskPhase } from '../kiosk-state.svelte';
 import { PinEntry } from '../pin-entry.svelte';
@@ -113,6 +119,18 @@ export class InspectState extends KioskState {
     if (!ref || !departmentId) return [];
     return Object.values(ref.windows)
       .filter((w) => w.active && w.departmentId === departmentId)
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
+  }
+  /**
+   * The active service items (办事事项) of a department in the hall's order, offered as
+   * suggestions for a walk's service item, which stays free text.
+   */
+  serviceItemsOf(departmentId: Id | ''): ServiceItem[] {
+    const ref = this.reference;
+    if (!ref || !departmentId) return [];
+    // A reference stored before service items existed has none.
+    return Object.values(ref.serviceItems ?? {})
+      .filter((s) => s.active && s.departmentId === departmentId)
       .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
   }
   department(id: Id | null | undefined): Department | null {
