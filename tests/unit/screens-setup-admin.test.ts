@@ -123,7 +123,7 @@ describe('AdminState', () => {
     const server = scripted({
       'GET /api/v1/admin/me': () => [200, { username: 'admin' }],
       'GET /api/v1/admin/windows': () => [200, windows],
-      'GET /api/v1/admin/devices': () => [200, { devices: [] }],
+      'GET /api/v1/admin/fleet': () => [200, { devices: [], alerts: [] }],
       [`POST /api/v1/admin/devices/${id}/revoke`]: () => [200, { ok: true }],
     });
     const admin = new AdminState(createAdminApi(server.fetchFn));
@@ -133,7 +133,7 @@ describe('AdminState', () => {
     await admin.revoke(id);
     expect(admin.confirming).toBeNull();
     expect(server.seen).toContain(`POST /api/v1/admin/devices/${id}/revoke`);
-    expect(server.seen.at(-1)).toBe('GET /api/v1/admin/devices');
+    expect(server.seen.at(-1)).toBe('GET /api/v1/admin/fleet');
   });
 
   it('creates an enrollment code for a window', async () => {

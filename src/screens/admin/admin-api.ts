@@ -6,6 +6,7 @@ import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
 import type { PoorRatingReason, RatingChannel, RatingLevel } from '../../domain/rating';
 import { API } from '../../sync/protocol';
+import type { FleetDevice, FleetResponse } from '../../sync/report-protocol';
 import { AdminApiError, failedAnswer, parseJson } from './api-error';
 import { createDutyApi } from './duty-api';
 import { createFiguresApi } from './figures-api';
@@ -39,6 +40,12 @@ export interface AdminDevice {
   lastSeq: number;
   pending: number | null;
   revokedAt: string | null;
+}
+
+/** A device's new name ('' clears it) and an evaluator's new window. */
+export interface DeviceChange {
+  name?: string;
+  windowId?: Id;
 }
 
 export type EnrollRole = 'evaluator' | 'duty_kiosk' | 'inspection_tablet';
@@ -125,6 +132,11 @@ export function createAdminApi(fetchFn: FetchLike = (input, init) => fetch(input
     windows: () => call<WindowsResponse>('GET', '/windows'),
     devices: () => call<{ devices: AdminDevice[] }>('GET', '/devices'),
     revokeDevice: (id: Id) => call<unknown>('POST', `/devices/${encodeURIComponent(id)}/revoke`),
+    /** Every device with its health and the fleet's alerts. */
+    fleet: () => call<FleetResponse>('GET', '/fleet'),
+    /** Rename a device and/or bind an evaluator to another window. */
+    changeDevice: (id: Id, change: DeviceChange) =>
+      call<{ device: FleetDevice }>('POST', `/devices/${encodeURIComponent(id)}`, change),
     /** An evaluator is bound to a window; a duty kiosk serves the whole hall. */
     createEnrollment: (role: EnrollRole, windowId: Id | null, name?: string) =>
       call<Enrollment>('POST', '/enrollments', {

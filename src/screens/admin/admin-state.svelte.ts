@@ -3,11 +3,12 @@
  * and their rating cards, devices and enrollment codes, ratings, refused records).
  */
 import type { Id } from '../../domain/ids';
+import type { FleetResponse } from '../../sync/report-protocol';
 import {
   AdminApiError,
   type AdminApi,
   type AdminIssue,
-  type AdminDevice,
+  type DeviceChange,
   type EnrollRole,
   type Enrollment,
   type RatingsResponse,
@@ -146,7 +147,8 @@ export class AdminState {
   #actionError = $state.raw<Failure | null>(null);
 
   readonly windows: Loadable<WindowsResponse>;
-  readonly devices: Loadable<{ devices: AdminDevice[] }>;
+  /** Every device with its health, and the fleet's alerts (设备巡检). */
+  readonly devices: Loadable<FleetResponse>;
   readonly ratings: Loadable<RatingsResponse>;
   readonly rejected: Loadable<{ rejected: RejectedEvent[] }>;
   /** 局长坐班: leaders, schedule, attendance. */
@@ -168,7 +170,7 @@ export class AdminState {
     this.#api = api;
     const onError = (error: unknown) => this.#handle(error);
     this.windows = new Loadable(() => api.windows(), onError);
-    this.devices = new Loadable(() => api.devices(), onError);
+    this.devices = new Loadable(() => api.fleet(), onError);
     this.ratings = new Loadable(() => api.ratings(50), onError);
     this.rejected = new Loadable(() => api.rejected(), onError);
     this.duty = new DutyAdminState({
@@ -282,6 +284,26 @@ export class AdminState {
       await this.devices.refresh();
     } catch (error) {
       this.#action(error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Rename a device and/or bind an evaluator to another window, then reload the fleet; resolves
+   * true when the server took it (its refusal is `actionError`).
+   */
+  async changeDevice(id: Id, change: DeviceChange): Promise<boolean> {
+    if (this.#busy) return false;
+    this.#busy = true;
+    this.#actionError = null;
+    try {
+      await this.#api.changeDevice(id, change);
+      await this.devices.refresh();
+      return true;
+    } catch (error) {
+      this.#action(error);
+      return false;
     } finally {
       this.#busy = false;
     }
