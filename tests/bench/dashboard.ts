@@ -104,7 +104,7 @@ async function loadRatings(db: Db, hallId: string): Promise<void> {
     await db.tx(async (tx) => {
       await tx.query(
         `CREATE TEMP TABLE bench_ratings ON COMMIT DROP AS
-         SELECT g, 'bench-r-' || g AS id, w.window_id, w.department_id,
+         SELECT x.g, 'bench-r-' || x.g AS id, w.window_id, w.department_id,
                 $4::timestamptz + floor(x.d * ${DAYS}) * interval '1 day'
                   + (9 + floor(x.h * 8)) * interval '1 hour' + floor(x.m * 3600) * interval '1 second' AS at,
                 CASE WHEN x.l < 0.55 THEN 'very_satisfied' WHEN x.l < 0.80 THEN 'satisfied'
@@ -113,10 +113,10 @@ async function loadRatings(db: Db, hallId: string): Promise<void> {
                 (ARRAY['waited_too_long', 'too_many_documents', 'had_to_come_back', 'attitude'])[1 + floor(x.r * 4)::int] AS reason,
                 CASE WHEN x.r < 0.3 THEN '等候时间太长' ELSE '' END AS comment,
                 x.s AS status_draw, x.t AS time_draw
-           FROM generate_series($1::bigint, $2::bigint) g
-           CROSS JOIN LATERAL (SELECT random() AS d, random() AS h, random() AS m, random() AS l,
-                                      random() AS r, random() AS s, random() AS t,
-                                      1 + floor(random() * $5)::int AS w) x
+           FROM (SELECT g, random() AS d, random() AS h, random() AS m, random() AS l,
+                        random() AS r, random() AS s, random() AS t,
+                        1 + floor(random() * $5)::int AS w
+                   FROM generate_series($1::bigint, $2::bigint) g) x
            JOIN unnest($3::text[], $6::text[]) WITH ORDINALITY AS w(window_id, department_id, i)
              ON w.i = x.w`,
         [

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DutySession } from '../../src/domain/duty';
+import { holidayCalendar } from '../../src/domain/calendar';
+import { DEFAULT_SETTINGS } from '../../src/domain/reference';
+import type { ProblemGroup } from '../../src/server/repos/figures';
+import type { HallView } from '../../src/server/services/pipeline-console';
 import {
   dutyBuckets,
+  judgeGroups,
   parseDashboardQuery,
   periodDays,
   trendBuckets,
@@ -116,5 +121,66 @@ describe('periods and trend buckets', () => {
     ]);
     expect(previousMonth('2026-01')).toBe('2025-12');
     expect(previousMonth('2026-03')).toBe('2026-02');
+  });
+});
+
+describe('overdue and in time', () => {
+  const hall = { calendar: holidayCalendar(), settings: DEFAULT_SETTINGS } as HallView;
+  const group = (g: Partial<ProblemGroup>): ProblemGroup => ({
+    departmentId: 'tax',
+    source: 'walk',
+    status: 'found',
+    startDay: '2026-03-02',
+    doneDay: null,
+    rectifiedAt: false,
+    closedAt: false,
+    calledBack: false,
+    n: 1,
+    ...g,
+  });
+  const judge = (g: Partial<ProblemGroup>, now: string) => {
+    const [j] = judgeGroups([group(g)], hall, local(now));
+    return { overdue: j!.overdue, inTime: j!.rectifiedInTime };
+  };
+
+  it('is overdue once the due day has passed with nothing done', () => {
+    // A duty item: 10 working days from Monday 03-02.
+    expect(judge({ source: 'duty' }, '2026-03-10 12:00')).toEqual({
+      overdue: false,
+      inTime: false,
+    });
+    expect(judge({ source: 'duty' }, '2026-04-10 12:00')).toEqual({ overdue: true, inTime: false });
+    const closed = { status: 'closed' as const, doneDay: '2026-03-03', closedAt: true };
+    expect(judge(closed, '2026-04-10 12:00')).toEqual({ overdue: false, inTime: false });
+  });
+
+  it('tells a rectification in time from a late one', () => {
+    const rectified = (doneDay: string) => ({
+      status: 'rectified' as const,
+      doneDay,
+      rectifiedAt: true,
+    });
+    expect(judge(rectified('2026-03-05'), '2026-05-10 12:00')).toEqual({
+      overdue: false,
+      inTime: true,
+    });
+    expect(judge(rectified('2026-04-30'), '2026-05-10 12:00')).toEqual({
+      overdue: false,
+      inTime: false,
+    });
+  });
+
+  it('keeps a rectified 差评 overdue until its citizen is called back', () => {
+    const rating = {
+      source: 'rating' as const,
+      status: 'rectified' as const,
+      doneDay: '2026-03-05',
+      rectifiedAt: true,
+    };
+    expect(judge(rating, '2026-04-10 12:00')).toEqual({ overdue: true, inTime: true });
+    expect(judge({ ...rating, calledBack: true }, '2026-04-10 12:00')).toEqual({
+      overdue: false,
+      inTime: true,
+    });
   });
 });

@@ -400,12 +400,47 @@ CREATE INDEX service_items_hall ON service_items (hall_id, department_id);
   {
     version: 5,
     sql: `
--- The dashboard's 差评 reasons and comments: only the poor ratings of a period are read, for the
+-- The console's figures, faster. The dashboard's 差评 reasons and comments: only the poor ratings of a period are read, for the
 -- whole hall or one department, where the ratings of the period number hundreds of thousands.
 CREATE INDEX ratings_poor_at ON ratings (hall_id, at)
   WHERE level IN ('dissatisfied', 'very_dissatisfied');
 CREATE INDEX ratings_poor_department_at ON ratings (hall_id, department_id, at)
   WHERE level IN ('dissatisfied', 'very_dissatisfied');
+
+-- The dashboard never splits a department by window: the same counts per department, hall-local
+-- day, hour and level are a tenth of the rows for a month, kept the same way as rating_rollup.
+CREATE TABLE rating_rollup_department (
+  hall_id text NOT NULL,
+  department_id text NOT NULL,
+  day date NOT NULL,
+  hour smallint NOT NULL,
+  level text NOT NULL,
+  n integer NOT NULL,
+  PRIMARY KEY (hall_id, department_id, day, hour, level)
+);
+CREATE INDEX rating_rollup_department_hall_day ON rating_rollup_department (hall_id, day);
+
+CREATE FUNCTION rating_rollup_department_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO rating_rollup_department (hall_id, department_id, day, hour, level, n)
+  SELECT hall_id, department_id,
+         (at AT TIME ZONE 'Asia/Shanghai')::date,
+         extract(hour FROM at AT TIME ZONE 'Asia/Shanghai')::smallint,
+         level, count(*)
+    FROM added
+   GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (hall_id, department_id, day, hour, level)
+  DO UPDATE SET n = rating_rollup_department.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER ratings_rollup_department AFTER INSERT ON ratings
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION rating_rollup_department_add();
+
+INSERT INTO rating_rollup_department (hall_id, department_id, day, hour, level, n)
+SELECT hall_id, department_id, day, hour, level, sum(n)
+  FROM rating_rollup
+ GROUP BY 1, 2, 3, 4, 5;
 `,
   },
 ];

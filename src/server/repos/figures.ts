@@ -1,7 +1,7 @@
 /**
  * The SQL behind the console's figures (the dashboard and the monthly ranking). Ratings are read
- * from `rating_rollup` (counts per window, hall-local day, hour and level), so a month costs a few
- * thousand rows whatever the number of ratings; 差评 reasons from the ratings themselves through
+ * from `rating_rollup_department` (counts per department, hall-local day, hour and level), so a
+ * month costs a few thousand rows whatever the number of ratings; 差评 reasons from the ratings themselves through
  * a partial index on the poor levels; problems are counted in groups small enough to decide their
  * deadlines in the domain afterwards. Hall-local time is Asia/Shanghai (src/domain/schedule.ts).
  */
@@ -64,7 +64,7 @@ export async function ratingCounts(
             level, sum(n)::int AS n
        FROM (SELECT department_id, hour, extract(isodow FROM day)::int AS weekday,
                     ${BUCKET[grain]} AS bucket, level, n
-               FROM rating_rollup
+               FROM rating_rollup_department
               WHERE hall_id = $1 AND day BETWEEN $2::date AND $3::date${dept}) r
       GROUP BY GROUPING SETS ((level), (department_id, level), (hour, level), (weekday, level),
                               (bucket, level))`,
@@ -107,14 +107,19 @@ export async function dutyEffectCounts(
   ];
   const dept = departmentFilter(scope, params, 'r.department_id');
   return db.query<DutyEffectCount>(
-    `SELECT department_id AS "departmentId", on_duty AS "onDuty", level,
-            sum(n)::int AS n, count(DISTINCT (day, hour))::int AS hours
-       FROM (SELECT r.department_id, r.day, r.hour, r.level, r.n, (o.day IS NOT NULL) AS on_duty
-               FROM rating_rollup r
-               LEFT JOIN unnest($4::text[], $5::date[], $6::smallint[]) AS o(department_id, day, hour)
-                 ON o.department_id = r.department_id AND o.day = r.day AND o.hour = r.hour
-              WHERE r.hall_id = $1 AND r.day BETWEEN $2::date AND $3::date${dept}) x
-      GROUP BY GROUPING SETS ((department_id, on_duty, level), (department_id, on_duty))`,
+    `WITH cells AS (
+       SELECT r.department_id, r.day, r.hour, r.level, r.n, (o.day IS NOT NULL) AS on_duty
+         FROM rating_rollup_department r
+         LEFT JOIN unnest($4::text[], $5::date[], $6::smallint[]) AS o(department_id, day, hour)
+           ON o.department_id = r.department_id AND o.day = r.day AND o.hour = r.hour
+        WHERE r.hall_id = $1 AND r.day BETWEEN $2::date AND $3::date${dept})
+     SELECT department_id AS "departmentId", on_duty AS "onDuty", level, sum(n)::int AS n,
+            0 AS hours
+       FROM cells GROUP BY department_id, on_duty, level
+     UNION ALL
+     SELECT department_id, on_duty, NULL, 0, count(*)::int
+       FROM (SELECT DISTINCT department_id, on_duty, day, hour FROM cells) h
+      GROUP BY department_id, on_duty`,
     params,
   );
 }

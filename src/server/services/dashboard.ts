@@ -21,7 +21,6 @@ import {
 import { formatHlc } from '../../domain/hlc';
 import type { Id } from '../../domain/ids';
 import {
-  isOverdue,
   isRectified,
   problemDeadlines,
   type Problem,
@@ -198,22 +197,25 @@ export function nextMonth(month: string): string {
 // Problems
 
 /**
- * A group's deadlines as the domain decides them. They depend only on the source, the day the
- * problem was recorded, when it was done and whether the citizen was reached, so a skeleton
- * problem carrying just those lets `problemDeadlines` apply the hall's own rules.
+ * The due days of problems of a source recorded on a hall-local day, as the domain decides them
+ * (working days over the hall's calendar, as of `now`): a skeleton problem, not yet done, carrying
+ * just the source and the recording day lets `problemDeadlines` apply the hall's own rules.
  */
-export function groupDeadlines(g: ProblemGroup, hall: HallView, now: number): ProblemDeadlines {
-  const hlc = formatHlc({ millis: hallDayStartMs(g.startDay), counter: 0, node: '0'.repeat(16) });
-  const doneMs = g.doneDay === null ? null : hallDayStartMs(g.doneDay);
-  const callBack = 'call-back';
+export function dueDays(
+  source: ProblemSource,
+  startDay: string,
+  hall: HallView,
+  now: number,
+): ProblemDeadlines {
+  const hlc = formatHlc({ millis: hallDayStartMs(startDay), counter: 0, node: '0'.repeat(16) });
   const skeleton = {
-    source: g.source,
+    source,
     recordedHlc: hlc,
-    rectifiedAtMs: g.rectifiedAt ? doneMs : null,
+    rectifiedAtMs: null,
     verifiedAtMs: null,
-    closedAtMs: g.closedAt ? doneMs : null,
-    callBacks: g.calledBack ? [{ reached: true, satisfied: null, at: '', eventId: callBack }] : [],
-    steps: g.calledBack ? [{ eventId: callBack, hlc }] : [],
+    closedAtMs: null,
+    callBacks: [],
+    steps: [],
   } as unknown as Problem;
   return problemDeadlines(skeleton, now, hall.calendar, hall.settings);
 }
@@ -224,14 +226,27 @@ export interface JudgedGroup extends ProblemGroup {
   rectifiedInTime: boolean;
 }
 
+/**
+ * Overdue and in time as `problemDeadlines` and `isOverdue` say: a deadline is overdue when not
+ * done and its due day has passed, late when done after its due day. The rectification is done
+ * once rectified, verified or closed; the call-back once the citizen was reached or the 差评 was
+ * set aside. Due days are decided once per source and day.
+ */
 export function judgeGroups(groups: ProblemGroup[], hall: HallView, now: number): JudgedGroup[] {
+  const decided = new Map<string, ProblemDeadlines>();
   return groups.map((g) => {
-    const d = groupDeadlines(g, hall, now);
-    return {
-      ...g,
-      overdue: isOverdue(d),
-      rectifiedInTime: isRectified(g.status) && g.rectifiedAt && !d.rectify.late,
-    };
+    const key = `${g.source}/${g.startDay}`;
+    let d = decided.get(key);
+    if (!d) {
+      d = dueDays(g.source, g.startDay, hall, now);
+      decided.set(key, d);
+    }
+    const rectifyDone = g.doneDay !== null;
+    const callBackDone = g.calledBack || g.closedAt;
+    const overdue =
+      (!rectifyDone && d.rectify.overdue) || (!callBackDone && (d.callBack?.overdue ?? false));
+    const late = rectifyDone && g.doneDay! > d.rectify.due;
+    return { ...g, overdue, rectifiedInTime: isRectified(g.status) && g.rectifiedAt && !late };
   });
 }
 
