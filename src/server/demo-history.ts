@@ -23,6 +23,7 @@ import { appendToLog, EMPTY_HEAD, type LogHead } from '../domain/device';
 import type {
   EventEnvelope,
   EventType,
+  LedgerKind,
   PayloadOf,
   ProblemStatus,
   WalkMode,
@@ -273,14 +274,14 @@ class DeviceLog {
     return id;
   }
 
-  /** The hash-chained log, in time order, with the device's clock as the hlc. */
-  events(): EventEnvelope[] {
+  /** The hash-chained log in time order, continuing `from`, with the device's clock as hlc. */
+  chain(from: LogHead = EMPTY_HEAD): { events: EventEnvelope[]; head: LogHead } {
     const sorted = [...this.drafts].sort((a, b) => a.ms - b.ms);
     const node = hlcNode(this.deviceId);
-    let head: LogHead = EMPTY_HEAD;
+    let head = from;
     let last = -1;
     let counter = 0;
-    return sorted.map((d) => {
+    const events = sorted.map((d) => {
       counter = d.ms === last ? counter + 1 : 0;
       last = d.ms;
       const { event, head: next } = appendToLog(head, {
@@ -296,6 +297,7 @@ class DeviceLog {
       head = next;
       return event;
     });
+    return { events, head };
   }
 }
 
@@ -393,7 +395,7 @@ async function leaderPins(
 
 const MINUTE = 60_000;
 /** Citizens' phones that rate a window (each phone keeps to one window's card). */
-const PHONES_PER_WINDOW = 6;
+const PHONES_PER_WINDOW = 4;
 const HOUR = 60 * MINUTE;
 
 /** Relative busyness of each opening hour (peaks 9–11 and 14–16). */
@@ -457,122 +459,142 @@ function workTime(rng: Random, ms: number, k: number, cal: HolidayCalendar): num
   return t > ms ? t : ms + rng.int(20, 90) * MINUTE;
 }
 
-async function makePlan(
-  rng: Random,
-  f: HallFacts,
-  pins: Map<Id, PinVersion & { derived: string }>,
-  devices: Devices,
-  dates: string[],
-  endMs: number,
-): Promise<Plan> {
-  const hallId = f.hall.id;
-  const kiosk = new DeviceLog(devices.kiosk, hallId);
-  const tablet = new DeviceLog(devices.tablet, hallId);
-  const evaluators = new Map(
-    f.windows.map((w) => [w.id, new DeviceLog(devices.evaluators.get(w.id)!, hallId)]),
-  );
-  const phones = new Map(
-    f.windows.map((w) => [
-      w.id,
-      Array.from({ length: PHONES_PER_WINDOW }, () => new DeviceLog(newId(), hallId)),
-    ]),
-  );
-  const plan: Plan = {
-    shifts: [],
-    kiosk,
-    tablet,
-    evaluators,
-    phones,
-    reviews: [],
-    counts: { ratings: 0, sessions: 0, problems: 0, walks: 0 },
-  };
-  const problems: PlannedProblem[] = [];
-  const sessions: Session[] = [];
-  const deptCode = new Map(f.departments.map((d) => [d.id, d.code]));
-  const windowsOf = (departmentId: Id) => f.windows.filter((w) => w.departmentId === departmentId);
-  const signing = f.leaders.filter((l) => pins.has(l.id));
-  const leadersOf = (departmentId: Id) => signing.filter((l) => l.departmentId === departmentId);
-  const kindOf = (date: string) =>
-    isWorkingDay(date, f.cal)
-      ? 'working'
-      : f.cal[Number(date.slice(0, 4))]?.holidays.includes(date)
-        ? 'holiday'
-        : 'weekend';
+type Pins = Map<Id, PinVersion & { derived: string }>;
+type DayKind = 'working' | 'weekend' | 'holiday';
 
-  const proof = async (leaderId: Id, id: Id) => pinProof(pins.get(leaderId)!.derived, id);
+/**
+ * The hall's days, one part of its life at a time: the duty roster and sessions first (ratings
+ * record the leader on duty), then ratings, walks, and every problem taken through the pipeline.
+ * Each part draws from the one generator in a fixed order, so a seed gives the same counts.
+ */
+class HallHistory {
+  readonly plan: Plan;
+  readonly #problems: PlannedProblem[] = [];
+  readonly #sessions: Session[] = [];
+  readonly #signing: Leader[];
+  /** When each phone last rated its window. */
+  readonly #lastByPhone = new Map<Id, number>();
 
-  // 局长坐班: shifts published the Friday before, sessions signed in at the duty kiosk.
-  const rotation = new Map<Id, number>();
-  for (const [dayIndex, date] of dates.entries()) {
-    if (kindOf(date) !== 'working') continue;
-    for (const [di, dept] of f.departments.entries()) {
-      const leaders = leadersOf(dept.id);
-      if (leaders.length === 0 || (dayIndex + di) % 5 >= 3) continue;
-      const turn = rotation.get(dept.id) ?? 0;
-      rotation.set(dept.id, turn + 1);
-      const leader = leaders[turn % leaders.length]!;
-      const windows = windowsOf(dept.id);
-      const windowId =
-        turn % 3 === 2 || windows.length === 0 ? null : windows[turn % windows.length]!.id;
-      const morning = rng.chance(0.6);
-      const shift = {
-        shiftId: newId(),
-        leaderId: leader.id,
-        departmentId: dept.id,
-        windowId,
-        date,
-        start: morning ? '09:00' : '14:00',
-        end: morning ? '12:00' : '17:00',
-        published: true,
-        active: true,
-      };
-      const friday = addDays(date, -isoWeekday(date) - 2);
-      plan.shifts.push({ ms: hallTimeMs(friday, '17:30'), payload: shift });
-      const startMs = hallTimeMs(date, shift.start);
-      const r = rng.next();
-      if (r >= 0.9) continue; // missed
-      const signInMs =
-        r < 0.8
-          ? startMs + rng.int(-12, 10) * MINUTE + rng.int(0, 59) * 1000
-          : startMs + rng.int(20, 70) * MINUTE; // late
-      sessions.push(
-        await signIn(
-          leader,
-          dept.id,
+  constructor(
+    private readonly rng: Random,
+    private readonly f: HallFacts,
+    private readonly pins: Pins,
+    devices: Devices,
+    private readonly dates: readonly string[],
+    /** The start of today: nothing happens from then on. */
+    private readonly endMs: number,
+  ) {
+    const hallId = f.hall.id;
+    this.plan = {
+      shifts: [],
+      kiosk: new DeviceLog(devices.kiosk, hallId),
+      tablet: new DeviceLog(devices.tablet, hallId),
+      evaluators: new Map(
+        f.windows.map((w) => [w.id, new DeviceLog(devices.evaluators.get(w.id)!, hallId)]),
+      ),
+      phones: new Map(
+        f.windows.map((w) => [
+          w.id,
+          Array.from({ length: PHONES_PER_WINDOW }, () => new DeviceLog(newId(), hallId)),
+        ]),
+      ),
+      reviews: [],
+      counts: { ratings: 0, sessions: 0, problems: 0, walks: 0 },
+    };
+    this.#signing = f.leaders.filter((l) => pins.has(l.id));
+  }
+
+  async generate(): Promise<Plan> {
+    await this.#duty();
+    this.#ratings();
+    await this.#walks();
+    this.#pipeline();
+    return this.plan;
+  }
+
+  #kind(date: string): DayKind {
+    if (isWorkingDay(date, this.f.cal)) return 'working';
+    return this.f.cal[Number(date.slice(0, 4))]?.holidays.includes(date) ? 'holiday' : 'weekend';
+  }
+
+  #windowsOf(departmentId: Id): WindowRow[] {
+    return this.f.windows.filter((w) => w.departmentId === departmentId);
+  }
+
+  #leadersOf(departmentId: Id): Leader[] {
+    return this.#signing.filter((l) => l.departmentId === departmentId);
+  }
+
+  /** A sign-in's or a walk's PIN version and proof, made as the kiosk makes them. */
+  async #pin(leaderId: Id, eventId: Id): Promise<{ pinVersion: number; pinProof: string }> {
+    const pin = this.pins.get(leaderId)!;
+    return { pinVersion: pin.version, pinProof: await pinProof(pin.derived, eventId) };
+  }
+
+  /** 局长坐班: shifts published the Friday before, sessions signed in at the duty kiosk. */
+  async #duty(): Promise<void> {
+    const { rng, f } = this;
+    const rotation = new Map<Id, number>();
+    for (const [dayIndex, date] of this.dates.entries()) {
+      if (this.#kind(date) !== 'working') continue;
+      for (const [di, dept] of f.departments.entries()) {
+        const leaders = this.#leadersOf(dept.id);
+        // Each department has a leader on duty about three working days a week.
+        if (leaders.length === 0 || (dayIndex + di) % 5 >= 3) continue;
+        const turn = rotation.get(dept.id) ?? 0;
+        rotation.set(dept.id, turn + 1);
+        const leader = leaders[turn % leaders.length]!;
+        const windows = this.#windowsOf(dept.id);
+        const windowId =
+          turn % 3 === 2 || windows.length === 0 ? null : windows[turn % windows.length]!.id;
+        const morning = rng.chance(0.6);
+        const shift = {
+          shiftId: newId(),
+          leaderId: leader.id,
+          departmentId: dept.id,
           windowId,
-          shift.shiftId,
-          signInMs,
-          hallTimeMs(date, shift.end),
-        ),
-      );
-    }
-    // Now and then a leader comes without a shift.
-    if (rng.chance(0.2) && signing.length > 0) {
-      const leader = rng.pick(signing);
-      const startMs = hallTimeMs(date, '10:00') + rng.int(0, 90) * MINUTE;
-      sessions.push(
-        await signIn(
-          leader,
-          leader.departmentId,
-          null,
-          null,
-          startMs,
-          startMs + rng.int(60, 120) * MINUTE,
-        ),
-      );
+          date,
+          start: morning ? '09:00' : '14:00',
+          end: morning ? '12:00' : '17:00',
+          published: true,
+          active: true,
+        };
+        const friday = addDays(date, -isoWeekday(date) - 2);
+        this.plan.shifts.push({ ms: hallTimeMs(friday, '17:30'), payload: shift });
+        const startMs = hallTimeMs(date, shift.start);
+        const r = rng.next();
+        if (r >= 0.9) continue; // missed
+        const signInMs =
+          r < 0.8
+            ? startMs + rng.int(-12, 10) * MINUTE + rng.int(0, 59) * 1000
+            : startMs + rng.int(20, 70) * MINUTE; // late
+        const endMs = hallTimeMs(date, shift.end);
+        await this.#session(leader, dept.id, windowId, shift.shiftId, signInMs, endMs);
+      }
+      // Now and then a leader comes without a shift.
+      if (rng.chance(0.2) && this.#signing.length > 0) {
+        const leader = rng.pick(this.#signing);
+        const startMs = hallTimeMs(date, '10:00') + rng.int(0, 90) * MINUTE;
+        const endMs = startMs + rng.int(60, 120) * MINUTE;
+        await this.#session(leader, leader.departmentId, null, null, startMs, endMs);
+      }
     }
   }
 
-  async function signIn(
+  /** One duty session: sign-in with the PIN, the ledger (坐班台账), sign-out. */
+  async #session(
     leader: Leader,
     departmentId: Id,
     windowId: Id | null,
     shiftId: Id | null,
     signInMs: number,
     plannedEndMs: number,
-  ): Promise<Session> {
+  ): Promise<void> {
+    const { rng } = this;
+    const kiosk = this.plan.kiosk;
     const sessionId = newId();
     const eventId = newId();
+    const method = rng.chance(0.3) ? 'badge_pin' : 'pin';
     kiosk.add(
       signInMs,
       'duty.signedIn',
@@ -582,31 +604,22 @@ async function makePlan(
         departmentId,
         windowId,
         shiftId,
-        method: rng.chance(0.3) ? 'badge_pin' : 'pin',
-        pinVersion: pins.get(leader.id)!.version,
-        pinProof: await proof(leader.id, eventId),
+        method,
+        ...(await this.#pin(leader.id, eventId)),
       },
       leader.id,
       eventId,
     );
-    plan.counts.sessions++;
+    this.plan.counts.sessions++;
     const outMs = Math.max(signInMs + 45 * MINUTE, plannedEndMs + rng.int(-15, 15) * MINUTE);
-    const ledger = (
-      kind: PayloadOf<'duty.ledgerEntry'>['kind'],
-      count: number,
-      text: string,
-      followUp = false,
-    ) => {
+    const ledger = (kind: LedgerKind, count: number, text: string, followUp = false) => {
       const ms = signInMs + rng.int(5, Math.floor((outMs - signInMs) / MINUTE) - 5) * MINUTE;
       const entryId = newId();
-      kiosk.add(
-        ms,
-        'duty.ledgerEntry',
-        { sessionId, entryId, kind, count, text, needsFollowUp: followUp },
-        leader.id,
-      );
+      const entry = { sessionId, entryId, kind, count, text, needsFollowUp: followUp };
+      kiosk.add(ms, 'duty.ledgerEntry', entry, leader.id);
       if (!followUp) return;
       const problemId = newId();
+      const severity = rng.chance(0.3) ? 'high' : 'medium';
       kiosk.add(
         ms + 1000,
         'problem.recorded',
@@ -617,229 +630,229 @@ async function makePlan(
           departmentId,
           windowId,
           description: text,
-          severity: rng.chance(0.3) ? 'high' : 'medium',
+          severity,
         },
         leader.id,
       );
-      problems.push({ id: problemId, source: 'duty', departmentId, recordedMs: ms + 1000 });
+      this.#problems.push({ id: problemId, source: 'duty', departmentId, recordedMs: ms + 1000 });
     };
     ledger('served', rng.int(6, 30), '');
     ledger('cases', rng.int(3, 18), '');
     if (rng.chance(0.6)) ledger('solved', rng.int(1, 3), rng.pick(SOLVED));
     if (rng.chance(0.25)) ledger('complaint', 1, rng.pick(COMPLAINTS), rng.chance(0.6));
     if (rng.chance(0.2)) ledger('suggestion', 1, rng.pick(SUGGESTIONS), rng.chance(0.3));
-    const session = {
-      id: sessionId,
-      leaderId: leader.id,
-      departmentId,
-      windowId,
-      startMs: signInMs,
-    };
+    const session = { id: sessionId, leaderId: leader.id, departmentId, windowId };
     if (rng.chance(0.08)) {
       // Forgot to sign out: the kiosk closes the session when it starts the next morning, and
       // until that day's end the leader counts as on duty.
       const nextDay = addDays(hallDate(signInMs), 1);
       const closeMs = hallTimeMs(nextDay, '08:25');
-      if (closeMs < endMs) {
+      if (closeMs < this.endMs) {
         kiosk.add(closeMs, 'duty.signedOut', { sessionId, reason: 'end_of_day' });
       }
-      return { ...session, endMs: hallDayStartMs(nextDay) };
+      this.#sessions.push({ ...session, startMs: signInMs, endMs: hallDayStartMs(nextDay) });
+      return;
     }
     kiosk.add(outMs, 'duty.signedOut', { sessionId, reason: 'manual' }, leader.id);
-    return { ...session, endMs: outMs };
+    this.#sessions.push({ ...session, startMs: signInMs, endMs: outMs });
   }
 
-  /** The session a window's evaluator shows at `ms` (its own window first, as the evaluator does). */
-  const onDuty = (w: WindowRow, ms: number): Session | null => {
-    let dept: Session | null = null;
-    for (const s of sessions) {
+  /** The session a window's evaluator shows at `ms`: its own window's first, as the evaluator does. */
+  #onDuty(w: WindowRow, ms: number): Session | null {
+    let department: Session | null = null;
+    for (const s of this.#sessions) {
       if (s.departmentId !== w.departmentId || ms < s.startMs || ms >= s.endMs) continue;
       if (s.windowId === w.id) return s;
-      if (s.windowId === null) dept = s;
+      if (s.windowId === null) department = s;
     }
-    return dept;
-  };
+    return department;
+  }
 
-  // 好差评 at every window.
-  const busyness = new Map(f.windows.map((w) => [w.id, 25 + rng.next() * 30]));
-  const lastByPhone = new Map<Id, number>();
-  const intervalMs = f.settings.phoneRatingIntervalMinutes * MINUTE;
-  for (const [dayIndex, date] of dates.entries()) {
-    const kind = kindOf(date);
-    if (kind === 'holiday') continue;
-    const t = dates.length > 1 ? dayIndex / (dates.length - 1) : 1;
-    const hours = kind === 'working' ? WORKDAY_HOURS : WEEKEND_HOURS;
-    const hourWeights = hours.map(([, w]) => w);
-    for (const w of f.windows) {
-      const code = deptCode.get(w.departmentId) ?? '';
-      const base = busyness.get(w.id)!;
-      const n = Math.round(
-        base * (kind === 'working' ? 0.8 + rng.next() * 0.4 : 0.2 + rng.next() * 0.1),
-      );
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const hour = hours[rng.weighted(hourWeights)]![0];
-        times.push(hallDayStartMs(date) + hour * HOUR + rng.int(0, 3599) * 1000);
-      }
-      times.sort((a, b) => a - b);
-      let ticketNo = 0;
-      const phonesHere = phones.get(w.id)!;
-      for (const ms of times) {
-        const session = onDuty(w, ms);
-        let shares = (SATISFACTION[code] ?? USUAL_SATISFACTION)(t);
-        // A leader on duty at the window: somewhat fewer 差评.
-        if (session)
-          shares = [
-            shares[0]! + (shares[3]! + shares[4]!) * 0.35,
-            shares[1]!,
-            shares[2]!,
-            shares[3]! * 0.65,
-            shares[4]! * 0.65,
-          ];
-        const level: RatingLevel = RATING_LEVELS[rng.weighted(shares)]!;
-        const poor = isPoorRating(level);
-        let reasons: PoorRatingReason[] = [];
-        let comment = '';
-        if (poor) {
-          const weights = REASONS.map((r) => REASON_WEIGHTS[code]?.[r] ?? 1);
-          const first = REASONS[rng.weighted(weights)]!;
-          reasons = [first];
-          if (rng.chance(0.3)) {
-            const second = REASONS[rng.weighted(weights)]!;
-            if (second !== first) reasons.push(second);
-          }
-          if (rng.chance(0.5)) comment = rng.pick(POOR_COMMENTS[first]);
-        } else if (rng.chance(0.05)) {
-          comment = rng.pick(GOOD_COMMENTS);
+  /** 好差评 at every window: busier on working days and at the peaks, closed on holidays. */
+  #ratings(): void {
+    const { rng, f, dates } = this;
+    const busyness = new Map(f.windows.map((w) => [w.id, 25 + rng.next() * 30]));
+    const code = new Map(f.departments.map((d) => [d.id, d.code]));
+    for (const [dayIndex, date] of dates.entries()) {
+      const kind = this.#kind(date);
+      if (kind === 'holiday') continue;
+      // How far into the period (0 → 1), for the department that improves.
+      const t = dates.length > 1 ? dayIndex / (dates.length - 1) : 1;
+      const hours = kind === 'working' ? WORKDAY_HOURS : WEEKEND_HOURS;
+      const hourWeights = hours.map(([, w]) => w);
+      for (const w of f.windows) {
+        const share = kind === 'working' ? 0.8 + rng.next() * 0.4 : 0.2 + rng.next() * 0.1;
+        const n = Math.round(busyness.get(w.id)! * share);
+        const times: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const hour = hours[rng.weighted(hourWeights)]![0];
+          times.push(hallDayStartMs(date) + hour * HOUR + rng.int(0, 3599) * 1000);
         }
-        const qr = rng.chance(0.38);
-        const hasTicket = rng.chance(qr ? 0.3 : 0.55);
-        const ticket = hasTicket
-          ? `${w.code}-${date.replaceAll('-', '')}-${String(++ticketNo).padStart(3, '0')}`
-          : null;
-        let eventId: Id;
-        if (qr) {
-          // The phone of this window's citizens that has not rated it within the interval.
-          const start = rng.int(0, phonesHere.length - 1);
-          let phone = phonesHere[start]!;
-          for (let k = 0; k < phonesHere.length; k++) {
-            const p = phonesHere[(start + k) % phonesHere.length]!;
-            if (ms - (lastByPhone.get(p.deviceId) ?? -Infinity) > intervalMs) {
-              phone = p;
-              break;
-            }
-          }
-          if (ms - (lastByPhone.get(phone.deviceId) ?? -Infinity) <= intervalMs) continue;
-          lastByPhone.set(phone.deviceId, ms);
-          eventId = phone.add(ms, 'rating.submitted', {
-            windowId: w.id,
-            departmentId: w.departmentId,
-            level,
-            reasons,
-            comment,
-            ticket,
-            channel: 'qr',
-            phoneId: phone.deviceId,
-            dutySessionId: null,
-          });
-        } else {
-          eventId = evaluators.get(w.id)!.add(ms, 'rating.submitted', {
-            windowId: w.id,
-            departmentId: w.departmentId,
-            level,
-            reasons,
-            comment,
-            ticket,
-            channel: 'hall_tablet',
-            phoneId: null,
-            dutySessionId: session?.id ?? null,
-          });
-        }
-        plan.counts.ratings++;
-        if (poor)
-          problems.push({
-            id: eventId,
-            source: 'rating',
-            departmentId: w.departmentId,
-            recordedMs: ms,
-          });
+        times.sort((a, b) => a - b);
+        const tickets = { date: date.replaceAll('-', ''), next: 1 };
+        for (const ms of times) this.#rating(w, code.get(w.departmentId) ?? '', ms, t, tickets);
       }
     }
   }
 
-  // 局长走流程: a few walks a week, on the inspection tablet.
-  for (const date of dates) {
-    if (kindOf(date) !== 'working' || !rng.chance(0.55) || signing.length === 0) continue;
-    const leader = rng.pick(signing);
-    const dept = rng.pick(f.departments);
-    const windows = windowsOf(dept.id);
-    const code = dept.code;
-    const walkId = newId();
-    const eventId = newId();
-    let ms = hallTimeMs(date, rng.chance(0.5) ? '10:00' : '14:30') + rng.int(0, 40) * MINUTE;
-    tablet.add(
-      ms,
-      'walk.started',
-      {
-        walkId,
-        mode: rng.pick(WALK_MODES),
-        leaderId: leader.id,
-        departmentId: dept.id,
-        windowId: windows.length > 0 && rng.chance(0.7) ? rng.pick(windows).id : null,
-        serviceItem: rng.pick(SERVICE_ITEMS[code] ?? ['']),
-        pinVersion: pins.get(leader.id)!.version,
-        pinProof: await proof(leader.id, eventId),
-      },
-      leader.id,
-      eventId,
-    );
-    plan.counts.walks++;
-    const findingShare = code === 'REALTY' ? 0.12 : 0.05;
-    for (const itemId of f.checklist) {
-      ms += rng.int(30, 150) * 1000;
-      const result = rng.chance(findingShare) ? 'problem' : rng.chance(0.1) ? 'na' : 'fine';
-      const note = result === 'problem' ? rng.pick(FINDINGS) : '';
-      tablet.add(ms, 'walk.checked', { walkId, itemId, result, note }, leader.id);
-      if (result === 'problem') {
+  /** One rating at a window, on its evaluator or from one of its citizens' phones. */
+  #rating(
+    w: WindowRow,
+    departmentCode: string,
+    ms: number,
+    t: number,
+    tickets: { date: string; next: number },
+  ): void {
+    const { rng } = this;
+    const session = this.#onDuty(w, ms);
+    let shares = (SATISFACTION[departmentCode] ?? USUAL_SATISFACTION)(t);
+    // With a leader of the department on duty, somewhat fewer 差评.
+    if (session) {
+      const [vs, s, bs, d, vd] = shares as [number, number, number, number, number];
+      shares = [vs + (d + vd) * 0.35, s, bs, d * 0.65, vd * 0.65];
+    }
+    const level: RatingLevel = RATING_LEVELS[rng.weighted(shares)]!;
+    const poor = isPoorRating(level);
+    const reasons: PoorRatingReason[] = [];
+    let comment = '';
+    if (poor) {
+      const weights = REASONS.map((r) => REASON_WEIGHTS[departmentCode]?.[r] ?? 1);
+      const first = REASONS[rng.weighted(weights)]!;
+      reasons.push(first);
+      if (rng.chance(0.3)) {
+        const second = REASONS[rng.weighted(weights)]!;
+        if (second !== first) reasons.push(second);
+      }
+      if (rng.chance(0.5)) comment = rng.pick(POOR_COMMENTS[first]);
+    } else if (rng.chance(0.05)) {
+      comment = rng.pick(GOOD_COMMENTS);
+    }
+    const qr = rng.chance(0.38);
+    const ticket = rng.chance(qr ? 0.3 : 0.55)
+      ? `${w.code}-${tickets.date}-${String(tickets.next++).padStart(3, '0')}`
+      : null;
+    const rating = {
+      windowId: w.id,
+      departmentId: w.departmentId,
+      level,
+      reasons,
+      comment,
+      ticket,
+    };
+    let id: Id;
+    if (qr) {
+      const phone = this.#phoneFor(w, ms);
+      if (!phone) return;
+      id = phone.add(ms, 'rating.submitted', {
+        ...rating,
+        channel: 'qr',
+        phoneId: phone.deviceId,
+        dutySessionId: null,
+      });
+    } else {
+      id = this.plan.evaluators.get(w.id)!.add(ms, 'rating.submitted', {
+        ...rating,
+        channel: 'hall_tablet',
+        phoneId: null,
+        dutySessionId: session?.id ?? null,
+      });
+    }
+    this.plan.counts.ratings++;
+    if (poor) {
+      this.#problems.push({ id, source: 'rating', departmentId: w.departmentId, recordedMs: ms });
+    }
+  }
+
+  /** A phone of the window's citizens that has not rated it within the hall's interval. */
+  #phoneFor(w: WindowRow, ms: number): DeviceLog | null {
+    const phones = this.plan.phones.get(w.id)!;
+    const intervalMs = this.f.settings.phoneRatingIntervalMinutes * MINUTE;
+    const start = this.rng.int(0, phones.length - 1);
+    for (let k = 0; k < phones.length; k++) {
+      const phone = phones[(start + k) % phones.length]!;
+      if (ms - (this.#lastByPhone.get(phone.deviceId) ?? -Infinity) > intervalMs) {
+        this.#lastByPhone.set(phone.deviceId, ms);
+        return phone;
+      }
+    }
+    return null;
+  }
+
+  /** 局长走流程: a few walks a week on the inspection tablet, findings recorded as problems. */
+  async #walks(): Promise<void> {
+    const { rng, f } = this;
+    const tablet = this.plan.tablet;
+    for (const date of this.dates) {
+      if (this.#kind(date) !== 'working' || !rng.chance(0.55) || this.#signing.length === 0) {
+        continue;
+      }
+      const leader = rng.pick(this.#signing);
+      const dept = rng.pick(f.departments);
+      const windows = this.#windowsOf(dept.id);
+      const walkId = newId();
+      const eventId = newId();
+      let ms = hallTimeMs(date, rng.chance(0.5) ? '10:00' : '14:30') + rng.int(0, 40) * MINUTE;
+      tablet.add(
+        ms,
+        'walk.started',
+        {
+          walkId,
+          mode: rng.pick(WALK_MODES),
+          leaderId: leader.id,
+          departmentId: dept.id,
+          windowId: windows.length > 0 && rng.chance(0.7) ? rng.pick(windows).id : null,
+          serviceItem: rng.pick(SERVICE_ITEMS[dept.code] ?? ['']),
+          ...(await this.#pin(leader.id, eventId)),
+        },
+        leader.id,
+        eventId,
+      );
+      this.plan.counts.walks++;
+      const findingShare = dept.code === 'REALTY' ? 0.12 : 0.05;
+      for (const itemId of f.checklist) {
+        ms += rng.int(30, 150) * 1000;
+        const result = rng.chance(findingShare) ? 'problem' : rng.chance(0.1) ? 'na' : 'fine';
+        const note = result === 'problem' ? rng.pick(FINDINGS) : '';
+        tablet.add(ms, 'walk.checked', { walkId, itemId, result, note }, leader.id);
+        if (result !== 'problem') continue;
         ms += rng.int(20, 60) * 1000;
         const problemId = newId();
-        tablet.add(
-          ms,
-          'problem.recorded',
-          {
-            problemId,
-            source: 'walk',
-            sourceId: newId(),
-            departmentId: dept.id,
-            windowId: null,
-            description: note,
-            severity: rng.pick(['low', 'medium', 'high'] as const),
-            walkId,
-            checklistItemId: itemId,
-          },
-          leader.id,
-        );
-        problems.push({ id: problemId, source: 'walk', departmentId: dept.id, recordedMs: ms });
+        const finding = {
+          problemId,
+          source: 'walk' as const,
+          sourceId: newId(),
+          departmentId: dept.id,
+          windowId: null,
+          description: note,
+          severity: rng.pick(['low', 'medium', 'high'] as const),
+          walkId,
+          checklistItemId: itemId,
+        };
+        tablet.add(ms, 'problem.recorded', finding, leader.id);
+        this.#problems.push({
+          id: problemId,
+          source: 'walk',
+          departmentId: dept.id,
+          recordedMs: ms,
+        });
       }
+      const summary = rng.pick(WALK_SUMMARIES);
+      tablet.add(ms + rng.int(1, 5) * MINUTE, 'walk.ended', { walkId, summary }, leader.id);
     }
-    tablet.add(
-      ms + rng.int(1, 5) * MINUTE,
-      'walk.ended',
-      { walkId, summary: rng.pick(WALK_SUMMARIES) },
-      leader.id,
-    );
   }
 
-  // The rectification pipeline: every problem taken as far as the days since allow.
-  for (const p of problems) {
-    const actor = leadersOf(p.departmentId)[0]?.id ?? null;
-    for (const step of pipeline(rng, p, f, endMs)) {
-      if (step.console) plan.reviews.push({ ms: step.ms, type: step.type, payload: step.payload });
-      else tablet.add(step.ms, step.type, step.payload as PayloadOf<EventType>, actor);
+  /** Every problem taken as far along the pipeline as the days since allow. */
+  #pipeline(): void {
+    for (const p of this.#problems) {
+      // Steps on the tablet are taken by the department's leader signed in there.
+      const actor = this.#leadersOf(p.departmentId)[0]?.id ?? null;
+      for (const step of pipeline(this.rng, p, this.f, this.endMs)) {
+        if (step.console) this.plan.reviews.push(step);
+        else this.plan.tablet.add(step.ms, step.type, step.payload as PayloadOf<EventType>, actor);
+      }
     }
+    this.plan.counts.problems = this.#problems.length;
   }
-  plan.counts.problems = problems.length;
-  return plan;
 }
 
 /** A step on a problem: on the inspection tablet, or (the review of an appeal) on the console. */
@@ -989,96 +1002,76 @@ function pipeline(rng: Random, p: PlannedProblem, f: HallFacts, endMs: number): 
 // ---------------------------------------------------------------------------------------------
 // Writing: every log through the path its device uses
 
-/** A device pushes its log in batches, each as it would be sent shortly after its last event. */
-async function pushLog(db: Db, deviceId: Id, events: EventEnvelope[]): Promise<number> {
-  const device = await getDevice(db, deviceId);
-  if (!device) throw new Error(`demo device ${deviceId} is not enrolled`);
-  let rejected = 0;
+/** Events pushed, and how many of them the server refused (a fault of the generator). */
+interface Tally {
+  events: number;
+  rejected: number;
+}
+
+function tally(t: Tally, results: readonly { status: string }[]): void {
+  t.events += results.length;
+  t.rejected += results.filter((r) => r.status === 'rejected').length;
+}
+
+/** A device pushes its log in batches, each shortly after the batch's last event. */
+async function pushLog(db: Db, log: DeviceLog, t: Tally): Promise<void> {
+  const device = await getDevice(db, log.deviceId);
+  if (!device) throw new Error(`demo device ${log.deviceId} is not enrolled`);
+  const { events } = log.chain();
   for (let i = 0; i < events.length; i += MAX_PUSH_EVENTS) {
     const batch = events.slice(i, i + MAX_PUSH_EVENTS);
     const sentAt = Date.parse(batch.at(-1)!.at) + 20_000;
-    const reply = await push(
-      db,
-      device,
-      { deviceId, events: batch, pending: events.length - i - batch.length },
-      () => sentAt,
-    );
-    rejected += reply.results.filter((r) => r.status === 'rejected').length;
+    const pending = events.length - i - batch.length;
+    const body = { deviceId: log.deviceId, events: batch, pending };
+    tally(t, (await push(db, device, body, () => sentAt)).results);
   }
-  return rejected;
 }
 
-/** A phone sends its ratings of one window card in batches. */
-async function pushPhone(
-  db: Db,
-  window: WindowRow,
-  sig: string,
-  events: EventEnvelope[],
-): Promise<number> {
-  let rejected = 0;
+/** A citizen's phone sends its ratings of one window card in batches. */
+async function pushPhone(db: Db, window: WindowRow, sig: string, log: DeviceLog, t: Tally) {
+  const { events } = log.chain();
   for (let i = 0; i < events.length; i += MAX_PUSH_EVENTS) {
     const batch = events.slice(i, i + MAX_PUSH_EVENTS);
     const sentAt = Date.parse(batch.at(-1)!.at) + 5_000;
-    const reply = await submitPublicRatings(
-      db,
-      { windowCode: window.code, sig, events: batch },
-      () => sentAt,
-    );
-    rejected += reply.results.filter((r) => r.status === 'rejected').length;
+    const body = { windowCode: window.code, sig, events: batch };
+    tally(t, (await submitPublicRatings(db, body, () => sentAt)).results);
   }
-  return rejected;
 }
 
 /**
- * The console's own writes at the times they were made: the published schedule and the review of
- * appeals, appended to the hall's console log and taken through ingest like the console's.
+ * The console's own writes at the times they were made — the published schedule, the review of
+ * appeals — appended to the hall's console log and taken through ingest as the console's are.
  */
 async function writeConsoleAt(
   db: Db,
   hallId: Id,
-  writes: { ms: number; type: EventType; payload: unknown }[],
-): Promise<number> {
+  writes: readonly { ms: number; type: EventType; payload: unknown }[],
+  t: Tally,
+): Promise<void> {
   const sorted = [...writes].sort((a, b) => a.ms - b.ms);
-  let rejected = 0;
   for (let i = 0; i < sorted.length; i += MAX_PUSH_EVENTS) {
     const chunk = sorted.slice(i, i + MAX_PUSH_EVENTS);
-    rejected += await db.tx(async (tx) => {
+    await db.tx(async (tx) => {
       const found = await consoleWriter(tx, hallId);
       const writer = found ? await lockDevice(tx, found.id) : null;
       if (!writer) throw new Error(`hall ${hallId} has no console writer`);
       await lockHall(tx, hallId);
       const log = new DeviceLog(writer.id, hallId);
       for (const w of chunk) log.add(w.ms, w.type, w.payload as PayloadOf<EventType>);
-      let head: LogHead = { seq: writer.lastSeq, hash: writer.lastHash };
-      const node = hlcNode(writer.id);
-      let last = -1;
-      let counter = 0;
-      const events = log.drafts.map((d) => {
-        counter = d.ms === last ? counter + 1 : 0;
-        last = d.ms;
-        const { event, head: next } = appendToLog(head, {
-          id: d.id,
-          type: d.type,
-          payload: d.payload as PayloadOf<EventType>,
-          hallId,
-          deviceId: writer.id,
-          at: isoAt(d.ms),
-          hlc: formatHlc({ millis: d.ms, counter, node }),
-        });
-        head = next;
-        return event;
-      });
+      const { events, head } = log.chain({ seq: writer.lastSeq, hash: writer.lastHash });
       const now = chunk.at(-1)!.ms;
-      const results = await ingestEvents(tx, writer, events as unknown as EventHead[], {
+      const ingested = await ingestEvents(tx, writer, events as unknown as EventHead[], {
         now,
         lastHash: writer.lastHash,
         checkChain: true,
       });
       await advanceDeviceLog(tx, writer.id, { lastSeq: head.seq, lastHash: head.hash }, isoAt(now));
-      return results.filter((r) => r.outcome.status === 'rejected').length;
+      tally(
+        t,
+        ingested.map((r) => r.outcome),
+      );
     });
   }
-  return rejected;
 }
 
 /**
@@ -1126,37 +1119,20 @@ export async function fillDemoHistory(db: Db, options: DemoHistoryOptions): Prom
   };
 
   const rng = new Random(options.seed ?? DEMO_SEED);
-  const plan = await makePlan(rng, facts, pins, devices, dates, endMs);
+  const plan = await new HallHistory(rng, facts, pins, devices, dates, endMs).generate();
 
-  let events = 0;
-  let rejected = 0;
-  const count = (n: number) => (events += n);
-  rejected += await writeConsoleAt(
-    db,
-    hall.id,
-    plan.shifts.map((s) => ({ ms: s.ms, type: 'ref.dutyShiftSaved', payload: s.payload })),
-  );
-  count(plan.shifts.length);
-  const kioskEvents = plan.kiosk.events();
-  rejected += await pushLog(db, devices.kiosk, kioskEvents);
-  count(kioskEvents.length);
+  // Each log after what it depends on: shifts before sign-ins, problems before their steps.
+  const t: Tally = { events: 0, rejected: 0 };
+  const shifts = plan.shifts.map((s) => ({ ...s, type: 'ref.dutyShiftSaved' as const }));
+  await writeConsoleAt(db, hall.id, shifts, t);
+  await pushLog(db, plan.kiosk, t);
   for (const w of facts.windows) {
-    const log = plan.evaluators.get(w.id)!.events();
-    rejected += await pushLog(db, devices.evaluators.get(w.id)!, log);
-    count(log.length);
+    await pushLog(db, plan.evaluators.get(w.id)!, t);
     const sig = signWindow(hall.secret, w.code);
-    for (const phone of plan.phones.get(w.id)!) {
-      const phoneEvents = phone.events();
-      if (phoneEvents.length === 0) continue;
-      rejected += await pushPhone(db, w, sig, phoneEvents);
-      count(phoneEvents.length);
-    }
+    for (const phone of plan.phones.get(w.id)!) await pushPhone(db, w, sig, phone, t);
   }
-  const tabletEvents = plan.tablet.events();
-  rejected += await pushLog(db, devices.tablet, tabletEvents);
-  count(tabletEvents.length);
-  rejected += await writeConsoleAt(db, hall.id, plan.reviews);
-  count(plan.reviews.length);
+  await pushLog(db, plan.tablet, t);
+  await writeConsoleAt(db, hall.id, plan.reviews, t);
 
   return {
     filled: true,
@@ -1165,8 +1141,8 @@ export async function fillDemoHistory(db: Db, options: DemoHistoryOptions): Prom
     dutySessions: plan.counts.sessions,
     problems: plan.counts.problems,
     walks: plan.counts.walks,
-    events,
-    rejected,
+    events: t.events,
+    rejected: t.rejected,
     ms: performance.now() - started,
   };
 }
