@@ -1,10 +1,10 @@
 /**
  * Spreadsheet files of the console's exports: CSV (UTF-8 with a byte-order mark, RFC 4180, cells
  * a spreadsheet would run as a formula kept as text), streamed page by page, and XLSX with a bold,
- * frozen header row. Rows arrive as pages from an async source, so a long period is never held
- * whole as text.
+ * frozen header row, streamed too. Rows arrive as pages from an async source, so a long period is
+ * never held whole.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 
@@ -46,29 +46,44 @@ export function csvStream(sheet: Sheet): Readable {
   return Readable.from(chunks());
 }
 
-/** A workbook of the sheets, one worksheet each, as the bytes of an .xlsx file. */
-export async function xlsxBuffer(sheets: readonly Sheet[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+/**
+ * A workbook of the sheets, one worksheet each, as an .xlsx stream. Rows are written and let go
+ * page by page (exceljs's streaming writer), so a large sheet is not held whole in memory.
+ */
+export function xlsxStream(sheets: readonly Sheet[]): Readable {
+  const out = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = 'hall-kiosk';
-  for (const sheet of sheets) {
-    const ws = workbook.addWorksheet(sheet.name, {
-      views: [{ state: 'frozen', ySplit: 1 }],
-    });
-    ws.columns = sheet.columns.map((c) => ({ header: c.header, width: c.width }));
-    ws.getRow(1).font = { bold: true };
-    for await (const page of sheet.pages()) {
-      for (const values of page) {
-        const row = ws.addRow(values);
-        // Cells holding several lines (a history, a ledger) wrap instead of spilling over.
-        values.forEach((value, i) => {
-          if (typeof value === 'string' && value.includes('\n')) {
-            row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' };
-          }
-        });
+  void (async () => {
+    for (const sheet of sheets) {
+      const ws = workbook.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
+      ws.columns = sheet.columns.map((c) => ({ header: c.header, width: c.width }));
+      const header = ws.getRow(1);
+      header.font = { bold: true };
+      header.commit();
+      for await (const page of sheet.pages()) {
+        for (const values of page) {
+          const row = ws.addRow(values);
+          // Cells holding several lines (a history, a ledger) wrap instead of spilling over.
+          values.forEach((value, i) => {
+            if (typeof value === 'string' && value.includes('\n')) {
+              row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' };
+            }
+          });
+          row.commit();
+        }
       }
+      ws.commit();
     }
-  }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+    await workbook.commit();
+  })().catch((error: unknown) =>
+    out.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
+  return out;
 }
 
 /** Pages of rows from an array already in memory. */

@@ -54,7 +54,7 @@ import {
   XLSX_TYPE,
   csvStream,
   pagesOf,
-  xlsxBuffer,
+  xlsxStream,
   type Cell,
   type Column,
   type Sheet,
@@ -154,7 +154,7 @@ export interface ExportFile {
   /** The same in the hall's language, for RFC 5987 `filename*`. */
   localName: string;
   contentType: string;
-  body: Buffer | NodeJS.ReadableStream;
+  body: NodeJS.ReadableStream;
 }
 
 /** The Content-Disposition of a file: the ASCII name and the Chinese one (RFC 5987). */
@@ -168,7 +168,7 @@ const tooMany = (rows: number, max: number) =>
     `The export has ${rows} rows, more than a spreadsheet sheet holds (${max}); narrow the period or the filters, or export CSV.`,
   );
 
-/** The export file for the request, streamed (CSV) or whole (XLSX). */
+/** The export file for the request, streamed; an XLSX is first counted against a sheet's rows. */
 export async function exportFile(
   db: Db,
   hallId: string,
@@ -186,7 +186,7 @@ export async function exportFile(
     const n = await rows();
     if (n > limits.maxXlsxRows) throw tooMany(n, limits.maxXlsxRows);
   }
-  return { ...names, contentType: XLSX_TYPE, body: await xlsxBuffer(sheets.map((s) => s.sheet)) };
+  return { ...names, contentType: XLSX_TYPE, body: xlsxStream(sheets.map((s) => s.sheet)) };
 }
 
 /** A sheet and how many rows it will have (asked only for XLSX). */
