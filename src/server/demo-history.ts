@@ -20,18 +20,19 @@ import {
   type HolidayCalendar,
 } from '../domain/calendar';
 import { appendToLog, EMPTY_HEAD, type LogHead } from '../domain/device';
-import type {
-  EventEnvelope,
-  EventType,
-  LedgerKind,
-  PayloadOf,
-  ProblemStatus,
-  WalkMode,
+import {
+  WALK_MODES,
+  type EventEnvelope,
+  type EventType,
+  type LedgerKind,
+  type PayloadOf,
+  type ProblemStatus,
 } from '../domain/events';
 import { formatHlc, hlcNode } from '../domain/hlc';
 import { newId, type Id } from '../domain/ids';
 import { pinHash, pinProof } from '../domain/pin';
 import {
+  POOR_RATING_REASONS,
   RATING_LEVELS,
   isPoorRating,
   type PoorRatingReason,
@@ -108,7 +109,7 @@ export function checkDemoHistoryDays(days: number): void {
 export function demoHistoryLine(h: DemoHistory): string {
   if (!h.filled) {
     return h.reason === 'has_history'
-      ? 'Demo history: the hall already has ratings before today; nothing added.'
+      ? 'Demo history: the hall already has ratings, duty sessions or walks before today; nothing added.'
       : 'Demo history: this is not the untouched demo hall; nothing added.';
   }
   return `Demo history: ${h.days} days, ${h.ratings} ratings, ${h.dutySessions} duty sessions, ${h.problems} problems (${(h.ms / 1000).toFixed(1)} s)`;
@@ -179,15 +180,6 @@ const REASON_WEIGHTS: Record<string, Partial<Record<PoorRatingReason, number>>> 
   REALTY: { too_many_documents: 5, had_to_come_back: 4 },
   HOUSING: { too_many_documents: 3 },
 };
-const REASONS: readonly PoorRatingReason[] = [
-  'waited_too_long',
-  'too_many_documents',
-  'had_to_come_back',
-  'unclear_guidance',
-  'attitude',
-  'system_down',
-  'other',
-];
 const POOR_COMMENTS: Record<PoorRatingReason, readonly string[]> = {
   waited_too_long: ['排队等了一个多小时', '叫号太慢，窗口开得太少', '中午只开了一个窗口'],
   too_many_documents: ['材料清单和网上说的不一样', '要求提供的证明太多了'],
@@ -236,13 +228,6 @@ const FINDINGS = [
 const WALK_SUMMARIES = ['流程基本顺畅，发现问题已登记', '整体有序，个别环节需改进', ''];
 const CLOSE_NOTES = ['经核实不属于问题，已向群众解释', '与已登记问题重复'];
 const ASSIGNEES = ['窗口负责人', '科室负责人', '综合窗口组长'];
-const WALK_MODES: readonly WalkMode[] = [
-  'simulate',
-  'accompany',
-  'in_person',
-  'inspect',
-  'unannounced',
-];
 
 // ---------------------------------------------------------------------------------------------
 // Device logs
@@ -350,7 +335,7 @@ async function hasHistory(db: Db, hallId: string, now: number): Promise<boolean>
   const rows = await db.query<{ found: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM ratings WHERE hall_id = $1 AND at < $2)
          OR EXISTS (SELECT 1 FROM duty_sessions WHERE hall_id = $1 AND signed_in_at < $2)
-         OR EXISTS (SELECT 1 FROM events WHERE hall_id = $1 AND type = 'walk.started' AND at < $2)
+         OR EXISTS (SELECT 1 FROM walks WHERE hall_id = $1 AND started_at < $2)
        AS found`,
     [hallId, before],
   );
@@ -716,11 +701,11 @@ class HallHistory {
     const reasons: PoorRatingReason[] = [];
     let comment = '';
     if (poor) {
-      const weights = REASONS.map((r) => REASON_WEIGHTS[departmentCode]?.[r] ?? 1);
-      const first = REASONS[rng.weighted(weights)]!;
+      const weights = POOR_RATING_REASONS.map((r) => REASON_WEIGHTS[departmentCode]?.[r] ?? 1);
+      const first = POOR_RATING_REASONS[rng.weighted(weights)]!;
       reasons.push(first);
       if (rng.chance(0.3)) {
-        const second = REASONS[rng.weighted(weights)]!;
+        const second = POOR_RATING_REASONS[rng.weighted(weights)]!;
         if (second !== first) reasons.push(second);
       }
       if (rng.chance(0.5)) comment = rng.pick(POOR_COMMENTS[first]);
