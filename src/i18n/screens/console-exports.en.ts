@@ -6,6 +6,7 @@ const messages: typeof zhCN = {
     title: 'Export',
     intro:
       'Export what the filters show as a spreadsheet file (CSV in UTF-8, opens in Excel or WPS).',
+    allTime: 'Everything up to {to}',
     period: '{from} to {to}',
     filtersLabel: 'What to export',
     from: 'From',
@@ -25,8 +26,6 @@ const messages: typeof zhCN = {
     },
     formats: { csv: 'CSV', xlsx: 'Excel (XLSX)' },
     download: 'Download {kind} ({format})',
-    exchangeHint: "Level codes of the exchange layout follow the hall's setting ({map}).",
-    codeMaps: { national: 'national: 1 = very satisfied', ascending: '1 = very dissatisfied' },
     yes: 'Yes',
     no: 'No',
     unscheduled: 'Unscheduled',

@@ -3,6 +3,7 @@ const messages = {
   exports: {
     title: '导出',
     intro: '按当前筛选条件导出为表格文件（CSV 为 UTF-8 编码，可用 Excel / WPS 打开）。',
+    allTime: '截至 {to} 的全部记录',
     period: '{from} 至 {to}',
     filtersLabel: '导出范围',
     from: '开始日期',
@@ -22,8 +23,6 @@ const messages = {
     },
     formats: { csv: 'CSV', xlsx: 'Excel (XLSX)' },
     download: '下载 {kind}（{format}）',
-    exchangeHint: '数据交换格式的评价等级编码按大厅设置（{map}）。',
-    codeMaps: { national: '国家标准：1 = 非常满意', ascending: '1 = 非常不满意' },
     yes: '是',
     no: '否',
     unscheduled: '排班外',
