@@ -100,7 +100,9 @@ async function demoHistory(db: Db, days: number): Promise<void> {
   if (history.rejected > 0) {
     console.warn(`Demo history: the server refused ${history.rejected} of its events.`);
   }
-  console.log(`Demo leaders sign in with the PIN ${DEMO_PIN}; set their own in the console.`);
+  console.log(
+    `Demo history: leaders that had no PIN sign in with ${DEMO_PIN}; set theirs in the console.`,
+  );
 }
 
 async function main(): Promise<void> {

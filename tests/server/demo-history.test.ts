@@ -141,6 +141,18 @@ describe.each(backends)('demo history on $name', ({ open }) => {
     expect(good.get('REALTY')!).toBeLessThan(good.get('FUND')! - 0.1);
   });
 
+  it('has 医保 improving over the period', async () => {
+    const rows = await db.query<{ late: boolean; good: number }>(
+      `SELECT r.at >= $1 AS late,
+         avg(CASE WHEN r.level IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END)::float AS good
+       FROM ratings r JOIN departments d ON d.id = r.department_id
+       WHERE d.code = 'MED' GROUP BY 1`,
+      ['2026-04-06T16:00:00Z'],
+    );
+    const good = new Map(rows.map((r) => [r.late, r.good]));
+    expect(good.get(true)!).toBeGreaterThan(good.get(false)! + 0.05);
+  });
+
   it("chains every device's log, as the devices pushed it", async () => {
     const devices = await db.query<{ id: string; lastSeq: number; lastHash: string | null }>(
       'SELECT id, last_seq::int AS "lastSeq", last_hash AS "lastHash" FROM devices',
