@@ -4,19 +4,14 @@
  * rollup. Only what a hall shows in public: titles, departments and windows, no ids.
  */
 import type { Db } from '../db/db';
-import {
-  RATING_LEVELS,
-  isGoodRating,
-  isPoorRating,
-  ratingScore,
-  type RatingLevel,
-} from '../../domain/rating';
+import type { RatingLevel } from '../../domain/rating';
 import { hallDate, hallMinutes } from '../../domain/schedule';
-import type { BoardResponse, RatingFigures } from '../../sync/report-protocol';
+import type { BoardResponse } from '../../sync/report-protocol';
 import { notFound } from '../errors';
 import { firstHall } from '../repos/halls';
 import { listDepartments, listLeaders, listWindows } from '../repos/reference';
 import { isoAt } from '../repos/util';
+import { ratingFigures, zeroLevels, type LevelCounts } from './dashboard';
 import { monthSpan, publicSchedule } from './duty-reports';
 
 type Named = { name: string; nameEn?: string };
@@ -25,43 +20,21 @@ const named = (x: { name: string; nameEn?: string | null }): Named => ({
   ...(x.nameEn ? { nameEn: x.nameEn } : {}),
 });
 
-/** 好评率 and the average score of counts by level. */
-export function boardFigures(byLevel: Partial<Record<RatingLevel, number>>): RatingFigures {
-  let total = 0;
-  let good = 0;
-  let poor = 0;
-  let score = 0;
-  for (const level of RATING_LEVELS) {
-    const n = byLevel[level] ?? 0;
-    total += n;
-    if (isGoodRating(level)) good += n;
-    if (isPoorRating(level)) poor += n;
-    score += n * ratingScore(level);
-  }
-  return {
-    total,
-    good,
-    poor,
-    goodRate: total > 0 ? good / total : null,
-    averageScore: total > 0 ? Math.round((score / total) * 100) / 100 : null,
-  };
-}
-
 /** Counts by department and level over hall-local days from … to, from the rating rollup. */
 async function monthCounts(
   db: Db,
   hallId: string,
   from: string,
   to: string,
-): Promise<Map<string, Partial<Record<RatingLevel, number>>>> {
+): Promise<Map<string, LevelCounts>> {
   const rows = await db.query<{ departmentId: string; level: RatingLevel; n: string | number }>(
     `SELECT department_id AS "departmentId", level, sum(n) AS n FROM rating_rollup
      WHERE hall_id = $1 AND day BETWEEN $2::date AND $3::date GROUP BY 1, 2`,
     [hallId, from, to],
   );
-  const counts = new Map<string, Partial<Record<RatingLevel, number>>>();
+  const counts = new Map<string, LevelCounts>();
   for (const r of rows) {
-    const levels = counts.get(r.departmentId) ?? {};
+    const levels = counts.get(r.departmentId) ?? zeroLevels();
     levels[r.level] = Number(r.n);
     counts.set(r.departmentId, levels);
   }
@@ -125,6 +98,6 @@ export async function board(db: Db, now: number): Promise<BoardResponse> {
     onDuty,
     departments: departments
       .filter((d) => d.active)
-      .map((d) => ({ ...named(d), ...boardFigures(counts.get(d.id) ?? {}) })),
+      .map((d) => ({ ...named(d), ...ratingFigures(counts.get(d.id) ?? zeroLevels()) })),
   };
 }
