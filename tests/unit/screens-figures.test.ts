@@ -390,6 +390,8 @@ describe('figures in words', () => {
     expect(cards.goodRate!.value).toBe('90.0%');
     expect(cards.average!.value).toBe('4.52');
     expect(cards.poor!.note).toBe('其中填写意见 7 条');
+    // 14 rectified or verified of the 19 差评 not closed.
+    expect(cards.poorFollowUp!.value).toBe('73.7%');
     expect(cards.poorFollowUp!.note).toBe('处理中 5，已整改 14，已关闭 1，逾期 2，已回访 12');
     expect(cards.attendance!.value).toBe('90.0%');
     expect(cards.attendance!.note).toBe('到岗 9 / 应到 10，迟到 1，缺勤 1');

@@ -56,7 +56,7 @@ const messages: typeof zhCN = {
       averageNote: 'out of 5',
       poor: 'Poor ratings',
       poorNote: '{count} with a written comment',
-      poorFollowUp: 'Poor ratings followed up',
+      poorFollowUp: 'Poor ratings rectified',
       poorFollowUpNote:
         '{open} in progress, {done} rectified, {closed} closed, {overdue} overdue, {calledBack} called back',
       attendance: 'Duty attendance',

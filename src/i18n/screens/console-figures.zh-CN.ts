@@ -54,7 +54,7 @@ const messages = {
       averageNote: '满分 5 分',
       poor: '差评',
       poorNote: '其中填写意见 {count} 条',
-      poorFollowUp: '差评整改',
+      poorFollowUp: '差评整改率',
       poorFollowUpNote:
         '处理中 {open}，已整改 {done}，已关闭 {closed}，逾期 {overdue}，已回访 {calledBack}',
       attendance: '坐班出勤率',

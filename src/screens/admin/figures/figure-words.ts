@@ -1,4 +1,5 @@
 /** The console's figures in words: shares, averages, KPI cards, ranking changes and point sums. */
+import { PROBLEM_STATUSES } from '../../../domain/events';
 import { RANKING_COMPONENTS, type RankingComponent } from '../../../domain/ranking';
 import { locale, t } from '../../../i18n';
 import type { DashboardResponse, RankingRow, RatingFigures } from '../../../sync/report-protocol';
@@ -57,6 +58,9 @@ export function kpis(d: DashboardResponse): Kpi[] {
   const s = d.poorFollowUp.byStatus;
   const p = d.problems;
   const dueShifts = d.duty.scheduled - d.duty.upcoming;
+  // 差评整改率: of the 差评 not closed as mistaken or malicious, the share rectified.
+  const poorDone = s.rectified + s.verified;
+  const poorToRectify = PROBLEM_STATUSES.reduce((n, k) => n + s[k], 0) - s.closed;
   return [
     { key: 'total', label: t('figures.kpi.total'), value: String(r.total) },
     {
@@ -80,10 +84,10 @@ export function kpis(d: DashboardResponse): Kpi[] {
     {
       key: 'poorFollowUp',
       label: t('figures.kpi.poorFollowUp'),
-      value: String(s.rectified + s.verified),
+      value: percent(poorToRectify > 0 ? poorDone / poorToRectify : null),
       note: t('figures.kpi.poorFollowUpNote', {
         open: s.found + s.appealing + s.assigned + s.rectifying,
-        done: s.rectified + s.verified,
+        done: poorDone,
         closed: s.closed,
         overdue: d.poorFollowUp.overdue,
         calledBack: d.poorFollowUp.calledBack,
