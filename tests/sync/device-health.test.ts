@@ -1,8 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { APP_VERSION, readDeviceHealth, type EnrolledDevice } from '../../src/app/device';
+import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
 import type { DeviceHealth } from '../../src/sync/report-protocol';
 import { startTestServer, type TestServer } from '../support/server';
+import { manualTime } from '../unit/manual-time';
 import { adminCookie, count, enrolledEvaluator, ratingFor } from './helpers';
 
 let server: TestServer;
@@ -159,5 +161,42 @@ describe('binding an evaluator to another window', () => {
     expect(await byWindow(w0!.id)).toBe(1);
     expect(await byWindow(w2!.id)).toBe(1);
     expect(device.status.get().rejected).toBe(0);
+  });
+
+  it('makes the evaluator screen show and rate the new window after the sync', async () => {
+    const [w0, w1] = server.seed.windows;
+    const device = await evaluator({}, w0!.code);
+    await device.syncNow();
+    const state = new EvaluatorState({
+      openDevice: async () => device,
+      updates: { onWaiting: () => () => {}, apply: async () => {} },
+      timers: manualTime().timers,
+    });
+    await state.start();
+    expect(state.window?.id).toBe(w0!.id);
+
+    const cookie = await adminCookie(server);
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/devices/${device.credentials.deviceId}`,
+      headers: { cookie },
+      payload: { windowId: w1!.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(state.window?.id).toBe(w0!.id);
+    await device.syncNow();
+    expect(state.window?.id).toBe(w1!.id);
+
+    state.choose('very_satisfied');
+    await expect.poll(() => state.step).toBe('thanks');
+    expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
+    expect(
+      await count(
+        server,
+        'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2',
+        [device.credentials.deviceId, w1!.id],
+      ),
+    ).toBe(1);
+    state.stop();
   });
 });
