@@ -32,6 +32,7 @@ import {
   rankChangeWords,
 } from '../../src/screens/admin/figures/figure-words';
 import RankingTable from '../../src/screens/admin/figures/RankingTable.svelte';
+import ReportPage from '../../src/screens/admin/figures/ReportPage.svelte';
 import type { ProblemListQuery, ProblemListResponse } from '../../src/sync/pipeline-protocol';
 import type {
   DashboardQuery,
@@ -519,6 +520,75 @@ describe('chart figure', () => {
     expect(html).toContain('<canvas');
     expect(html).toContain('查看数据');
     expect(html).toMatch(/等候时间长<\/th>(<!--[^>]*-->|\s)*<td[^>]*>12<\/td>/);
+  });
+});
+
+describe('monthly report', () => {
+  const bases = {
+    satisfaction: { numerator: 45, denominator: 50 },
+    attendance: { numerator: 4, denominator: 5 },
+    rectification: { numerator: 3, denominator: 4 },
+    timeliness: { numerator: 1, denominator: 2 },
+  };
+  const ranking: RankingResponse = {
+    month: '2026-10',
+    weights: WEIGHTS,
+    rows: [
+      rankingRow(market, bases, 1, 1),
+      rankingRow(tax, { ...bases, timeliness: { numerator: 0, denominator: 2 } }, 2, -1),
+    ],
+  };
+  const hall = { name: '市民服务中心' };
+
+  it('names the hall and month, and for a department shows only its row and rank', () => {
+    const report = {
+      month: '2026-10',
+      department: tax.id,
+      figures: dashboard({ department: tax, period: { from: '2026-10-01', to: '2026-10-31' } }),
+      ranking,
+      overdue: [],
+    };
+    const html = render(ReportPage, { props: { report, hall } }).body;
+    expect(html).toContain('市民服务中心 税务局 2026年10月 月度报告');
+    expect(html).toContain('本部门名次：第 2 名（共 2 个部门）');
+    expect(html.match(/data-testid="ranking-row"/g)).toHaveLength(1);
+    expect(html).toContain('本月没有逾期未整改的问题。');
+    // The hall's table of departments is for the hall's report only.
+    expect(html).not.toContain('data-testid="figures-departments"');
+  });
+
+  it("lists the hall's whole ranking, its departments and the overdue problems", () => {
+    const report = {
+      month: '2026-10',
+      department: null,
+      figures: dashboard({ period: { from: '2026-10-01', to: '2026-10-31' } }),
+      ranking,
+      overdue: [
+        {
+          id: newId(),
+          source: 'rating' as const,
+          department: tax,
+          window: null,
+          description: 'waited_too_long, attitude — 排了两个小时',
+          severity: 'medium' as const,
+          status: 'rectifying' as const,
+          recordedAt: '2026-10-09T02:00:00Z',
+          assignee: null,
+          deadlines: {} as ProblemListResponse['problems'][number]['deadlines'],
+          overdue: true,
+          photos: 0,
+          photosMissing: 0,
+          superseded: 0,
+          ratingLevel: 'dissatisfied' as const,
+        },
+      ],
+    };
+    const html = render(ReportPage, { props: { report, hall } }).body;
+    expect(html).toContain('市民服务中心 2026年10月 月度报告');
+    expect(html.match(/data-testid="ranking-row"/g)).toHaveLength(2);
+    expect(html).toContain('data-testid="figures-departments"');
+    expect(html).toContain('等候时间长、服务态度差 — 排了两个小时');
+    expect(html).toContain('整改中');
   });
 });
 
