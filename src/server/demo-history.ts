@@ -92,7 +92,10 @@ export type DemoHistory =
     }
   | {
       filled: false;
-      /** `not_demo_hall`: no hall, or a hall set up differently; `has_history`: filled before. */
+      /**
+       * `not_demo_hall`: no hall, or a hall set up differently; `has_history`: ratings, duty
+       * sessions or walks before today, or the demo's devices (filled, or being filled).
+       */
       reason: 'not_demo_hall' | 'has_history';
     };
 
@@ -109,7 +112,7 @@ export function checkDemoHistoryDays(days: number): void {
 export function demoHistoryLine(h: DemoHistory): string {
   if (!h.filled) {
     return h.reason === 'has_history'
-      ? 'Demo history: the hall already has ratings, duty sessions or walks before today; nothing added.'
+      ? 'Demo history: the demo hall has its history already; nothing added.'
       : 'Demo history: this is not the untouched demo hall; nothing added.';
   }
   return `Demo history: ${h.days} days, ${h.ratings} ratings, ${h.dutySessions} duty sessions, ${h.problems} problems (${(h.ms / 1000).toFixed(1)} s)`;
@@ -352,6 +355,50 @@ async function enrollDevice(
   const { code } = await createEnrollment(db, hallId, req, at);
   const { deviceId } = await redeemEnrollment(db, { code, name: req.name }, at);
   return deviceId;
+}
+
+/** Advisory-lock key that keeps two starts from filling one hall twice. */
+const DEMO_HISTORY_LOCK = 7_270_003;
+const TABLET_NAME = '督查平板';
+
+/**
+ * Enroll the demo's devices — an evaluator per window, the duty kiosk, the inspection tablet —
+ * as the hall's claim to fill it: null when it has history already, or its demo tablet (another
+ * start is filling it, or one was stopped half-way).
+ */
+async function enrollDemoDevices(
+  db: Db,
+  f: HallFacts,
+  now: number,
+  at: number,
+): Promise<Devices | null> {
+  return db.tx(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [DEMO_HISTORY_LOCK]);
+    if (await hasHistory(tx, f.hall.id, now)) return null;
+    const claimed = await tx.query(
+      "SELECT 1 FROM devices WHERE hall_id = $1 AND role = 'inspection_tablet' AND name = $2",
+      [f.hall.id, TABLET_NAME],
+    );
+    if (claimed.length > 0) return null;
+    const evaluators = new Map<Id, Id>();
+    for (const w of f.windows) {
+      const name = `${w.code} 评价器`;
+      evaluators.set(
+        w.id,
+        await enrollDevice(tx, f.hall.id, { role: 'evaluator', windowId: w.id, name }, at),
+      );
+    }
+    return {
+      kiosk: await enrollDevice(tx, f.hall.id, { role: 'duty_kiosk', name: '大厅坐班终端' }, at),
+      tablet: await enrollDevice(
+        tx,
+        f.hall.id,
+        { role: 'inspection_tablet', name: TABLET_NAME },
+        at,
+      ),
+      evaluators,
+    };
+  });
 }
 
 /** Each leader's PIN hash as a kiosk derives it from the typed demo PIN; leaders without one get it. */
@@ -1072,36 +1119,15 @@ export async function fillDemoHistory(db: Db, options: DemoHistoryOptions): Prom
   if (!hall) return { filled: false, reason: 'not_demo_hall' };
   const facts = await hallFacts(db, hall);
   if (!isDemoHall(facts)) return { filled: false, reason: 'not_demo_hall' };
-  if (await hasHistory(db, hall.id, now)) return { filled: false, reason: 'has_history' };
 
   const today = hallDate(now);
   const endMs = hallDayStartMs(today);
   const dates = Array.from({ length: options.days }, (_, i) => addDays(today, i - options.days));
   const setUpMs = hallTimeMs(addDays(dates[0]!, -3), '16:00');
 
+  const devices = await enrollDemoDevices(db, facts, now, setUpMs);
+  if (!devices) return { filled: false, reason: 'has_history' };
   const pins = await leaderPins(db, facts, setUpMs);
-  const evaluators = new Map<Id, Id>();
-  for (const w of facts.windows) {
-    evaluators.set(
-      w.id,
-      await enrollDevice(
-        db,
-        hall.id,
-        { role: 'evaluator', windowId: w.id, name: `${w.code} 评价器` },
-        setUpMs,
-      ),
-    );
-  }
-  const devices: Devices = {
-    kiosk: await enrollDevice(db, hall.id, { role: 'duty_kiosk', name: '大厅坐班终端' }, setUpMs),
-    tablet: await enrollDevice(
-      db,
-      hall.id,
-      { role: 'inspection_tablet', name: '督查平板' },
-      setUpMs,
-    ),
-    evaluators,
-  };
 
   const rng = new Random(options.seed ?? DEMO_SEED);
   const plan = await new HallHistory(rng, facts, pins, devices, dates, endMs).generate();

@@ -280,6 +280,29 @@ describe('demo history', () => {
     expect(a.tables.ratings).toBe(a.counts.ratings);
   }, 240_000);
 
+  it('fills a hall once when two starts race', async () => {
+    const { db } = await freshHall(() => openPglite());
+    try {
+      const results = await Promise.all([
+        fillDemoHistory(db, { days: 1, now: NOW }),
+        fillDemoHistory(db, { days: 1, now: NOW }),
+      ]);
+      expect(results.filter((r) => r.filled)).toHaveLength(1);
+      expect(results.filter((r) => !r.filled)).toEqual([{ filled: false, reason: 'has_history' }]);
+      const filled = results.find((r) => r.filled)!;
+      expect(await tableCounts(db)).toMatchObject({
+        ratings: filled.filled ? filled.ratings : -1,
+      });
+      const tablets = await one(
+        db,
+        "SELECT count(*)::int AS v FROM devices WHERE role = 'inspection_tablet'",
+      );
+      expect(tablets).toBe(1);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   it('leaves a hall alone that is not the untouched demo hall', async () => {
     const { db, seed } = await freshHall(() => openPglite());
     try {
