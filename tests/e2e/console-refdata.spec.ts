@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { DEFAULT_SETTINGS } from '../../src/domain/reference';
 
@@ -105,4 +106,24 @@ test('ranking weights changed on the settings page are there after a reload', as
     await expect(reloaded.locator(`input[name="weight-${key}"]`)).toHaveValue(value);
   }
   await expect(reloaded.getByTestId('weight-share-rectification')).toHaveText('占 25%');
+});
+
+test('the reference pages have no serious accessibility problems, a refused field included', async ({
+  page,
+}) => {
+  await signIn(page);
+  const serious = async () =>
+    (await new AxeBuilder({ page }).include('main').analyze()).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  for (const tab of ['departments', 'serviceItems', 'settings', 'windows']) {
+    await page.getByTestId(`admin-tab-${tab}`).click();
+    await expect(page.getByRole('button', { name: '刷新' })).toBeEnabled();
+    expect(await serious(), tab).toEqual([]);
+  }
+  await page.getByTestId('admin-tab-serviceItems').click();
+  await page.getByRole('button', { name: '为“税务”添加办事事项' }).click();
+  await page.getByTestId('entry-form').getByRole('button', { name: '保存' }).click();
+  await expect(page.getByTestId('field-issue')).toHaveText('必须填写。');
+  expect(await serious()).toEqual([]);
 });
