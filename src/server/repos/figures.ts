@@ -72,6 +72,22 @@ export async function ratingCounts(
   );
 }
 
+/** Ratings of each department by level over the scope (the ranking needs no other slice). */
+export async function ratingsByDepartment(
+  db: Db,
+  scope: FigureScope,
+): Promise<{ departmentId: Id; level: RatingLevel; n: number }[]> {
+  const params: unknown[] = [scope.hallId, scope.from, scope.to];
+  const dept = departmentFilter(scope, params);
+  return db.query(
+    `SELECT department_id AS "departmentId", level, sum(n)::int AS n
+       FROM rating_rollup_department
+      WHERE hall_id = $1 AND day BETWEEN $2::date AND $3::date${dept}
+      GROUP BY department_id, level`,
+    params,
+  );
+}
+
 /** A department's hall-local hour of a day during which one of its leaders was on duty. */
 export interface DutyBucket {
   departmentId: Id;
@@ -179,9 +195,6 @@ export interface ProblemGroup {
   n: number;
 }
 
-const HALL_DAY = (ms: string) =>
-  `to_char((to_timestamp((${ms})::double precision / 1000) AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD')`;
-
 export async function problemGroups(
   db: Db,
   scope: FigureScope,
@@ -190,18 +203,14 @@ export async function problemGroups(
 ): Promise<ProblemGroup[]> {
   const params: unknown[] = [scope.hallId, fromIso, toIso];
   const dept = departmentFilter(scope, params);
-  const doneMs = `coalesce(state ->> 'rectifiedAtMs', state ->> 'verifiedAtMs', state ->> 'closedAtMs')`;
+  // The columns kept beside each problem's state (migration 5), so no state is taken apart.
   return db.query<ProblemGroup>(
     `SELECT department_id AS "departmentId", source, status,
-            to_char((left(coalesce(recorded_hlc, state ->> 'recordedHlc'), 24)::timestamptz
-                     AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS "startDay",
-            CASE WHEN ${doneMs} IS NULL THEN NULL ELSE ${HALL_DAY(doneMs)} END AS "doneDay",
-            (state ->> 'rectifiedAtMs' IS NOT NULL OR state ->> 'verifiedAtMs' IS NOT NULL)
-              AS "rectifiedAt",
-            (state ->> 'closedAtMs' IS NOT NULL) AS "closedAt",
-            EXISTS (SELECT 1 FROM jsonb_array_elements(state -> 'callBacks') c
-                     WHERE (c ->> 'reached')::boolean) AS "calledBack",
-            count(*)::int AS n
+            to_char(due_from_day, 'YYYY-MM-DD') AS "startDay",
+            to_char((to_timestamp(done_at_ms / 1000) AT TIME ZONE 'Asia/Shanghai')::date,
+                    'YYYY-MM-DD') AS "doneDay",
+            rectified_at_ms IS NOT NULL AS "rectifiedAt", closed AS "closedAt",
+            called_back AS "calledBack", count(*)::int AS n
        FROM problems
       WHERE hall_id = $1 AND state IS NOT NULL
         AND recorded_at >= $2::timestamptz AND recorded_at < $3::timestamptz${dept}
@@ -236,12 +245,10 @@ export async function rectifyMedians(
             coalesce(department_id, source, '') AS key,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS days
        FROM (SELECT department_id, source,
-                    (coalesce((state ->> 'rectifiedAtMs')::double precision,
-                              (state ->> 'verifiedAtMs')::double precision)
-                      - extract(epoch FROM recorded_at) * 1000) / 86400000 AS days
+                    (rectified_at_ms - extract(epoch FROM recorded_at) * 1000) / 86400000 AS days
                FROM problems
               WHERE hall_id = $1 AND state IS NOT NULL AND status IN ('rectified', 'verified')
-                AND coalesce(state ->> 'rectifiedAtMs', state ->> 'verifiedAtMs') IS NOT NULL
+                AND rectified_at_ms IS NOT NULL
                 AND recorded_at >= $2::timestamptz AND recorded_at < $3::timestamptz${dept}) p
       GROUP BY GROUPING SETS ((), (department_id), (source))`,
     params,

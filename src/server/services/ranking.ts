@@ -19,7 +19,7 @@ import {
 } from '../../domain/ranking';
 import type { RankingResponse } from '../../sync/report-protocol';
 import { listShifts } from '../repos/duty';
-import { problemGroups, ratingCounts } from '../repos/figures';
+import { problemGroups, ratingsByDepartment } from '../repos/figures';
 import { listLeaders } from '../repos/reference';
 import { sessionsBetween, monthSpan } from './duty-reports';
 import { judgeGroups, periodInstants, ratingFigures, zeroLevels } from './dashboard';
@@ -48,7 +48,7 @@ export async function monthBases(
   const scope = { hallId, from, to, departmentId: null };
   const { fromIso, toIso } = periodInstants(from, to);
   const [counts, groups, shifts, sessions, leaders] = await Promise.all([
-    ratingCounts(db, scope, 'month'),
+    ratingsByDepartment(db, scope),
     problemGroups(db, scope, fromIso, toIso),
     listShifts(db, hallId, from, to),
     sessionsBetween(db, hallId, from, to),
@@ -66,10 +66,9 @@ export async function monthBases(
 
   const levels = new Map<Id, ReturnType<typeof zeroLevels>>();
   for (const c of counts) {
-    if (c.slice !== 'department') continue;
-    const l = levels.get(c.key) ?? zeroLevels();
+    const l = levels.get(c.departmentId) ?? zeroLevels();
     l[c.level] += c.n;
-    levels.set(c.key, l);
+    levels.set(c.departmentId, l);
   }
   for (const [id, l] of levels) {
     const f = ratingFigures(l);
@@ -124,10 +123,10 @@ export async function ranking(
   const hall = await loadHallView(db, hallId);
   const weights = hall.settings.rankingWeights;
   const active = [...hall.departments.values()].filter((d) => d.active).map((d) => d.id);
-  const [current, before] = [
-    await monthBases(db, hall, hallId, month, now),
-    await monthBases(db, hall, hallId, previousMonth(month), now),
-  ];
+  const [current, before] = await Promise.all([
+    monthBases(db, hall, hallId, month, now),
+    monthBases(db, hall, hallId, previousMonth(month), now),
+  ]);
   const previous = new Map(rank(active, before, weights).map((r) => [r.departmentId, r]));
   return {
     month,
