@@ -1079,6 +1079,7 @@ async function writeConsoleAt(
   hallId: Id,
   writes: readonly { ms: number; type: EventType; payload: unknown }[],
   t: Tally,
+  actorId: Id | null = null,
 ): Promise<void> {
   const sorted = [...writes].sort((a, b) => a.ms - b.ms);
   for (let i = 0; i < sorted.length; i += MAX_PUSH_EVENTS) {
@@ -1089,7 +1090,7 @@ async function writeConsoleAt(
       if (!writer) throw new Error(`hall ${hallId} has no console writer`);
       await lockHall(tx, hallId);
       const log = new DeviceLog(writer.id, hallId);
-      for (const w of chunk) log.add(w.ms, w.type, w.payload as PayloadOf<EventType>);
+      for (const w of chunk) log.add(w.ms, w.type, w.payload as PayloadOf<EventType>, actorId);
       const { events, head } = log.chain({ seq: writer.lastSeq, hash: writer.lastHash });
       const now = chunk.at(-1)!.ms;
       const ingested = await ingestEvents(tx, writer, events as unknown as EventHead[], {
@@ -1143,7 +1144,12 @@ export async function fillDemoHistory(db: Db, options: DemoHistoryOptions): Prom
     for (const phone of plan.phones.get(w.id)!) await pushPhone(db, w, sig, phone, t);
   }
   await pushLog(db, plan.tablet, t);
-  await writeConsoleAt(db, hall.id, plan.reviews, t);
+  // Appeals are reviewed by the hall's administrator.
+  const admins = await db.query<{ id: string }>(
+    'SELECT id FROM admins WHERE hall_id = $1 ORDER BY created_at, id LIMIT 1',
+    [hall.id],
+  );
+  await writeConsoleAt(db, hall.id, plan.reviews, t, admins[0]?.id ?? null);
 
   return {
     filled: true,

@@ -235,6 +235,13 @@ describe.each(backends)('demo history on $name', ({ open }) => {
       problems.some((p: Problem) => p.precheck === 'mistaken' || p.precheck === 'malicious'),
     ).toBe(true);
     expect(problems.some((p: Problem) => p.callBacks.some((c) => c.reached))).toBe(true);
+    // Appeals are reviewed on the console, by the hall's administrator.
+    const admin = await one<string>(db, 'SELECT id AS v FROM admins');
+    const reviews = problems
+      .flatMap((p: Problem) => p.steps)
+      .filter((s) => s.type === 'problem.reviewed');
+    expect(reviews.length).toBeGreaterThan(0);
+    expect(reviews.every((s) => s.actorId === admin)).toBe(true);
     // No step was written out of turn.
     expect(problems.flatMap((p: Problem) => p.steps).filter((s) => s.superseded)).toEqual([]);
     const { settings } = await getSettings(db, seed.hall.id);
