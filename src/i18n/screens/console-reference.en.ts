@@ -80,8 +80,6 @@ const messages: typeof zhCN = {
       silentEvaluatorMinutes: 'Alert when an evaluator has had no rating for (minutes)',
       silentHint: 'Counted during opening hours only',
       save: 'Save settings',
-      isDefault: 'Default',
-      dueTitle: 'Due days for rectification and call-backs',
     },
     cards: {
       layout: 'Cards per A4 sheet',

@@ -78,8 +78,6 @@ const messages = {
       silentEvaluatorMinutes: '评价器无评价多久提醒（分钟）',
       silentHint: '只在开放时间内计算',
       save: '保存设置',
-      isDefault: '默认值',
-      dueTitle: '整改与回访时限',
     },
     cards: {
       layout: '每张 A4 纸打印',
