@@ -591,6 +591,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   satisfied_only_when_reached: 'satisfaction is recorded only when the citizen was reached',
   date_outside_year: 'every date must fall in the year it is listed under',
   holiday_and_workday: 'a date cannot be both a holiday and a make-up working day',
+  at_least_one_weight: 'at least one ranking weight must be above zero',
+  open_before_close: 'the hall must open before it closes',
 };
 
 function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_HEAD, appendToLog, eventHash, mayWrite } from '../../src/domain/device';
-import { EVENT_TYPES, validateEvent, type RatingSubmitted } from '../../src/domain/events';
+import {
+  EVENT_TYPES,
+  validateEvent,
+  validatePayload,
+  type RatingSubmitted,
+} from '../../src/domain/events';
 import { formatHlc, hlcNode } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
 import { DEFAULT_SETTINGS, foldReference } from '../../src/domain/reference';
@@ -132,6 +137,29 @@ describe('event validation', () => {
     expect(eventHash({ ...events[0]!, at: '2000-01-01T00:00:00.000Z' })).not.toBe(
       events[1]!.prevHash,
     );
+  });
+
+  it('says in words what is wrong with ranking weights and opening hours', () => {
+    const none = validatePayload('ref.settingsSaved', {
+      rankingWeights: { satisfaction: 0, attendance: 0, rectification: 0, timeliness: 0 },
+    });
+    expect(none.ok ? [] : none.issues.map((i) => [i.code, i.message])).toEqual([
+      [
+        'at_least_one_weight',
+        'payload.rankingWeights: at least one ranking weight must be above zero',
+      ],
+    ]);
+    const backwards = validatePayload('ref.settingsSaved', {
+      openingHours: { open: '17:00', close: '09:00' },
+    });
+    expect(backwards.ok ? [] : backwards.issues.map((i) => i.code)).toEqual(['open_before_close']);
+    expect(
+      validatePayload('ref.settingsSaved', {
+        rankingWeights: { satisfaction: 100, attendance: 0, rectification: 0, timeliness: 0 },
+        openingHours: { open: '08:30', close: '17:30' },
+        silentEvaluatorMinutes: 90,
+      }).ok,
+    ).toBe(true);
   });
 
   it('gives each writer only its own event types', () => {
