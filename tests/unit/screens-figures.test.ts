@@ -31,6 +31,7 @@ import {
   pointsSum,
   rankChangeWords,
 } from '../../src/screens/admin/figures/figure-words';
+import { chartConfig, wrapLabel } from '../../src/screens/admin/figures/charts';
 import RankingTable from '../../src/screens/admin/figures/RankingTable.svelte';
 import ReportPage from '../../src/screens/admin/figures/ReportPage.svelte';
 import type { ProblemListQuery, ProblemListResponse } from '../../src/sync/pipeline-protocol';
@@ -508,6 +509,28 @@ describe('figures in words', () => {
 });
 
 describe('chart figure', () => {
+  it('breaks long category names into lines instead of cutting them off', () => {
+    expect(wrapLabel('税务局')).toBe('税务局');
+    expect(wrapLabel('Human Resources and Social Security')).toEqual([
+      'Human Resources',
+      'and Social',
+      'Security',
+    ]);
+    expect(wrapLabel('一二三四五六七八九十', 4)).toEqual(['一二三四', '五六七八', '九十']);
+  });
+
+  it('draws a share beside counts on its own 0–100 % axis, and leaves table-only series out', () => {
+    const trend = chartConfig(byHourChart(dashboard()));
+    expect(trend.data.datasets.map((d) => [d.type, d.yAxisID])).toEqual([
+      ['bar', 'y'],
+      ['line', 'rate'],
+    ]);
+    expect(trend.options?.scales?.rate).toMatchObject({ min: 0, max: 100 });
+    const effect = chartConfig(dutyEffectChart(dashboard()));
+    expect(effect.data.datasets.map((d) => d.data)).toEqual([[96], [90]]);
+    expect(effect.options?.indexAxis).toBe('y');
+  });
+
   it('says in words that there is nothing to draw instead of an empty chart', () => {
     const spec: ChartSpec = reasonsChart(dashboard({ reasons: [] }));
     const html = render(ChartFigure, { props: { spec } }).body;

@@ -48,6 +48,24 @@ const FONT = { size: 15 };
 const TEXT = '#1b2430';
 const GRID = '#d3dae4';
 
+/** A long category name in lines of at most `max` characters, broken at spaces where it has any. */
+export function wrapLabel(label: string, max = 18): string | string[] {
+  if (label.length <= max) return label;
+  const words = label.includes(' ')
+    ? label.split(' ')
+    : Array.from({ length: Math.ceil(label.length / max) }, (_, k) =>
+        label.slice(k * max, (k + 1) * max),
+      );
+  const lines: string[] = [];
+  for (const word of words) {
+    const last = lines.at(-1);
+    if (last !== undefined && `${last} ${word}`.length <= max)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 /** The chart.js configuration a spec draws: bars, a share as a line on its own axis. */
 export function chartConfig(spec: ChartSpec): ChartConfiguration<'bar' | 'line'> {
   const drawn = spec.series.filter((s) => !s.tableOnly);
@@ -93,7 +111,12 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration<'bar' | 'line'>
       },
       scales: {
         [spec.horizontal ? 'y' : 'x']: {
-          ticks: { color: TEXT, font: FONT },
+          ticks: {
+            color: TEXT,
+            font: FONT,
+            callback: (_value: string | number, index: number) =>
+              wrapLabel(spec.categories[index] ?? ''),
+          },
           grid: { display: false },
         },
         [valueAxis]: {
