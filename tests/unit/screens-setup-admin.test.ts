@@ -118,6 +118,37 @@ describe('AdminState', () => {
     expect(admin.loginError?.code).toBe('unauthorized');
   });
 
+  it('forgets the figures and reference pages shown when the administrator signs out', async () => {
+    const ranking = { month: '2026-11', weights: {}, rows: [] };
+    const reference = {
+      departments: [],
+      windows: [],
+      serviceItems: [],
+      settings: {},
+      setByHall: [],
+    };
+    const server = scripted({
+      'GET /api/v1/admin/me': () => [200, { username: 'admin' }],
+      'POST /api/v1/admin/logout': () => [200, { ok: true }],
+      'GET /api/v1/admin/reference': () => [200, reference],
+    });
+    const answered = server.fetchFn;
+    const fetchFn: FetchLike = (input, init) =>
+      input.startsWith('/api/v1/admin/ranking?')
+        ? Promise.resolve(new Response(JSON.stringify(ranking), { status: 200 }))
+        : answered(input, init);
+    const admin = new AdminState(createAdminApi(fetchFn));
+    await admin.start();
+    admin.show('ranking');
+    await vi.waitFor(() => expect(admin.figures.ranking.data).toEqual(ranking));
+    admin.show('departments');
+    await vi.waitFor(() => expect(admin.reference.data.data).toEqual(reference));
+    await admin.logout();
+    expect(admin.session).toBe('signedOut');
+    expect(admin.figures.ranking.data).toBeNull();
+    expect(admin.reference.data.data).toBeNull();
+  });
+
   it('revokes a device after confirmation and reloads the list', async () => {
     const id = newId();
     const server = scripted({

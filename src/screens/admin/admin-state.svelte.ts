@@ -385,6 +385,8 @@ export class AdminState {
     this.walks.clear();
     this.checklist.clear();
     this.calendar.clear();
+    this.reference.clear();
+    this.figures.clear();
   }
 
   #action(error: unknown): void {

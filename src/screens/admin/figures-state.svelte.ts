@@ -224,6 +224,13 @@ export class FiguresState {
     return tab === 'dashboard' ? this.dashboard : tab === 'ranking' ? this.ranking : this.report;
   }
 
+  /** Forget every figure shown (after signing out). */
+  clear(): void {
+    this.dashboard.clear();
+    this.ranking.clear();
+    this.report.clear();
+  }
+
   /** Show a preset period; 'custom' keeps the dates shown until others are typed in. */
   choosePreset(preset: PeriodPreset): void {
     this.#preset = preset;
