@@ -50,6 +50,30 @@ describe.each(backends)('migrations on $name', (backend) => {
     );
   });
 
+  it('moves bindings kept as marked enrollment rows into their own table', async () => {
+    await migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version < 6),
+    );
+    const at = '2026-11-02T01:00:00.000Z';
+    await db.exec(`
+      INSERT INTO halls (id, name, secret, created_at) VALUES ('h', 'hall', 's', '${at}');
+      INSERT INTO devices (id, hall_id, role, window_id, enrolled_at)
+        VALUES ('d', 'h', 'evaluator', 'w2', '${at}');
+      INSERT INTO enrollments (code_hash, hall_id, role, window_id, created_at, expires_at, used_at, device_id)
+        VALUES ('real-code', 'h', 'evaluator', 'w1', '${at}', '${at}', '${at}', 'd'),
+               ('bound:d', 'h', 'evaluator', 'w1', '${at}', '${at}', '${at}', 'd'),
+               ('bound:x', 'h', 'evaluator', 'w2', '2026-11-03T01:00:00Z', '${at}', '2026-11-03T01:00:00Z', 'd');
+    `);
+    expect(await migrate(db)).toEqual([6]);
+    const bindings = await db.query<{ windowId: string }>(
+      'SELECT window_id AS "windowId" FROM device_bindings ORDER BY bound_at',
+    );
+    expect(bindings.map((b) => b.windowId)).toEqual(['w1', 'w2']);
+    const codes = await db.query<{ code: string }>('SELECT code_hash AS code FROM enrollments');
+    expect(codes.map((c) => c.code)).toEqual(['real-code']);
+  });
+
   it('can be run from two connections at once', async () => {
     const results = await Promise.all([migrate(db), migrate(db)]);
     expect(results.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));

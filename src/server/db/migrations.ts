@@ -472,6 +472,27 @@ CREATE INDEX problems_figures ON problems (hall_id, recorded_at)
   WHERE state IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    sql: `
+-- The windows an evaluator was bound to, from an instant on: its enrollment's window, then one row
+-- per binding the console made, so ratings it took before a change still count for the old window.
+CREATE TABLE device_bindings (
+  device_id text NOT NULL REFERENCES devices (id),
+  window_id text NOT NULL,
+  bound_at timestamptz NOT NULL,
+  PRIMARY KEY (device_id, bound_at)
+);
+
+-- Bindings made before this version were kept as enrollment rows with a marker code hash.
+INSERT INTO device_bindings (device_id, window_id, bound_at)
+SELECT DISTINCT ON (device_id, used_at) device_id, window_id, used_at
+  FROM enrollments
+ WHERE code_hash LIKE 'bound:%' AND device_id IS NOT NULL AND window_id IS NOT NULL
+ ORDER BY device_id, used_at, code_hash DESC;
+DELETE FROM enrollments WHERE code_hash LIKE 'bound:%';
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */

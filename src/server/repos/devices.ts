@@ -225,12 +225,6 @@ export interface Binding {
   from: string;
 }
 
-/*
- * An evaluator's bindings are kept as enrollment rows of the device: the code it enrolled with
- * (window and time of use), and one row per later binding, whose code hash is a marker that no
- * code hashes to, so it can never be redeemed.
- */
-
 /**
  * Bind an evaluator to another window from `at` on, keeping the window it had until then (ratings
  * it captured before still count for that window). Call with the device row locked.
@@ -240,37 +234,28 @@ export async function bindDevice(
   device: DeviceRow,
   windowId: string,
   at: string,
-  markerId: string,
 ): Promise<void> {
-  const known = await deviceBindings(tx, device.id);
-  if (known.length === 0 && device.windowId) {
-    await insertBinding(tx, device, device.windowId, device.enrolledAt, `bound:${device.id}`);
+  // The first binding made by the console also records the window the device enrolled with.
+  if (device.windowId) {
+    await tx.query(
+      `INSERT INTO device_bindings (device_id, window_id, bound_at)
+       SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM device_bindings WHERE device_id = $1)`,
+      [device.id, device.windowId, device.enrolledAt],
+    );
   }
-  await insertBinding(tx, device, windowId, at, `bound:${markerId}`);
-  await tx.query('UPDATE devices SET window_id = $2 WHERE id = $1', [device.id, windowId]);
-}
-
-async function insertBinding(
-  tx: Db,
-  device: DeviceRow,
-  windowId: string,
-  at: string,
-  marker: string,
-): Promise<void> {
   await tx.query(
-    `INSERT INTO enrollments (code_hash, hall_id, role, window_id, name, created_at, expires_at,
-       used_at, device_id)
-     VALUES ($1, $2, $3, $4, NULL, $5, $5, $5, $6)`,
-    [marker, device.hallId, device.role, windowId, at, device.id],
+    `INSERT INTO device_bindings (device_id, window_id, bound_at) VALUES ($1, $2, $3)
+     ON CONFLICT (device_id, bound_at) DO UPDATE SET window_id = excluded.window_id`,
+    [device.id, windowId, at],
   );
+  await tx.query('UPDATE devices SET window_id = $2 WHERE id = $1', [device.id, windowId]);
 }
 
 /** The windows a device was bound to, oldest first (empty for one never bound again). */
 export async function deviceBindings(db: Db, deviceId: string): Promise<Binding[]> {
   const rows = await db.query<{ windowId: string; from: Date }>(
-    `SELECT window_id AS "windowId", used_at AS "from" FROM enrollments
-     WHERE device_id = $1 AND window_id IS NOT NULL AND used_at IS NOT NULL
-     ORDER BY used_at, code_hash`,
+    `SELECT window_id AS "windowId", bound_at AS "from" FROM device_bindings
+     WHERE device_id = $1 ORDER BY bound_at`,
     [deviceId],
   );
   return rows.map((r) => ({ windowId: r.windowId, from: iso(r.from) }));

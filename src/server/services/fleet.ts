@@ -7,7 +7,6 @@ import * as v from 'valibot';
 import type { Db } from '../db/db';
 import { holidayCalendar } from '../../domain/calendar';
 import { fleetAlerts } from '../../domain/fleet';
-import { newId } from '../../domain/ids';
 import type { FleetDevice, FleetResponse } from '../../sync/report-protocol';
 import { HttpError, badRequest, notFound } from '../errors';
 import { bindDevice, listFleet, lockDevice, renameDevice, type FleetRow } from '../repos/devices';
@@ -102,7 +101,7 @@ export async function changeDevice(
       const window = await getWindow(tx, change.windowId);
       if (!window || window.hallId !== hallId || !window.active)
         throw badRequest('unknown_window', 'The window does not exist or is closed.');
-      await bindDevice(tx, device, window.id, isoAt(now), newId());
+      await bindDevice(tx, device, window.id, isoAt(now));
     }
     if (change.name !== undefined) await renameDevice(tx, id, change.name || null);
   });
