@@ -67,6 +67,30 @@ const HOUR_MS = 3_600_000;
 const roundHours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
 
 /**
+ * Whether a session attends a shift: a shift of its leader on the session's hall-local date that
+ * it overlaps (a session still open is taken to run to the end of its day), or that it was signed
+ * in for.
+ */
+export function attendsShift(session: DutySession, shift: DutyShift, nowMs: number): boolean {
+  const startMs = Date.parse(session.signedInAt);
+  if (shift.leaderId !== session.leaderId || shift.date !== hallDate(startMs)) return false;
+  if (shift.id === session.shiftId) return true;
+  const end = sessionEnd(session, nowMs);
+  // Matching runs the open session to the end of its day: signed in early, it still attends.
+  const matchEndMs = end.open ? Number.POSITIVE_INFINITY : end.endMs;
+  return startMs < shiftEndMs(shift) && matchEndMs > shiftStartMs(shift);
+}
+
+/** A sign-in more than `lateAfterMin` minutes after the shift's start is late. */
+export function isLate(
+  shift: DutyShift,
+  signedInMs: number,
+  lateAfterMin = DEFAULT_LATE_AFTER_MIN,
+): boolean {
+  return signedInMs > shiftStartMs(shift) + lateAfterMin * 60_000;
+}
+
+/**
  * Attendance between two dates as known at `nowMs`. Cancelled shifts do not count; drafts do.
  * A session attends the shifts of its leader on its hall-local date whose span it overlaps (a
  * session still open is taken to run to the end of its day), and the shift it was signed in for;
@@ -78,7 +102,6 @@ const roundHours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
  */
 export function computeAttendance(input: AttendanceInput): Attendance {
   const { from, to, nowMs } = input;
-  const lateAfterMs = (input.lateAfterMin ?? DEFAULT_LATE_AFTER_MIN) * 60_000;
   const inRange = (date: string) => date >= from && date <= to;
 
   const shifts = input.shifts.filter((s) => s.active && inRange(s.date));
@@ -108,14 +131,10 @@ export function computeAttendance(input: AttendanceInput): Attendance {
   // For each shift, the earliest sign-in among the sessions attending it.
   const firstSignIn = new Map<Id, number>();
   for (const x of sessions) {
-    const { s, startMs, date } = x;
-    // Matching runs the open session to the end of its day: signed in early, it still attends.
-    const matchEndMs = x.end.open ? Number.POSITIVE_INFINITY : x.end.endMs;
+    const { s, startMs } = x;
     let attends = false;
     for (const shift of shifts) {
-      if (shift.leaderId !== s.leaderId || shift.date !== date) continue;
-      const overlaps = startMs < shiftEndMs(shift) && matchEndMs > shiftStartMs(shift);
-      if (!overlaps && shift.id !== s.shiftId) continue;
+      if (!attendsShift(s, shift, nowMs)) continue;
       attends = true;
       const first = firstSignIn.get(shift.id);
       if (first === undefined || startMs < first) firstSignIn.set(shift.id, startMs);
@@ -137,7 +156,7 @@ export function computeAttendance(input: AttendanceInput): Attendance {
     const first = firstSignIn.get(shift.id);
     if (first !== undefined) {
       r.attended++;
-      if (first > shiftStartMs(shift) + lateAfterMs) r.late++;
+      if (isLate(shift, first, input.lateAfterMin)) r.late++;
     } else if (shiftEndMs(shift) <= nowMs) r.missed++;
     else r.upcoming++;
   }

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import type { Db } from '../db/db';
-import { DEFAULT_LATE_AFTER_MIN } from '../../domain/attendance';
+import { attendsShift, isLate } from '../../domain/attendance';
 import { foldDutySessions, sessionEnd, type DutySession } from '../../domain/duty';
 import {
   PROBLEM_SOURCES,
@@ -24,14 +24,7 @@ import {
   type RatingChannel,
   type RatingLevel,
 } from '../../domain/rating';
-import {
-  addDays,
-  hallDate,
-  hallDayStartMs,
-  isHallDate,
-  shiftEndMs,
-  shiftStartMs,
-} from '../../domain/schedule';
+import { addDays, hallDayStartMs, isHallDate } from '../../domain/schedule';
 import { interpolate, lookup, type MessageKey } from '../../i18n/catalog';
 import { stepMessage } from '../../i18n/problem-steps';
 import admin from '../../i18n/screens/admin.zh-CN';
@@ -430,16 +423,9 @@ async function dutySheets(
     .sort((a, b) => a.signedInAt.localeCompare(b.signedInAt) || a.id.localeCompare(b.id));
 
   // The shift a session attended: the one it was signed in for, else one of its leader's that
-  // day it overlaps (as attendance counts it; an open session runs to the end of its day).
-  const shiftOf = (s: DutySession, startMs: number, endMs: number, open: boolean) =>
-    shifts.find((x) => x.id === s.shiftId) ??
-    shifts.find(
-      (x) =>
-        x.leaderId === s.leaderId &&
-        x.date === hallDate(startMs) &&
-        startMs < shiftEndMs(x) &&
-        (open ? Number.POSITIVE_INFINITY : endMs) > shiftStartMs(x),
-    );
+  // day it overlaps, as attendance counts it.
+  const shiftOf = (s: DutySession) =>
+    shifts.find((x) => x.id === s.shiftId) ?? shifts.find((x) => attendsShift(s, x, now));
 
   const title = (id: Id) => leader.get(id)?.title ?? '';
   const department = (id: Id) => hall.departments.get(id)?.name ?? '';
@@ -448,7 +434,7 @@ async function dutySheets(
   for (const s of sessions) {
     const startMs = Date.parse(s.signedInAt);
     const end = sessionEnd(s, now);
-    const shift = shiftOf(s, startMs, end.endMs, end.open);
+    const shift = shiftOf(s);
     const win = s.windowId ? hall.windows.get(s.windowId) : undefined;
     const entries = ledgers.get(s.id) ?? [];
     sessionRows.push([
@@ -460,7 +446,7 @@ async function dutySheets(
       Math.round(((end.endMs - startMs) / 3_600_000) * 10) / 10,
       yesNo(end.autoClosed),
       shift ? say('exports.shift', { start: shift.start, end: shift.end }) : w.unscheduled,
-      shift ? yesNo(startMs > shiftStartMs(shift) + DEFAULT_LATE_AFTER_MIN * 60_000) : '',
+      shift ? yesNo(isLate(shift, startMs)) : '',
       s.served,
       s.cases,
       s.solved,
