@@ -10,6 +10,7 @@ import {
   type WindowsResponse,
 } from '../../src/screens/admin/admin-api';
 import { AdminState } from '../../src/screens/admin/admin-state.svelte';
+import DepartmentEntries from '../../src/screens/admin/DepartmentEntries.svelte';
 import {
   changedSettings,
   checkEntry,
@@ -508,5 +509,75 @@ describe('settings form', () => {
     expect(body).toContain('占 0%');
     expect(body).toContain('1 = 非常不满意');
     expect(body).toContain('5 = 非常满意');
+  });
+});
+
+describe('a department’s entries', () => {
+  const words = {
+    empty: '尚无窗口',
+    editTitle: '修改窗口',
+    newTitle: '新增窗口',
+    add: '新增窗口…',
+    addLabel: '为税务局新增窗口',
+  };
+
+  it('lists the entries in order with the add button, or the empty line', async () => {
+    await locale.use('admin');
+    const server = referenceServer();
+    const admin = await openConsole(server);
+    const reference = admin.reference;
+    const listed = render(DepartmentEntries, {
+      props: {
+        reference,
+        kind: 'window',
+        departmentId: server.tax,
+        entries: reference.windowsOf(server.tax),
+        words,
+        indent: true,
+      },
+    }).body;
+    const codes = [...listed.matchAll(/data-testid="window-entry" data-code="([^"]+)"/g)];
+    expect(codes.map((m) => m[1])).toEqual(['A01', 'A02']);
+    expect(listed).toMatch(/<ul class="entries [^"]*\bindent"/);
+    expect(listed).toContain('aria-label="为税务局新增窗口"');
+    expect(listed).not.toContain(words.empty);
+    expect(listed).not.toContain('<form');
+
+    const none = render(DepartmentEntries, {
+      props: {
+        reference,
+        kind: 'serviceItem',
+        departmentId: server.tax,
+        entries: reference.serviceItemsOf(server.tax),
+        words,
+      },
+    }).body;
+    expect(none).toContain(words.empty);
+    expect(none).not.toMatch(/\bindent"/);
+    expect(none).not.toContain('<ul');
+    expect(none).toContain(words.add);
+  });
+
+  it('shows the new entry’s form for its own department only', async () => {
+    await locale.use('admin');
+    const server = referenceServer();
+    const admin = await openConsole(server);
+    const reference = admin.reference;
+    reference.edit(formKey('window', 'new', server.tax));
+    const props = (departmentId: string) => ({
+      reference,
+      kind: 'window' as const,
+      departmentId,
+      entries: reference.windowsOf(departmentId),
+      words,
+    });
+    const open = render(DepartmentEntries, { props: props(server.tax) }).body;
+    expect(open).toContain('<form');
+    expect(open).toContain(words.newTitle);
+    expect(open).not.toContain(words.addLabel);
+
+    const other = render(DepartmentEntries, { props: props(server.social) }).body;
+    expect(other).not.toContain('<form');
+    expect(other).toContain(words.addLabel);
   });
 });
