@@ -74,7 +74,9 @@ export default defineConfig({
       injectManifest: {
         // The manifest and its icons are added by the plugin itself.
         globPatterns: ['**/*.{js,css,html,svg}'],
-        globIgnores: ['icons/*.svg'],
+        // chart.js is drawn only on the console's dashboard, which needs the server anyway:
+        // kiosks do not download it with the shell.
+        globIgnores: ['icons/*.svg', 'assets/chart-*.js'],
         rollupFormat: 'iife',
       },
       devOptions: { enabled: false },
