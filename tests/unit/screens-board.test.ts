@@ -6,9 +6,8 @@ import {
   REFRESH_MS,
   hallClock,
   percentText,
-  type BoardCache,
-  type CachedBoard,
 } from '../../src/screens/board/board-state.svelte';
+import type { AnswerCache, KeptAnswer } from '../../src/screens/live-answer.svelte';
 import { memoryStore } from '../../src/storage/settings';
 import type { BoardResponse } from '../../src/sync/report-protocol';
 import { manualTime } from './manual-time';
@@ -54,16 +53,20 @@ function server(script: (BoardResponse | null)[]) {
   };
 }
 
-function memoryCache(initial?: CachedBoard): BoardCache & { saved: CachedBoard | undefined } {
+type KeptBoard = KeptAnswer<BoardResponse>;
+
+function memoryCache(
+  initial?: KeptBoard,
+): AnswerCache<BoardResponse> & { saved: KeptBoard | undefined } {
   const cache = {
     saved: initial,
     load: async () => cache.saved,
-    save: async (value: CachedBoard) => void (cache.saved = value),
+    save: async (value: KeptBoard) => void (cache.saved = value),
   };
   return cache;
 }
 
-function setup(script: (BoardResponse | null)[], cached?: CachedBoard, refreshMs?: number) {
+function setup(script: (BoardResponse | null)[], cached?: KeptBoard, refreshMs?: number) {
   const time = manualTime({ ms: TEN_AM });
   const api = server(script);
   const cache = memoryCache(cached);
@@ -92,7 +95,7 @@ describe('BoardState', () => {
     expect(state.status).toBe('live');
     expect(state.board?.departments[0]?.total).toBe(5);
     expect(state.updatedAt).toBe('10:00');
-    expect(cache.saved).toEqual({ board: board(5), savedAt: TEN_AM });
+    expect(cache.saved).toEqual({ answer: board(5), savedAt: TEN_AM });
     state.stop();
   });
 
@@ -136,7 +139,7 @@ describe('BoardState', () => {
   });
 
   it('opens with the data kept from the last visit when the server is away, never blank', async () => {
-    const kept = { board: board(3), savedAt: TEN_AM - 3_600_000 };
+    const kept = { answer: board(3), savedAt: TEN_AM - 3_600_000 };
     const { state } = setup([null], kept);
     await state.start();
     expect(state.status).toBe('stale');
@@ -205,8 +208,10 @@ describe('board helpers', () => {
     const store = memoryStore();
     const cache = boardCache(store);
     expect(await cache.load()).toBeUndefined();
-    await cache.save({ board: board(1), savedAt: TEN_AM });
-    expect(await cache.load()).toEqual({ board: board(1), savedAt: TEN_AM });
+    await cache.save({ answer: board(1), savedAt: TEN_AM });
+    expect(await cache.load()).toEqual({ answer: board(1), savedAt: TEN_AM });
+    // Stored as earlier versions stored it, so a board kept before an update still shows.
+    expect(await store.get('publicBoard')).toEqual({ board: board(1), savedAt: TEN_AM });
     await store.set('publicBoard', { board: { onDuty: 'x' }, savedAt: TEN_AM });
     expect(await cache.load()).toBeUndefined();
   });
