@@ -22,6 +22,7 @@ import {
   weightShares,
 } from '../../src/screens/admin/reference-forms';
 import { formKey } from '../../src/screens/admin/reference-state.svelte';
+import ServiceItemsSection from '../../src/screens/admin/ServiceItemsSection.svelte';
 import SettingsForm from '../../src/screens/admin/SettingsForm.svelte';
 import type { ReferenceResponse } from '../../src/sync/reference-protocol';
 
@@ -579,5 +580,35 @@ describe('a department’s entries', () => {
     const other = render(DepartmentEntries, { props: props(server.social) }).body;
     expect(other).not.toContain('<form');
     expect(other).toContain(words.addLabel);
+  });
+});
+
+describe('a reference page', () => {
+  it('lists each department’s service items and says what the last change did', async () => {
+    await locale.use('admin');
+    const server = referenceServer();
+    const admin = await openConsole(server);
+    const page = () => render(ServiceItemsSection, { props: { admin } }).body;
+    const before = page();
+    expect(before).toContain('id="service-items-title"');
+    expect(
+      [...before.matchAll(/data-testid="service-item-department" data-code="(\w+)"/g)].map(
+        (m) => m[1],
+      ),
+    ).toEqual(['SW', 'RS']);
+    expect(before).not.toContain('data-testid="refdata-done"');
+
+    const reference = admin.reference;
+    reference.edit(formKey('serviceItem', 'new', server.tax));
+    expect(
+      await reference.saveEntry('serviceItem', entry('SW01', '发票领用', 10), {
+        departmentId: server.tax,
+      }),
+    ).toBe(true);
+    await expect.poll(() => reference.serviceItemsOf(server.tax).length).toBe(1);
+    const after = page();
+    expect(after).toMatch(/data-testid="serviceItem-entry" data-code="SW01"/);
+    expect(after).toContain('data-testid="refdata-done"');
+    expect(after).toContain('已添加。');
   });
 });
