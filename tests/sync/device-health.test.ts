@@ -1,32 +1,13 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APP_VERSION, readDeviceHealth, type EnrolledDevice } from '../../src/app/device';
+import { describe, expect, it } from 'vitest';
+import { APP_VERSION, readDeviceHealth } from '../../src/app/device';
 import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
 import type { DeviceHealth } from '../../src/sync/report-protocol';
-import { startTestServer, type TestServer } from '../support/server';
+import { evaluatorFixture } from './evaluator-fixture';
 import { manualTime } from '../unit/manual-time';
-import { adminCookie, count, enrolledEvaluator, ratingFor } from './helpers';
+import { adminCookie, count, ratingFor } from './helpers';
 
-let server: TestServer;
-const running: EnrolledDevice[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  for (const d of running.splice(0)) d.stop();
-});
-
-async function evaluator(
-  ...args: Parameters<typeof enrolledEvaluator> extends [unknown, ...infer R] ? R : never
-) {
-  const started = await enrolledEvaluator(server, ...args);
-  running.push(started.device);
-  return started.device;
-}
+const { server, evaluator, ratingsFrom } = evaluatorFixture();
 
 interface HealthRow {
   usage: string | number | null;
@@ -37,7 +18,7 @@ interface HealthRow {
 }
 
 async function storedHealth(deviceId: string): Promise<HealthRow> {
-  const [row] = await server.db.query<HealthRow>(
+  const [row] = await server().db.query<HealthRow>(
     `SELECT storage_usage AS usage, storage_quota AS quota, storage_persisted AS persisted,
        app_version AS version, health_at AS at FROM devices WHERE id = $1`,
     [deviceId],
@@ -55,13 +36,13 @@ const HEALTH: DeviceHealth = {
 describe('device health', () => {
   it('is reported with a push and stored by the server', async () => {
     let asked = 0;
-    const device = await evaluator({
+    const { device } = await evaluator({
       health: async () => {
         asked++;
         return HEALTH;
       },
     });
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     await device.recordRating(ratingFor(window));
     const round = await device.syncNow();
     expect(round).toMatchObject({ ok: true, pushed: 1 });
@@ -81,17 +62,13 @@ describe('device health', () => {
   });
 
   it('does not stop a sync when the provider throws', async () => {
-    const device = await evaluator({
+    const { device } = await evaluator({
       health: () => Promise.reject(new Error('storage manager went away')),
     });
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     await device.recordRating(ratingFor(window));
     expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
-    expect(
-      await count(server, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [
-        device.credentials.deviceId,
-      ]),
-    ).toBe(1);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(1);
     expect(await storedHealth(device.credentials.deviceId)).toMatchObject({
       usage: null,
       version: null,
@@ -130,14 +107,14 @@ describe('device health', () => {
 
 describe('binding an evaluator to another window', () => {
   it('is learnt with the next sync; a rating taken before it still counts for the old window', async () => {
-    const [w0, , w2] = server.seed.windows;
-    const device = await evaluator({}, w0!.code);
+    const [w0, , w2] = server().seed.windows;
+    const { device } = await evaluator({}, w0!.code);
     let told = 0;
     device.onReference(() => told++);
     await device.recordRating(ratingFor(w0!)); // not synced yet
 
-    const cookie = await adminCookie(server);
-    const res = await server.app.inject({
+    const cookie = await adminCookie(server());
+    const res = await server().app.inject({
       method: 'POST',
       url: `/api/v1/admin/devices/${device.credentials.deviceId}`,
       headers: { cookie },
@@ -154,7 +131,7 @@ describe('binding an evaluator to another window', () => {
     await device.recordRating(ratingFor(w2!));
     expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
     const byWindow = (windowId: string) =>
-      count(server, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2', [
+      count(server(), 'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2', [
         device.credentials.deviceId,
         windowId,
       ]);
@@ -164,8 +141,8 @@ describe('binding an evaluator to another window', () => {
   });
 
   it('makes the evaluator screen show and rate the new window after the sync', async () => {
-    const [w0, w1] = server.seed.windows;
-    const device = await evaluator({}, w0!.code);
+    const [w0, w1] = server().seed.windows;
+    const { device } = await evaluator({}, w0!.code);
     await device.syncNow();
     const state = new EvaluatorState({
       openDevice: async () => device,
@@ -175,8 +152,8 @@ describe('binding an evaluator to another window', () => {
     await state.start();
     expect(state.window?.id).toBe(w0!.id);
 
-    const cookie = await adminCookie(server);
-    const res = await server.app.inject({
+    const cookie = await adminCookie(server());
+    const res = await server().app.inject({
       method: 'POST',
       url: `/api/v1/admin/devices/${device.credentials.deviceId}`,
       headers: { cookie },
@@ -192,7 +169,7 @@ describe('binding an evaluator to another window', () => {
     expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
     expect(
       await count(
-        server,
+        server(),
         'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2',
         [device.credentials.deviceId, w1!.id],
       ),

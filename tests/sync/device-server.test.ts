@@ -1,17 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EnrollError,
-  enrollDevice,
-  forgetDevice,
-  openDevice,
-  type EnrolledDevice,
-} from '../../src/app/device';
+import { describe, expect, it } from 'vitest';
+import { EnrollError, enrollDevice, forgetDevice, openDevice } from '../../src/app/device';
 import { eventHash } from '../../src/domain/device';
 import { activeWindows } from '../../src/domain/reference';
 import { API } from '../../src/sync/protocol';
 import type { SyncStatus } from '../../src/sync/status';
-import { startTestServer, type TestServer } from '../support/server';
+import { startTestServer } from '../support/server';
+import { evaluatorFixture } from './evaluator-fixture';
 import {
   adminCookie,
   count,
@@ -21,41 +16,19 @@ import {
   tappedFetch,
 } from './helpers';
 
-let server: TestServer;
-const running: EnrolledDevice[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  for (const d of running.splice(0)) d.stop();
-});
-
-async function evaluator(
-  ...args: Parameters<typeof enrolledEvaluator> extends [unknown, ...infer R] ? R : never
-) {
-  const started = await enrolledEvaluator(server, ...args);
-  running.push(started.device);
-  return started;
-}
-
-const serverRatings = (deviceId: string) =>
-  count(server, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [deviceId]);
+const { server, running, evaluator, ratingsFrom } = evaluatorFixture();
 
 describe('enrollment', () => {
   it('trades a code for credentials bound to the window, and opens the device', async () => {
-    const { options } = deviceOptions(server);
+    const { options } = deviceOptions(server());
     expect(await openDevice(options)).toBeNull();
-    const code = await server.enroll('evaluator', 'B02');
+    const code = await server().enroll('evaluator', 'B02');
     const credentials = await enrollDevice(code, 'B02 评价器', options);
-    const window = server.seed.windows.find((w) => w.code === 'B02')!;
+    const window = server().seed.windows.find((w) => w.code === 'B02')!;
     expect(credentials).toMatchObject({
       role: 'evaluator',
       windowId: window.id,
-      hallId: server.seed.hall.id,
+      hallId: server().seed.hall.id,
     });
     const device = (await openDevice(options))!;
     running.push(device);
@@ -66,7 +39,7 @@ describe('enrollment', () => {
   });
 
   it('answers each refusal with its code', async () => {
-    const { options } = deviceOptions(server);
+    const { options } = deviceOptions(server());
     const reason = (p: Promise<unknown>) =>
       p.then(
         () => 'enrolled',
@@ -74,13 +47,13 @@ describe('enrollment', () => {
       );
 
     expect(await reason(enrollDevice('ZZZZ-ZZZZ', undefined, options))).toBe('invalid_code');
-    const code = await server.enroll('evaluator');
+    const code = await server().enroll('evaluator');
     await enrollDevice(code, undefined, options);
-    expect(await reason(enrollDevice(code, undefined, deviceOptions(server).options))).toBe(
+    expect(await reason(enrollDevice(code, undefined, deviceOptions(server()).options))).toBe(
       'used_code',
     );
-    const offline = deviceOptions(server, { baseUrl: 'http://127.0.0.1:9' }).options;
-    expect(await reason(enrollDevice(await server.enroll('evaluator'), undefined, offline))).toBe(
+    const offline = deviceOptions(server(), { baseUrl: 'http://127.0.0.1:9' }).options;
+    expect(await reason(enrollDevice(await server().enroll('evaluator'), undefined, offline))).toBe(
       'offline',
     );
   });
@@ -88,7 +61,7 @@ describe('enrollment', () => {
   it('enrolls again only after the previous device delivered what it holds, and never drops it', async () => {
     const tap = tappedFetch();
     const { device, options } = await evaluator({ fetch: tap.fetch });
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     for (let i = 0; i < 3; i++) await device.recordRating(ratingFor(window));
     device.stop();
 
@@ -97,7 +70,7 @@ describe('enrollment', () => {
       if (path === `${API}/sync/push`) throw new TypeError('network down');
       return undefined;
     };
-    const code = await server.enroll('evaluator', 'A02');
+    const code = await server().enroll('evaluator', 'A02');
     const refused = await enrollDevice(code, undefined, options).catch((e: EnrollError) => e);
     expect(refused).toBeInstanceOf(EnrollError);
     expect((refused as EnrollError).code).toBe('unsynced_records');
@@ -112,8 +85,8 @@ describe('enrollment', () => {
     // With the network back, the same code works and the three ratings arrived first.
     tap.hook = null;
     const credentials = await enrollDevice(code, undefined, options);
-    expect(credentials.windowId).toBe(server.seed.windows.find((w) => w.code === 'A02')!.id);
-    expect(await serverRatings(device.credentials.deviceId)).toBe(3);
+    expect(credentials.windowId).toBe(server().seed.windows.find((w) => w.code === 'A02')!.id);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(3);
   });
 
   it('answers an expired code as expired', async () => {
@@ -137,7 +110,7 @@ describe('push to the real server', () => {
   it('delivers 25 ratings exactly once, even when an answer is lost', async () => {
     const tap = tappedFetch();
     const { device } = await evaluator({ fetch: tap.fetch });
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     for (let i = 0; i < 25; i++)
       await device.recordRating(ratingFor(window, { ticket: `A${1000 + i}` }));
     expect(device.status.get().pending).toBe(25);
@@ -151,21 +124,21 @@ describe('push to the real server', () => {
     };
     const lost = await device.syncNow();
     expect(lost).toMatchObject({ ok: false, error: 'offline' });
-    expect(await serverRatings(device.credentials.deviceId)).toBe(25);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(25);
     expect(device.status.get()).toMatchObject({ pending: 25, lastError: 'offline' });
 
     const again = await device.syncNow();
     expect(again.ok).toBe(true);
-    expect(await serverRatings(device.credentials.deviceId)).toBe(25);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(25);
     expect(
-      await count(server, 'SELECT count(*) AS n FROM events WHERE device_id = $1', [
+      await count(server(), 'SELECT count(*) AS n FROM events WHERE device_id = $1', [
         device.credentials.deviceId,
       ]),
     ).toBe(25);
     expect(device.status.get()).toMatchObject({ pending: 0, rejected: 0, lastError: null });
 
     // The server holds the same chain the tablet wrote.
-    const [head] = await server.db.query<{ last_seq: number; last_hash: string }>(
+    const [head] = await server().db.query<{ last_seq: number; last_hash: string }>(
       'SELECT last_seq, last_hash FROM devices WHERE id = $1',
       [device.credentials.deviceId],
     );
@@ -176,7 +149,7 @@ describe('push to the real server', () => {
 
   it('keeps a refused event with its reason and does not let it block later ones', async () => {
     const { device } = await evaluator();
-    const [own, other] = server.seed.windows;
+    const [own, other] = server().seed.windows;
     await device.recordRating(ratingFor(own!));
     // A rating of another window, forged past the screens, straight into the store.
     await device.store.ratings.record({
@@ -191,11 +164,11 @@ describe('push to the real server', () => {
     const [refused] = await device.store.log.rejected();
     expect(refused).toMatchObject({ deviceSeq: 2, status: 'rejected', reason: 'wrong_window' });
     expect(refused!.message).toBeTruthy();
-    expect(await serverRatings(device.credentials.deviceId)).toBe(2);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(2);
 
     await device.recordRating(ratingFor(own!));
     expect((await device.syncNow()).ok).toBe(true);
-    expect(await serverRatings(device.credentials.deviceId)).toBe(3);
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(3);
     expect(device.status.get().rejected).toBe(1);
   });
 
@@ -205,12 +178,12 @@ describe('push to the real server', () => {
     async () => {
       const tap = tappedFetch();
       const { device } = await evaluator({ fetch: tap.fetch });
-      const window = server.seed.windows[0]!;
+      const window = server().seed.windows[0]!;
       for (let i = 0; i < 1100; i++) await device.recordRating(ratingFor(window));
       const result = await device.syncNow();
       expect(result).toMatchObject({ ok: true, pushed: 1100 });
       expect(tap.count(`${API}/sync/push`)).toBe(3);
-      expect(await serverRatings(device.credentials.deviceId)).toBe(1100);
+      expect(await ratingsFrom(device.credentials.deviceId)).toBe(1100);
       expect(device.status.get().pending).toBe(0);
     },
   );
@@ -227,24 +200,24 @@ describe('pull from the real server', () => {
     const result = await device.syncNow();
     expect(result.ok).toBe(true);
     const ref = await device.store.reference();
-    expect(Object.keys(ref.departments)).toHaveLength(server.seed.departments.length);
+    expect(Object.keys(ref.departments)).toHaveLength(server().seed.departments.length);
     expect(activeWindows(ref).map((w) => w.code)).toEqual(
-      [...server.seed.windows].map((w) => w.code).sort(),
+      [...server().seed.windows].map((w) => w.code).sort(),
     );
-    expect(ref.hall?.name).toBe(server.seed.hall.name);
-    const [{ n: hallEvents }] = (await server.db.query<{ n: string }>(
+    expect(ref.hall?.name).toBe(server().seed.hall.name);
+    const [{ n: hallEvents }] = (await server().db.query<{ n: string }>(
       'SELECT max(hall_seq) AS n FROM events WHERE hall_id = $1',
-      [server.seed.hall.id],
+      [server().seed.hall.id],
     )) as [{ n: string }];
     expect(await device.store.cursor()).toBe(Number(hallEvents));
     const pulls = tap.count(`${API}/sync/pull`);
     expect(pulls).toBeGreaterThan(2);
-    expect(seen.at(-1)).toBe(server.seed.windows.length);
+    expect(seen.at(-1)).toBe(server().seed.windows.length);
 
     // The console renames a window: the next round brings just that.
-    const cookie = await adminCookie(server);
-    const w = server.seed.windows[0]!;
-    const saved = await server.app.inject({
+    const cookie = await adminCookie(server());
+    const w = server().seed.windows[0]!;
+    const saved = await server().app.inject({
       method: 'POST',
       url: '/api/v1/admin/ref',
       headers: { cookie },
@@ -312,7 +285,7 @@ describe('when things go wrong', () => {
       return undefined;
     };
     const { device, timers } = await evaluator({ fetch: tap.fetch });
-    await device.recordRating(ratingFor(server.seed.windows[0]!));
+    await device.recordRating(ratingFor(server().seed.windows[0]!));
     gone = true;
     const delays: number[] = [];
     const statuses: SyncStatus[] = [];
@@ -347,13 +320,13 @@ describe('when things go wrong', () => {
 
   it('says so when the device was revoked, and keeps its records', async () => {
     const { device } = await evaluator();
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     await device.recordRating(ratingFor(window));
     expect((await device.syncNow()).ok).toBe(true);
     await device.recordRating(ratingFor(window));
 
-    const cookie = await adminCookie(server);
-    const revoked = await server.app.inject({
+    const cookie = await adminCookie(server());
+    const revoked = await server().app.inject({
       method: 'POST',
       url: `/api/v1/admin/devices/${device.credentials.deviceId}/revoke`,
       headers: { cookie },
@@ -368,8 +341,8 @@ describe('when things go wrong', () => {
   });
 
   it('says unauthorized when the token is not known', async () => {
-    const { options } = deviceOptions(server);
-    await enrollDevice(await server.enroll('evaluator'), undefined, options);
+    const { options } = deviceOptions(server());
+    await enrollDevice(await server().enroll('evaluator'), undefined, options);
     const settings = options.settings!;
     const credentials = (await settings.loadCredentials())!;
     await settings.saveCredentials({ ...credentials, token: 'not-a-token' });
@@ -383,7 +356,7 @@ describe('the device layer', () => {
   it('fills channel, phone and duty fields, and counts what waits', async () => {
     const { device } = await evaluator();
     const event = await device.recordRating(
-      ratingFor(server.seed.windows[0]!, { ticket: '  T-9  ' }),
+      ratingFor(server().seed.windows[0]!, { ticket: '  T-9  ' }),
     );
     expect(event.payload).toMatchObject({
       channel: 'hall_tablet',
@@ -393,14 +366,14 @@ describe('the device layer', () => {
     });
     expect(device.status.get().pending).toBe(1);
     const duplicate = await device
-      .recordRating(ratingFor(server.seed.windows[0]!, { ticket: 'T-9' }))
+      .recordRating(ratingFor(server().seed.windows[0]!, { ticket: 'T-9' }))
       .catch((e) => e);
     expect(duplicate.code).toBe('duplicate_ticket');
   });
 
   it('shows a full disk as state, and clears it on the next successful write', async () => {
     const { device } = await evaluator();
-    const window = server.seed.windows[0]!;
+    const window = server().seed.windows[0]!;
     await device.recordRating(ratingFor(window));
     const full = () => {
       throw new DOMException('quota', 'QuotaExceededError');
@@ -416,7 +389,7 @@ describe('the device layer', () => {
 
   it('remembers the last successful sync across restarts', async () => {
     const { device, options } = await evaluator();
-    await device.recordRating(ratingFor(server.seed.windows[0]!));
+    await device.recordRating(ratingFor(server().seed.windows[0]!));
     await device.syncNow();
     const at = device.status.get().lastSuccessAt;
     expect(at).not.toBeNull();
@@ -429,7 +402,7 @@ describe('the device layer', () => {
     // The reference pulled earlier is there at once, offline.
     let windows = 0;
     again.onReference((ref) => (windows = Object.keys(ref.windows).length));
-    expect(windows).toBe(server.seed.windows.length);
+    expect(windows).toBe(server().seed.windows.length);
   });
 
   it('learns the server clock offset on enrollment and sync', async () => {

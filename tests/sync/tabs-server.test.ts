@@ -1,39 +1,27 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { enrollDevice, openDevice, type EnrolledDevice } from '../../src/app/device';
+import { describe, expect, it } from 'vitest';
+import { enrollDevice, openDevice } from '../../src/app/device';
 import { loadPublicWindow, openPhone } from '../../src/app/phone';
 import { newId } from '../../src/domain/ids';
 import { DeviceSettings, memoryStore } from '../../src/storage/settings';
 import { runBackgroundSync } from '../../src/sync/background';
 import { DEVICE_SYNC_LOCK } from '../../src/sync/session';
 import { backends } from '../support/databases';
-import { startTestServer, type TestServer } from '../support/server';
+import { startTestServer } from '../support/server';
+import { evaluatorFixture } from './evaluator-fixture';
 import { ManualTimers } from './fake-api';
 import { FakeBus, FakeLocks, fakeTab, settle } from './fake-browser';
 import { count, ratingFor } from './helpers';
 
-let server: TestServer;
-const running: EnrolledDevice[] = [];
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  for (const d of running.splice(0)) d.stop();
-});
-
-const ratingsOf = (deviceId: string) =>
-  count(server, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [deviceId]);
+const { server, running, ratingsFrom } = evaluatorFixture();
 
 describe('two tabs of one tablet', () => {
   it('sync through one tab, and both show the same status', async () => {
     const settings = new DeviceSettings(memoryStore());
     const dbName = `tabs-${newId()}`;
     const shared = { locks: new FakeLocks(), bus: new FakeBus() };
-    const base = { baseUrl: server.url, settings, dbName, random: () => 0.5 };
-    await enrollDevice(await server.enroll('evaluator'), undefined, base);
+    const base = { baseUrl: server().url, settings, dbName, random: () => 0.5 };
+    await enrollDevice(await server().enroll('evaluator'), undefined, base);
 
     const openTab = async () => {
       const timers = new ManualTimers();
@@ -60,7 +48,7 @@ describe('two tabs of one tablet', () => {
     expect(b.device.status.get().lastSuccessAt).not.toBeNull();
 
     // A rating taken in the other tab is synced by the leader shortly after.
-    await b.device.recordRating(ratingFor(server.seed.windows[0]!));
+    await b.device.recordRating(ratingFor(server().seed.windows[0]!));
     expect(b.device.status.get().pending).toBe(1);
     await settle();
     expect(b.timers.pending.size).toBe(0);
@@ -68,14 +56,14 @@ describe('two tabs of one tablet', () => {
     a.timers.fireAll();
     await a.device.engine.whenIdle();
     await settle();
-    expect(await ratingsOf(a.device.credentials.deviceId)).toBe(1);
+    expect(await ratingsFrom(a.device.credentials.deviceId)).toBe(1);
     expect(a.device.status.get().pending).toBe(0);
     expect(b.device.status.get().pending).toBe(0);
 
     // Reference data pulled by the leader reaches the other tab's screens.
     let windows = 0;
     b.device.onReference((ref) => (windows = Object.keys(ref.windows).length));
-    expect(windows).toBe(server.seed.windows.length);
+    expect(windows).toBe(server().seed.windows.length);
   });
 });
 
@@ -84,16 +72,16 @@ describe('Background Sync', () => {
     const settings = new DeviceSettings(memoryStore());
     const deviceDbName = `bg-device-${newId()}`;
     const phoneDbName = `bg-phone-${newId()}`;
-    const base = { baseUrl: server.url, settings, triggers: false as const };
-    await enrollDevice(await server.enroll('evaluator'), undefined, {
+    const base = { baseUrl: server().url, settings, triggers: false as const };
+    await enrollDevice(await server().enroll('evaluator'), undefined, {
       ...base,
       dbName: deviceDbName,
     });
     const device = (await openDevice({ ...base, dbName: deviceDbName }))!;
-    for (let i = 0; i < 3; i++) await device.recordRating(ratingFor(server.seed.windows[0]!));
+    for (let i = 0; i < 3; i++) await device.recordRating(ratingFor(server().seed.windows[0]!));
     device.stop();
 
-    const w = server.seed.windows.find((x) => x.code === 'E01')!;
+    const w = server().seed.windows.find((x) => x.code === 'E01')!;
     const sig = new URLSearchParams(w.ratingPath.split('?')[1]).get('s')!;
     const phone = await openPhone(w.code, sig, await loadPublicWindow(w.code, sig, base), {
       ...base,
@@ -107,33 +95,35 @@ describe('Background Sync', () => {
     let releaseTab!: () => void;
     void locks.request(DEVICE_SYNC_LOCK, {}, () => new Promise<void>((r) => (releaseTab = r)));
     await settle();
-    await runBackgroundSync({ settings, baseUrl: server.url, locks, deviceDbName, phoneDbName });
-    expect(await ratingsOf(device.credentials.deviceId)).toBe(0);
+    await runBackgroundSync({ settings, baseUrl: server().url, locks, deviceDbName, phoneDbName });
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(0);
     expect(
-      await count(server, 'SELECT count(*) AS n FROM ratings WHERE event_id = $1', [phoneEvent.id]),
+      await count(server(), 'SELECT count(*) AS n FROM ratings WHERE event_id = $1', [
+        phoneEvent.id,
+      ]),
     ).toBe(1);
 
     releaseTab();
     await settle();
-    await runBackgroundSync({ settings, baseUrl: server.url, locks, deviceDbName, phoneDbName });
-    expect(await ratingsOf(device.credentials.deviceId)).toBe(3);
+    await runBackgroundSync({ settings, baseUrl: server().url, locks, deviceDbName, phoneDbName });
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(3);
   });
 
   it('fails when the network is down, so the browser tries again later', async () => {
     const settings = new DeviceSettings(memoryStore());
     const deviceDbName = `bg-device-${newId()}`;
-    await enrollDevice(await server.enroll('evaluator'), undefined, {
-      baseUrl: server.url,
+    await enrollDevice(await server().enroll('evaluator'), undefined, {
+      baseUrl: server().url,
       settings,
       dbName: deviceDbName,
     });
     const device = (await openDevice({
-      baseUrl: server.url,
+      baseUrl: server().url,
       settings,
       dbName: deviceDbName,
       triggers: false,
     }))!;
-    await device.recordRating(ratingFor(server.seed.windows[0]!));
+    await device.recordRating(ratingFor(server().seed.windows[0]!));
     device.stop();
     await expect(
       runBackgroundSync({ settings, baseUrl: 'http://127.0.0.1:9', locks: null, deviceDbName }),
