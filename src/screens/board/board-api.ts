@@ -1,8 +1,9 @@
 /** The hall board's data (GET /api/v1/public/board, no login). */
 import { API } from '../../sync/protocol';
 import type { BoardResponse } from '../../sync/report-protocol';
+import type { FetchLike } from '../../sync/transport';
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
 /** Fetch the board; throws on a network failure, a non-2xx answer or an answer of another shape. */
 export async function fetchBoard(fetchFn: FetchLike): Promise<BoardResponse> {

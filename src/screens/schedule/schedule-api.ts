@@ -4,6 +4,9 @@
  */
 import type { Id } from '../../domain/ids';
 import { API } from '../../sync/protocol';
+import type { FetchLike } from '../../sync/transport';
+
+export type { FetchLike };
 
 export interface PublicShift {
   shiftId: Id;
@@ -22,8 +25,6 @@ export interface PublicSchedule {
   onDutyNow: { leaderId: Id; departmentId: Id; windowId: Id | null; since: string }[];
   serverTime: string;
 }
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** Fetch the schedule of the week holding `date` (the hall's today when absent). */
 export async function fetchPublicSchedule(
