@@ -1,4 +1,9 @@
+import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
+import { hallDate } from '../../src/domain/schedule';
+import { locale } from '../../src/i18n';
+import DateField from '../../src/screens/admin/DateField.svelte';
+import ExportPanel from '../../src/screens/admin/ExportPanel.svelte';
 import {
   EARLIEST_DAY,
   exportHref,
@@ -97,5 +102,33 @@ describe('console export links', () => {
     expect(isPeriod({ from: '2026-11-01', to: '2026-11-01' })).toBe(true);
     expect(isPeriod({ from: '2026-11-02', to: '2026-11-01' })).toBe(false);
     expect(isPeriod({ from: '', to: '2026-11-01' })).toBe(false);
+  });
+});
+
+describe('console date fields', () => {
+  const dateInput = (html: string, testid: string) =>
+    new RegExp(`<input class="input" type="date" data-testid="${testid}" value="([^"]*)"`).exec(
+      html,
+    )?.[1];
+
+  it('labels a day and shows the one chosen', () => {
+    const html = render(DateField, {
+      props: { label: '开始日期', value: '2026-11-01', testid: 'from', onchange: () => {} },
+    }).body;
+    expect(html).toMatch(/<label class="field date"><span>开始日期<\/span>/);
+    expect(dateInput(html, 'from')).toBe('2026-11-01');
+  });
+
+  it('asks the ratings export for its period, from this month’s first day to today', async () => {
+    await locale.use('admin');
+    const html = render(ExportPanel, {
+      props: { kinds: ['ratings'], choose: { departments: [], windows: [] } },
+    }).body;
+    const today = hallDate(Date.now());
+    expect(html).toContain('<span>开始日期</span>');
+    expect(html).toContain('<span>结束日期</span>');
+    expect(dateInput(html, 'export-from')).toBe(thisMonthSoFar(today).from);
+    expect(dateInput(html, 'export-to')).toBe(today);
+    expect(html).toContain('data-testid="export-ratings-csv"');
   });
 });

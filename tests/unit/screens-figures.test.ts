@@ -25,6 +25,7 @@ import {
   type ChartSpec,
 } from '../../src/screens/admin/figures/chart-specs';
 import ChartFigure from '../../src/screens/admin/figures/ChartFigure.svelte';
+import DashboardFilters from '../../src/screens/admin/figures/DashboardFilters.svelte';
 import {
   isEmptyPeriod,
   kpis,
@@ -249,6 +250,23 @@ describe('periods', () => {
     expect(periodProblem({ from: '2025-10-14', to: today })).toBe('tooLong');
     expect(periodProblem({ from: '2025-10-15', to: today })).toBeNull();
     expect(periodProblem({ from: today, to: today })).toBeNull();
+  });
+});
+
+describe('dashboard filters', () => {
+  it('show the period asked as two dates and the departments to choose from', async () => {
+    await locale.use('admin');
+    const figures = newState(fakeApi().api);
+    figures.choosePeriod({ from: '2026-11-02', to: '2026-11-16' });
+    const html = render(DashboardFilters, {
+      props: { figures, departments: [{ id: tax.id, name: '税务局' }] },
+    }).body;
+    const day = (testid: string) =>
+      new RegExp(`type="date" data-testid="${testid}" value="([^"]*)"`).exec(html)?.[1];
+    expect(day('dashboard-from')).toBe('2026-11-02');
+    expect(day('dashboard-to')).toBe('2026-11-16');
+    expect(html.match(/<label class="field date/g)).toHaveLength(2);
+    expect(html).toContain(`<option value="${tax.id}">税务局</option>`);
   });
 });
 
