@@ -20,12 +20,15 @@ import {
   cellText,
   dutyEffectChart,
   hasData,
+  levelsChart,
   problemsChart,
   reasonsChart,
   type ChartSpec,
 } from '../../src/screens/admin/figures/chart-specs';
 import ChartFigure from '../../src/screens/admin/figures/ChartFigure.svelte';
 import DashboardFilters from '../../src/screens/admin/figures/DashboardFilters.svelte';
+import ChartTable from '../../src/screens/admin/figures/ChartTable.svelte';
+import DepartmentFigures from '../../src/screens/admin/figures/DepartmentFigures.svelte';
 import {
   isEmptyPeriod,
   kpis,
@@ -523,6 +526,30 @@ describe('figures in words', () => {
     expect(html).toContain('依据 45/50');
     expect(html).toContain('本月无此项，不计分');
     expect(html).toContain('45.0 + 20.0 + 18.8 = 83.8');
+  });
+});
+
+describe('tables of figures', () => {
+  const BASES = {
+    satisfaction: { numerator: 45, denominator: 50 },
+    attendance: { numerator: 4, denominator: 5 },
+    rectification: { numerator: 3, denominator: 4 },
+    timeliness: { numerator: 0, denominator: 0 },
+  };
+  const figureTable = (html: string) => /<table class="data-table [^"]*\bfigures\b/.test(html);
+
+  it('line up the numbers of the department, ranking and chart tables alike', () => {
+    const d = dashboard();
+    const departments = render(DepartmentFigures, { props: { rows: d.departments } }).body;
+    expect(figureTable(departments)).toBe(true);
+    expect(departments).toMatch(/<td class="num[^"]*" data-column="total">/);
+    const ranking = render(RankingTable, {
+      props: { rows: [rankingRow(tax, BASES, 1, 0)] },
+    }).body;
+    expect(figureTable(ranking)).toBe(true);
+    const chart = render(ChartTable, { props: { spec: levelsChart(d) } }).body;
+    expect(figureTable(chart)).toBe(true);
+    expect(chart).toMatch(/<td class="num[^"]*">/);
   });
 });
 
