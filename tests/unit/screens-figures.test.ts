@@ -21,8 +21,10 @@ import {
   dutyEffectChart,
   hasData,
   levelsChart,
+  onAndOffDuty,
   problemsChart,
   reasonsChart,
+  SERIES_COLORS,
   type ChartSpec,
 } from '../../src/screens/admin/figures/chart-specs';
 import ChartFigure from '../../src/screens/admin/figures/ChartFigure.svelte';
@@ -468,6 +470,26 @@ describe('figures in words', () => {
     ]);
     expect(spec.series.filter((s) => !s.tableOnly).map((s) => s.values)).toEqual([[96], [90]]);
     expect(spec.series.find((s) => s.label === '坐班时段 评价数')!.values).toEqual([250]);
+  });
+
+  it('pairs each duty-effect figure on duty then off duty, the counts and averages in the table only', () => {
+    const spec = dutyEffectChart(dashboard());
+    expect(
+      spec.series.map((s) => [s.label, s.values, s.unit, s.color, s.tableOnly ?? false]),
+    ).toEqual([
+      ['坐班时段 好评率（%）', [96], 'percent', SERIES_COLORS.onDuty, false],
+      ['非坐班时段 好评率（%）', [90], 'percent', SERIES_COLORS.offDuty, false],
+      ['坐班时段 评价数', [250], 'count', SERIES_COLORS.onDuty, true],
+      ['非坐班时段 评价数', [800], 'count', SERIES_COLORS.offDuty, true],
+      ['坐班时段 平均分', [4.8], 'score', SERIES_COLORS.onDuty, true],
+      ['非坐班时段 平均分', [4.4], 'score', SERIES_COLORS.offDuty, true],
+    ]);
+    const rows = dashboard().dutyEffect;
+    const twice = [...rows, ...rows];
+    expect(onAndOffDuty(twice, ['on', 'off'], (f) => f.poor, 'count')).toEqual([
+      { label: 'on', values: [2, 2], unit: 'count', color: SERIES_COLORS.onDuty },
+      { label: 'off', values: [30, 30], unit: 'count', color: SERIES_COLORS.offDuty },
+    ]);
   });
 
   it('has nothing to draw when every number is zero', () => {

@@ -6,7 +6,11 @@
 import { PROBLEM_SOURCES } from '../../../domain/events';
 import { RATING_LEVELS } from '../../../domain/rating';
 import { locale, t } from '../../../i18n';
-import type { DashboardResponse, RatingFigures } from '../../../sync/report-protocol';
+import type {
+  DashboardResponse,
+  DutyEffectRow,
+  RatingFigures,
+} from '../../../sync/report-protocol';
 import { LEVEL_TONES } from '../../../ui/levels';
 import { weekdayName } from '../weekdays';
 import { effectLine, percentValue } from './figure-words';
@@ -196,6 +200,23 @@ export function problemsChart(d: DashboardResponse): ChartSpec {
   };
 }
 
+/** One figure of the duty effect as two series: with a leader on duty, then without. */
+export function onAndOffDuty(
+  rows: readonly DutyEffectRow[],
+  labels: readonly [onDuty: string, offDuty: string],
+  value: (figures: RatingFigures) => number | null,
+  unit: SeriesUnit,
+  tableOnly = false,
+): ChartSeries[] {
+  return (['onDuty', 'offDuty'] as const).map((side, i) => ({
+    label: labels[i]!,
+    values: rows.map((r) => value(r[side])),
+    unit,
+    color: SERIES_COLORS[side],
+    ...(tableOnly && { tableOnly }),
+  }));
+}
+
 /** 好评率 with a leader on duty against without, per department, with the ratings behind each. */
 export function dutyEffectChart(d: DashboardResponse): ChartSpec {
   const rows = d.dutyEffect;
@@ -208,46 +229,26 @@ export function dutyEffectChart(d: DashboardResponse): ChartSpec {
     categoryHeading: t('figures.departments.department'),
     categories: rows.map((r) => locale.pick(r.department.name, r.department.nameEn)),
     series: [
-      {
-        label: t('figures.charts.onDutyRate'),
-        values: rows.map((r) => percentValue(r.onDuty.goodRate)),
-        unit: 'percent',
-        color: SERIES_COLORS.onDuty,
-      },
-      {
-        label: t('figures.charts.offDutyRate'),
-        values: rows.map((r) => percentValue(r.offDuty.goodRate)),
-        unit: 'percent',
-        color: SERIES_COLORS.offDuty,
-      },
-      {
-        label: t('figures.charts.onDutyCount'),
-        values: rows.map((r) => r.onDuty.total),
-        unit: 'count',
-        color: SERIES_COLORS.onDuty,
-        tableOnly: true,
-      },
-      {
-        label: t('figures.charts.offDutyCount'),
-        values: rows.map((r) => r.offDuty.total),
-        unit: 'count',
-        color: SERIES_COLORS.offDuty,
-        tableOnly: true,
-      },
-      {
-        label: t('figures.charts.onDutyAverage'),
-        values: rows.map((r) => r.onDuty.averageScore),
-        unit: 'score',
-        color: SERIES_COLORS.onDuty,
-        tableOnly: true,
-      },
-      {
-        label: t('figures.charts.offDutyAverage'),
-        values: rows.map((r) => r.offDuty.averageScore),
-        unit: 'score',
-        color: SERIES_COLORS.offDuty,
-        tableOnly: true,
-      },
+      ...onAndOffDuty(
+        rows,
+        [t('figures.charts.onDutyRate'), t('figures.charts.offDutyRate')],
+        (f) => percentValue(f.goodRate),
+        'percent',
+      ),
+      ...onAndOffDuty(
+        rows,
+        [t('figures.charts.onDutyCount'), t('figures.charts.offDutyCount')],
+        (f) => f.total,
+        'count',
+        true,
+      ),
+      ...onAndOffDuty(
+        rows,
+        [t('figures.charts.onDutyAverage'), t('figures.charts.offDutyAverage')],
+        (f) => f.averageScore,
+        'score',
+        true,
+      ),
     ],
     horizontal: true,
     emptyText: t('figures.charts.noEffect'),
