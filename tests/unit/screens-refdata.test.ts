@@ -543,6 +543,40 @@ describe('a department’s entries', () => {
     expect(listed).toContain('aria-label="为税务局新增窗口"');
     expect(listed).not.toContain(words.empty);
     expect(listed).not.toContain('<form');
+    expect(listed).toContain('aria-label="停用“税务一号”">停用</button>');
+    expect(listed).not.toContain('恢复启用');
+
+    const inactive = render(DepartmentEntries, {
+      props: {
+        reference,
+        kind: 'window',
+        departmentId: server.social,
+        entries: reference.windowsOf(server.social),
+        words,
+      },
+    }).body;
+    expect(inactive).toContain('aria-label="恢复启用“社保窗口”">恢复启用</button>');
+    expect(inactive).not.toContain('>停用</button>');
+
+    const item = {
+      id: newId(),
+      departmentId: server.tax,
+      code: 'SW01',
+      name: '发票领用',
+      sort: 10,
+    };
+    const items = (active: boolean) =>
+      render(DepartmentEntries, {
+        props: {
+          reference,
+          kind: 'serviceItem',
+          departmentId: server.tax,
+          entries: [{ ...item, active }],
+          words,
+        },
+      }).body;
+    expect(items(true)).toContain('aria-label="撤回“发票领用”">撤回</button>');
+    expect(items(false)).toContain('aria-label="恢复“发票领用”">恢复</button>');
 
     const none = render(DepartmentEntries, {
       props: {
