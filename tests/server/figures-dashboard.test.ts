@@ -128,21 +128,11 @@ describe.each(backends)('dashboard and ranking figures on $name', ({ name }) => 
       satisfied: true,
       note: '',
     });
-    await f.step(r8, '2026-03-07 10:00', 'problem.statusChanged', {
-      from: 'rectified',
-      to: 'verified',
-      note: '',
-      photos: [],
-    });
+    await f.verify(r8, '2026-03-07 10:00');
     await f.rate('A01', '2026-03-09 09:20', 'very_satisfied');
     await f.rate('A02', '2026-03-09 09:45', 'very_satisfied');
     await f.rectify(w1, 'TAX', '2026-03-10 10:00');
-    await f.step(w1, '2026-03-10 11:00', 'problem.statusChanged', {
-      from: 'rectified',
-      to: 'verified',
-      note: '',
-      photos: [],
-    });
+    await f.verify(w1, '2026-03-10 11:00');
     await f.rate('A01', '2026-03-13 11:00', 'satisfied');
     await f.rate('B01', '2026-03-13 16:10', 'basically_satisfied');
     await f.rate('A01', '2026-03-15 10:30', 'basically_satisfied');

@@ -170,6 +170,16 @@ export class FiguresHall {
     });
   }
 
+  /** A rectified problem verified at a hall-local time. */
+  async verify(problemId: string, when: string): Promise<void> {
+    await this.step(problemId, when, 'problem.statusChanged', {
+      from: 'rectified',
+      to: 'verified',
+      note: '',
+      photos: [],
+    });
+  }
+
   /** GET from the console, expecting 200. */
   async get<T>(url: string): Promise<T> {
     const res = await this.hall.admin.get(url);
