@@ -1,7 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hallDate } from '../../src/domain/schedule';
 import type { BoardResponse } from '../../src/sync/report-protocol';
-import { TestDevice } from '../server/helpers';
 import { ConsoleApi } from './support/console-api';
 
 let api: ConsoleApi;
@@ -35,21 +34,7 @@ test("the hall board shows a department's month figures and a leader on duty, an
   await expect(page.getByTestId('board-updated')).toContainText(/更新于 \d\d:\d\d/);
 
   // A rating at one of the department's windows reaches the board by itself.
-  const enrolled = await api.enrolledEvaluator(window.id);
-  const tablet = new TestDevice(enrolled.deviceId, enrolled.hallId, enrolled.token, window.id);
-  await api.pushAs(enrolled, [
-    tablet.append('rating.submitted', {
-      windowId: window.id,
-      departmentId: window.department.id,
-      level: 'very_satisfied',
-      reasons: [],
-      comment: '',
-      ticket: null,
-      channel: 'hall_tablet',
-      phoneId: null,
-      dutySessionId: null,
-    }),
-  ]);
+  await api.rateAt(window, [{}]);
   const rate = (((figures.good + 1) / (figures.total + 1)) * 100).toFixed(1);
   await expect(row).toContainText(`${figures.total + 1} 条`, { timeout: 10_000 });
   await expect(row).toContainText(`${rate}%`);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TestDevice } from '../server/helpers';
-import { ConsoleApi } from './support/console-api';
+import { ConsoleApi, tabletRating } from './support/console-api';
 
 let api: ConsoleApi;
 test.beforeAll(async ({ baseURL }) => {
@@ -27,19 +27,7 @@ test("the devices page shows a tablet's reported health, and renames it and bind
         persisted: true,
         appVersion: '0.1.0+e2e',
       },
-      events: [
-        tablet.append('rating.submitted', {
-          windowId: first!.id,
-          departmentId: first!.department.id,
-          level: 'satisfied',
-          reasons: [],
-          comment: '',
-          ticket: null,
-          channel: 'hall_tablet',
-          phoneId: null,
-          dutySessionId: null,
-        }),
-      ],
+      events: [tabletRating(tablet, first!, { level: 'satisfied' })],
     },
   });
   expect(push.ok()).toBe(true);

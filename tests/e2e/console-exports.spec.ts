@@ -2,10 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import type { RatingSubmitted } from '../../src/domain/events';
 import { hallDate } from '../../src/domain/schedule';
-import { TestDevice } from '../server/helpers';
-import { ConsoleApi, type WindowCard } from './support/console-api';
+import { ConsoleApi } from './support/console-api';
 
 type Cell = string | number;
 
@@ -44,27 +42,6 @@ test.beforeAll(async ({ baseURL }) => {
 });
 test.afterAll(async () => api.dispose());
 
-/** Ratings given now on a tablet enrolled at the window. */
-async function rateAt(window: WindowCard, ratings: Partial<RatingSubmitted>[]): Promise<void> {
-  const enrolled = await api.enrolledEvaluator(window.id);
-  const tablet = new TestDevice(enrolled.deviceId, enrolled.hallId, enrolled.token, window.id);
-  const events = ratings.map((fields) =>
-    tablet.append('rating.submitted', {
-      windowId: window.id,
-      departmentId: window.department.id,
-      level: 'very_satisfied',
-      reasons: [],
-      comment: '',
-      ticket: null,
-      channel: 'hall_tablet',
-      phoneId: null,
-      dutySessionId: null,
-      ...fields,
-    }),
-  );
-  await api.pushAs(enrolled, events);
-}
-
 const csvText = (cell: Cell) =>
   typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : String(cell);
 
@@ -75,12 +52,14 @@ test('the ratings section exports the ratings of a window and a level as CSV and
   const window = windows[windows.length - 1]!;
   const elsewhere = windows.find((w) => w.department.id !== window.department.id)!;
   const tag = `导出${Date.now()}`;
-  await rateAt(window, [
+  await api.rateAt(window, [
     { level: 'dissatisfied', reasons: ['attitude'], comment: `${tag} 态度差` },
     { level: 'satisfied', comment: `${tag} 满意` },
     { level: 'dissatisfied', reasons: ['waited_too_long'], comment: `+${tag}`, ticket: tag },
   ]);
-  await rateAt(elsewhere, [{ level: 'dissatisfied', reasons: ['other'], comment: `${tag} 别处` }]);
+  await api.rateAt(elsewhere, [
+    { level: 'dissatisfied', reasons: ['other'], comment: `${tag} 别处` },
+  ]);
 
   await page.goto('/admin');
   await page.getByLabel('用户名').fill('admin');

@@ -1,11 +1,13 @@
 /** The console's API as an administrator sees it: how the browser tests look at the server. */
 import { request, type APIRequestContext } from '@playwright/test';
+import type { EventEnvelope, RatingSubmitted } from '../../../src/domain/events';
 import type {
   ProblemDetailResponse,
   ProblemListResponse,
   WalkListResponse,
   WalkReportResponse,
 } from '../../../src/sync/pipeline-protocol';
+import { TestDevice } from '../../server/helpers';
 
 export type { ProblemDetailResponse, ProblemListResponse, WalkListResponse, WalkReportResponse };
 
@@ -47,6 +49,26 @@ export interface LeaderAttendance {
   served: number;
   cases: number;
   complaints: number;
+}
+
+/** A rating given now on a hall tablet at `window`: very satisfied unless `fields` say otherwise. */
+export function tabletRating(
+  tablet: TestDevice,
+  window: WindowCard,
+  fields: Partial<RatingSubmitted> = {},
+): EventEnvelope {
+  return tablet.append('rating.submitted', {
+    windowId: window.id,
+    departmentId: window.department.id,
+    level: 'very_satisfied',
+    reasons: [],
+    comment: '',
+    ticket: null,
+    channel: 'hall_tablet',
+    phoneId: null,
+    dutySessionId: null,
+    ...fields,
+  });
 }
 
 export class ConsoleApi {
@@ -151,6 +173,16 @@ export class ConsoleApi {
     const body = (await res.json()) as { results?: { status: string }[] };
     if (!res.ok() || !body.results?.every((r) => r.status === 'stored'))
       throw new Error(`push: ${res.status()} ${JSON.stringify(body)}`);
+  }
+
+  /** Ratings given now on a tablet newly enrolled at the window, expecting every one stored. */
+  async rateAt(window: WindowCard, ratings: Partial<RatingSubmitted>[]): Promise<void> {
+    const enrolled = await this.enrolledEvaluator(window.id);
+    const tablet = new TestDevice(enrolled.deviceId, enrolled.hallId, enrolled.token, window.id);
+    await this.pushAs(
+      enrolled,
+      ratings.map((fields) => tabletRating(tablet, window, fields)),
+    );
   }
 
   private async post(path: string, data: unknown) {
