@@ -9,8 +9,9 @@ test.beforeAll(async ({ baseURL }) => {
 });
 test.afterAll(async () => api.dispose());
 
-const DEPARTMENT = '医保';
-const LEADER = '医疗保障局局长';
+// A department and leader no other browser test schedules or rates (they share one server).
+const DEPARTMENT = '市场监管';
+const LEADER = '市场监督管理局副局长';
 
 test("the hall board shows a department's month figures and a leader on duty, and refreshes after a new rating", async ({
   page,
