@@ -71,6 +71,17 @@ export interface DashboardResponse {
   departments: ({ id: Id; name: string; nameEn?: string } & RatingFigures & {
       problems: ProblemFigures;
     })[];
+  /**
+   * Per window (the shown department's, or the hall's), active ones and any rated in the period,
+   * ordered by the hall's order.
+   */
+  windows: ({
+    id: Id;
+    code: string;
+    name: string;
+    nameEn?: string;
+    departmentId: Id;
+  } & RatingFigures)[];
   /** Leaders on duty against not, per department (the one shown, or every one with ratings). */
   dutyEffect: DutyEffectRow[];
 }

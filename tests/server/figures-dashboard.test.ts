@@ -373,6 +373,19 @@ describe.each(backends)('dashboard and ranking figures on $name', ({ name }) => 
     ]);
   });
 
+  it('says how each window did', async () => {
+    const d = await dashboard('?from=2026-03-02&to=2026-03-15');
+    const row = (code: string) => d.windows.find((w) => w.code === code)!;
+    // A01: 非常满意 ×3, 满意 ×3, 基本满意 ×2 (33 / 8); A02: 非常满意, 不满意 ×2, 非常不满意 (10 / 4).
+    expect(row('A01')).toMatchObject({ departmentId: tax, ...rf(8, 6, 0, 4.13) });
+    expect(row('A02')).toMatchObject({ departmentId: tax, ...rf(4, 1, 3, 2.5) });
+    expect(row('B01')).toMatchObject({ departmentId: hrss, ...rf(5, 3, 1, 3.6) });
+    const others = d.windows.filter((w) => !['A01', 'A02', 'B01'].includes(w.code));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((w) => w.total === 0 && w.averageScore === null)).toBe(true);
+    expect(d.windows.reduce((n, w) => n + w.total, 0)).toBe(d.ratings.total);
+  });
+
   it('narrows every figure to one department', async () => {
     const d = await dashboard(`?from=2026-03-02&to=2026-03-15&department=${tax}`);
     expect(d.department).toEqual({ id: tax, name: '税务', nameEn: 'Taxation' });
@@ -400,6 +413,9 @@ describe.each(backends)('dashboard and ranking figures on $name', ({ name }) => 
     });
     expect(d.problems).toMatchObject({ found: 6, rectified: 3, overdue: 3, closed: 0 });
     expect(d.departments.map((x) => x.id)).toEqual([tax]);
+    expect(d.windows.every((w) => w.departmentId === tax)).toBe(true);
+    expect(d.windows.map((w) => w.code)).toEqual(expect.arrayContaining(['A01', 'A02']));
+    expect(d.windows.reduce((n, w) => n + w.total, 0)).toBe(12);
     expect(d.dutyEffect.map((x) => x.department.id)).toEqual([tax]);
     expect(d.byHour[9]).toEqual({ hour: 9, ...rf(5, 4, 0, 4.4) }); // 5+4+3+5+5
   });

@@ -39,6 +39,7 @@ import {
 } from '../../src/screens/admin/figures/figure-words';
 import { chartConfig, wrapLabel } from '../../src/screens/admin/figures/charts';
 import RankingTable from '../../src/screens/admin/figures/RankingTable.svelte';
+import WindowFigures from '../../src/screens/admin/figures/WindowFigures.svelte';
 import ReportPage from '../../src/screens/admin/figures/ReportPage.svelte';
 import type { ProblemListQuery, ProblemListResponse } from '../../src/sync/pipeline-protocol';
 import type {
@@ -148,6 +149,29 @@ function dashboard(overrides: Partial<DashboardResponse> = {}): DashboardRespons
     departments: [
       { ...tax, ...figuresOf(200, 190, 5, 4.7), problems: { ...noProblems, found: 3 } },
       { ...market, ...figuresOf(100, 80, 15, 4.1), problems: { ...noProblems } },
+    ],
+    windows: [
+      {
+        id: newId(),
+        code: 'A01',
+        name: '综合窗口',
+        departmentId: tax.id,
+        ...figuresOf(120, 115, 2, 4.8),
+      },
+      {
+        id: newId(),
+        code: 'A02',
+        name: '税务窗口',
+        departmentId: tax.id,
+        ...figuresOf(80, 75, 3, 4.6),
+      },
+      {
+        id: newId(),
+        code: 'F01',
+        name: '市场窗口',
+        departmentId: market.id,
+        ...figuresOf(0, 0, 0, null),
+      },
     ],
     dutyEffect: [
       {
@@ -572,6 +596,25 @@ describe('tables of figures', () => {
     const chart = render(ChartTable, { props: { spec: levelsChart(d) } }).body;
     expect(figureTable(chart)).toBe(true);
     expect(chart).toMatch(/<td class="num[^"]*">/);
+  });
+
+  it('list every window with its figures, and its department on the hall-wide page', () => {
+    const d = dashboard();
+    const hallWide = render(WindowFigures, {
+      props: { rows: d.windows, departments: d.departments },
+    }).body;
+    expect(figureTable(hallWide)).toBe(true);
+    expect(hallWide.match(/data-testid="figures-window"/g)).toHaveLength(3);
+    const a02 = hallWide.split('data-testid="figures-window"').find((r) => r.includes('A02'))!;
+    expect(a02).toContain('税务窗口');
+    expect(a02).toContain('<td>税务局</td>');
+    expect(a02).toMatch(/data-column="total">80</);
+    expect(a02).toMatch(/data-column="goodRate">93\.8%/);
+    const oneDepartment = render(WindowFigures, {
+      props: { rows: d.windows.slice(0, 2), departments: null },
+    }).body;
+    expect(oneDepartment).not.toContain('税务局');
+    expect(oneDepartment).not.toContain('所属部门');
   });
 });
 

@@ -46,6 +46,7 @@ const messages: typeof zhCN = {
       empty: 'No ratings, duty shifts or problems in this period.',
       noRatings: 'No ratings in this period, so there are no rating charts.',
       departmentsTitle: 'Departments',
+      windowsTitle: 'Windows',
     },
     kpi: {
       label: 'Key figures',
@@ -122,6 +123,11 @@ const messages: typeof zhCN = {
       rectificationRate: 'Rectification rate',
       medianDays: 'Median days to rectify',
       empty: 'No departments.',
+    },
+    windows: {
+      window: 'Window',
+      department: 'Department',
+      empty: 'No windows.',
     },
     ranking: {
       intro:

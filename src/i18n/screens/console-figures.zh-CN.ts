@@ -44,6 +44,7 @@ const messages = {
       empty: '这个时段没有评价、坐班排班或问题记录。',
       noRatings: '这个时段没有评价，所以没有评价图表。',
       departmentsTitle: '各部门情况',
+      windowsTitle: '各窗口情况',
     },
     kpi: {
       label: '主要指标',
@@ -119,6 +120,11 @@ const messages = {
       rectificationRate: '整改率',
       medianDays: '整改中位天数',
       empty: '没有部门数据。',
+    },
+    windows: {
+      window: '窗口',
+      department: '所属部门',
+      empty: '没有窗口数据。',
     },
     ranking: {
       intro:

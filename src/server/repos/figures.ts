@@ -88,6 +88,22 @@ export async function ratingsByDepartment(
   );
 }
 
+/** Ratings of each window by level over the scope, from the per-window rollup. */
+export async function ratingsByWindow(
+  db: Db,
+  scope: FigureScope,
+): Promise<{ key: Id; level: RatingLevel; n: number }[]> {
+  const params: unknown[] = [scope.hallId, scope.from, scope.to];
+  const dept = departmentFilter(scope, params);
+  return db.query(
+    `SELECT window_id AS key, level, sum(n)::int AS n
+       FROM rating_rollup
+      WHERE hall_id = $1 AND day BETWEEN $2::date AND $3::date${dept}
+      GROUP BY window_id, level`,
+    params,
+  );
+}
+
 /** A department's hall-local hour of a day during which one of its leaders was on duty. */
 export interface DutyBucket {
   departmentId: Id;

@@ -4,10 +4,10 @@
  * rollup. Only what a hall shows in public: titles, departments and windows, no ids.
  */
 import type { Db } from '../db/db';
-import type { RatingLevel } from '../../domain/rating';
 import { hallDate, hallMinutes } from '../../domain/schedule';
 import type { BoardResponse } from '../../sync/report-protocol';
 import { notFound } from '../errors';
+import { ratingsByDepartment } from '../repos/figures';
 import { firstHall } from '../repos/halls';
 import { listDepartments, listLeaders, listWindows } from '../repos/reference';
 import { isoAt } from '../repos/util';
@@ -27,15 +27,10 @@ async function monthCounts(
   from: string,
   to: string,
 ): Promise<Map<string, LevelCounts>> {
-  const rows = await db.query<{ departmentId: string; level: RatingLevel; n: string | number }>(
-    `SELECT department_id AS "departmentId", level, sum(n) AS n FROM rating_rollup
-     WHERE hall_id = $1 AND day BETWEEN $2::date AND $3::date GROUP BY 1, 2`,
-    [hallId, from, to],
-  );
   const counts = new Map<string, LevelCounts>();
-  for (const r of rows) {
+  for (const r of await ratingsByDepartment(db, { hallId, from, to, departmentId: null })) {
     const levels = counts.get(r.departmentId) ?? zeroLevels();
-    levels[r.level] = Number(r.n);
+    levels[r.level] += r.n;
     counts.set(r.departmentId, levels);
   }
   return counts;

@@ -57,6 +57,7 @@ import {
   poorReasons,
   problemGroups,
   ratingCounts,
+  ratingsByWindow,
   rectifyMedians,
   type DutyBucket,
   type FigureScope,
@@ -357,15 +358,18 @@ export async function dashboard(
   const { fromIso, toIso } = periodInstants(q.from, q.to);
 
   // One connection may serve all of these in turn (PGlite); PostgreSQL runs them side by side.
-  const [counts, reasons, groups, medians, shifts, sessions, leaders] = await Promise.all([
-    ratingCounts(db, scope, q.grain),
-    poorReasons(db, scope, fromIso, toIso),
-    problemGroups(db, scope, fromIso, toIso),
-    rectifyMedians(db, scope, fromIso, toIso),
-    listShifts(db, hallId, q.from, q.to),
-    sessionsBetween(db, hallId, q.from, q.to),
-    listLeaders(db, hallId),
-  ]);
+  const [counts, byWindow, reasons, groups, medians, shifts, sessions, leaders] = await Promise.all(
+    [
+      ratingCounts(db, scope, q.grain),
+      ratingsByWindow(db, scope),
+      poorReasons(db, scope, fromIso, toIso),
+      problemGroups(db, scope, fromIso, toIso),
+      rectifyMedians(db, scope, fromIso, toIso),
+      listShifts(db, hallId, q.from, q.to),
+      sessionsBetween(db, hallId, q.from, q.to),
+      listLeaders(db, hallId),
+    ],
+  );
   const ofScope = (s: DutySession) => q.departmentId === null || s.departmentId === q.departmentId;
   const buckets = dutyBuckets(sessions.filter(ofScope), q.from, q.to, now);
   const effect = await dutyEffectCounts(db, scope, buckets);
@@ -376,6 +380,7 @@ export async function dashboard(
   const weekdays = bySlice('weekday');
   const trend = bySlice('bucket');
   const departmentLevels = bySlice('department');
+  const windowLevels = levelsBy(byWindow);
 
   const judged = judgeGroups(groups, hall, now);
   const ratingProblems = judged.filter((g) => g.source === 'rating');
@@ -446,6 +451,21 @@ export async function dashboard(
         medianOf(medians, 'department', d.id),
       ),
     })),
+    windows: [...hall.windows.values()]
+      .filter(
+        (w) =>
+          (q.departmentId === null || w.departmentId === q.departmentId) &&
+          (w.active || windowLevels.has(w.id)),
+      )
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
+      .map((w) => ({
+        id: w.id,
+        code: w.code,
+        name: w.name,
+        ...(w.nameEn ? { nameEn: w.nameEn } : {}),
+        departmentId: w.departmentId,
+        ...ratingFigures(windowLevels.get(w.id) ?? zeroLevels()),
+      })),
     dutyEffect: dutyEffectRows(hall, effect, buckets),
   };
 }
