@@ -493,6 +493,84 @@ SELECT DISTINCT ON (device_id, used_at) device_id, window_id, used_at
 DELETE FROM enrollments WHERE code_hash LIKE 'bound:%';
 `,
   },
+  {
+    version: 7,
+    sql: `
+-- Trust. A device's public key (ECDSA P-256, SPKI, base64url), registered at enrollment: every
+-- request the device signs with its non-extractable private key is checked against it, so a token
+-- copied to another machine cannot push.
+ALTER TABLE devices ADD COLUMN public_key text;
+
+-- Where a citizen's rating came from, as a keyed hash of the address (never the address itself),
+-- for the console's burst evidence.
+ALTER TABLE ratings ADD COLUMN address_hash text;
+
+-- Presses of an evaluator that came too soon after its last counted rating: kept for audit, never
+-- counted (the figures read only ratings).
+CREATE TABLE rating_extras (
+  event_id text PRIMARY KEY REFERENCES events (id),
+  hall_id text NOT NULL,
+  device_id text NOT NULL,
+  window_id text NOT NULL,
+  department_id text NOT NULL,
+  level text NOT NULL,
+  -- The counted rating it repeated.
+  repeat_of text NOT NULL,
+  reason text NOT NULL,
+  at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL
+);
+CREATE INDEX rating_extras_hall_at ON rating_extras (hall_id, at);
+
+-- Bursts the console must look at: many ratings from one phone or address, or an evaluator rating
+-- faster than a window serves citizens. Flagged with their evidence, never deleted; an
+-- administrator dismisses a flag with a note or keeps it.
+CREATE TABLE rating_flags (
+  id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  -- phone_burst, address_burst, evaluator_burst, rate_limited
+  kind text NOT NULL,
+  -- The phone id, address hash or device id the burst came from.
+  subject text NOT NULL,
+  window_id text,
+  first_at timestamptz NOT NULL,
+  last_at timestamptz NOT NULL,
+  n integer NOT NULL,
+  -- Rating ids and whatever else shows the burst.
+  evidence jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  reviewed_at timestamptz,
+  reviewed_by text,
+  review_note text,
+  UNIQUE (hall_id, kind, subject, first_at)
+);
+CREATE INDEX rating_flags_open ON rating_flags (hall_id, created_at) WHERE reviewed_at IS NULL;
+
+-- A citizen's phone number left for the call-back of a 差评: encrypted (AES-256-GCM under a key
+-- outside the database), never in the event log, erased when the problem closes.
+CREATE TABLE callback_contacts (
+  rating_id text PRIMARY KEY,
+  hall_id text NOT NULL REFERENCES halls (id),
+  key_id text NOT NULL,
+  iv bytea NOT NULL,
+  ciphertext bytea NOT NULL,
+  created_at timestamptz NOT NULL,
+  erased_at timestamptz
+);
+
+-- Failed console logins per user name and per address, across server processes.
+CREATE TABLE login_throttle (
+  key text PRIMARY KEY,
+  failures integer NOT NULL,
+  first_failed_at timestamptz NOT NULL,
+  locked_until timestamptz
+);
+
+-- 暗访: when the console published the inspection; until then its inspector is not shown to the
+-- inspected department.
+ALTER TABLE walks ADD COLUMN published_at timestamptz;
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
