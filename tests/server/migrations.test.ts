@@ -65,7 +65,9 @@ describe.each(backends)('migrations on $name', (backend) => {
                ('bound:d', 'h', 'evaluator', 'w1', '${at}', '${at}', '${at}', 'd'),
                ('bound:x', 'h', 'evaluator', 'w2', '2026-11-03T01:00:00Z', '${at}', '2026-11-03T01:00:00Z', 'd');
     `);
-    expect(await migrate(db)).toEqual([6]);
+    expect(await migrate(db)).toEqual(
+      MIGRATIONS.filter((m) => m.version >= 6).map((m) => m.version),
+    );
     const bindings = await db.query<{ windowId: string }>(
       'SELECT window_id AS "windowId" FROM device_bindings ORDER BY bound_at',
     );
