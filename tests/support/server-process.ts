@@ -14,13 +14,25 @@ export interface ServerProcess {
   url: string;
   adminPassword: string;
   enrollmentCode: string;
+  /** SIGKILL, as a crash or a pulled plug: no shutdown of any kind. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /**
+   * False when the database already has its hall (a second process on one PostgreSQL): the
+   * banner then prints no password and no enrollment code, and those come back empty.
+   */
+  fresh?: boolean;
 }
 
 export async function startServerProcess(
   port: number,
   env: Record<string, string> = {},
+  options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
+  const fresh = options.fresh ?? true;
   const dataDir = mkdtempSync(join(tmpdir(), 'hall-kiosk-'));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/server/main.ts'], {
@@ -35,6 +47,8 @@ export async function startServerProcess(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx runs the server in a child process, and a kill must reach both.
+    detached: true,
   });
   const banner = await new Promise<string>((done, fail) => {
     let out = '';
@@ -42,7 +56,8 @@ export async function startServerProcess(
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       // The banner ends with a rule after the password.
-      if (/Password:[^\n]*\n[\s\S]*─{20,}\s*$/.test(out)) {
+      const ready = fresh ? /Password:[^\n]*\n[\s\S]*─{20,}\s*$/ : /Console:[\s\S]*─{20,}\s*$/;
+      if (ready.test(out)) {
         clearTimeout(timer);
         done(out);
       }
@@ -55,11 +70,17 @@ export async function startServerProcess(
   });
   const password = /Password:\s+(\S+)/.exec(banner)?.[1];
   const code = /window \w+: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(banner)?.[1];
-  if (!password || !code) throw new Error(`unexpected start-up banner:\n${banner}`);
+  if (fresh && (!password || !code)) throw new Error(`unexpected start-up banner:\n${banner}`);
   return {
     url,
-    adminPassword: password,
-    enrollmentCode: code,
+    adminPassword: password ?? '',
+    enrollmentCode: code ?? '',
+    async kill() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -4,7 +4,6 @@
  * committed, duplicates requests (at once or replayed much later), delays them so concurrent ones
  * overtake each other, answers 503 / 429 / 401 itself, and restarts the server.
  */
-import type { FastifyInstance } from 'fastify';
 import type { FetchLike } from '../../../src/sync/transport';
 import type { Rng } from './random';
 
@@ -20,13 +19,17 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** The server as the network reaches it: the current app, and how to restart it. */
+/**
+ * The server as the network reaches it: one in-process app, or several server processes on one
+ * PostgreSQL (the request goes to whichever `rng` picks), and how to restart it (or one of them).
+ */
 export interface ServerHandle {
-  app(): FastifyInstance;
-  restart(): Promise<void>;
+  send(request: SimRequest, rng: Rng): Promise<Response>;
+  restart(rng: Rng): Promise<void>;
 }
 
-interface Sent {
+/** A request as a device sent it. */
+export interface SimRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -46,7 +49,7 @@ export class FaultyNetwork {
   faultRate = 0;
   #down = false;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #replays: Sent[] = [];
+  readonly #replays: SimRequest[] = [];
 
   constructor(private readonly server: ServerHandle) {}
 
@@ -61,7 +64,7 @@ export class FaultyNetwork {
     return (async (input: string, init?: RequestInit) => {
       this.requests++;
       const url = new URL(input);
-      const sent: Sent = {
+      const sent: SimRequest = {
         method: init?.method ?? 'GET',
         url: url.pathname + url.search,
         headers: headersOf(init?.headers),
@@ -93,20 +96,20 @@ export class FaultyNetwork {
         case 'answer_401':
           return json(401, { error: 'unauthorized', message: 'Proxy lost the credentials.' });
         case 'drop_answer':
-          await this.#send(sent);
+          await this.#send(sent, rng);
           throw new TypeError('network dropped the answer');
         case 'duplicate': {
-          const [, second] = await Promise.all([this.#send(sent), this.#send(sent)]);
+          const [, second] = await Promise.all([this.#send(sent, rng), this.#send(sent, rng)]);
           return second;
         }
         case 'replay_later':
           this.#replays.push(sent);
-          return this.#send(sent);
+          return this.#send(sent, rng);
         case 'delay':
           await turns(rng.int(1, 40));
-          return this.#send(sent);
+          return this.#send(sent, rng);
         default:
-          return this.#send(sent);
+          return this.#send(sent, rng);
       }
     }) as FetchLike;
   }
@@ -116,17 +119,17 @@ export class FaultyNetwork {
     while (this.#replays.length > 0 && rng.chance(0.7)) {
       const sent = this.#replays.splice(rng.int(0, this.#replays.length - 1), 1)[0]!;
       if (this.#down) continue;
-      await this.#send(sent).catch(() => undefined);
+      await this.#send(sent, rng).catch(() => undefined);
     }
   }
 
-  /** Stop answering, let what is in flight finish, start a new server process on the same data. */
-  async restart(): Promise<void> {
+  /** Stop answering, let what is in flight finish, restart the server on the same data. */
+  async restart(rng: Rng): Promise<void> {
     this.#down = true;
     this.restarts++;
     try {
       await Promise.allSettled([...this.#inFlight]);
-      await this.server.restart();
+      await this.server.restart(rng);
     } finally {
       this.#down = false;
     }
@@ -136,30 +139,11 @@ export class FaultyNetwork {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
   }
 
-  #send(sent: Sent): Promise<Response> {
-    const request = this.server
-      .app()
-      .inject({
-        method: sent.method as 'GET',
-        url: sent.url,
-        headers: sent.headers,
-        remoteAddress: sent.remoteAddress,
-        ...(sent.body !== undefined ? { payload: sent.body } : {}),
-      })
-      .then((res) => {
-        if (res.statusCode >= 500)
-          this.serverErrors.push(`${sent.method} ${sent.url}: ${res.body}`);
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined) continue;
-          for (const v of Array.isArray(value) ? value : [value]) headers.append(name, String(v));
-        }
-        const empty = res.statusCode === 204 || res.statusCode === 304;
-        return new Response(empty ? null : new Uint8Array(res.rawPayload), {
-          status: res.statusCode,
-          headers,
-        });
-      });
+  #send(sent: SimRequest, rng: Rng): Promise<Response> {
+    const request = this.server.send(sent, rng).then((res) => {
+      if (res.status >= 500) this.serverErrors.push(`${sent.method} ${sent.url}: ${res.status}`);
+      return res;
+    });
     this.#inFlight.add(request);
     void request.finally(() => this.#inFlight.delete(request)).catch(() => undefined);
     return request;

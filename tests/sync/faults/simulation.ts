@@ -40,12 +40,31 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
+/** The server in this process, reached through `app.inject` (no sockets); restarts rebuild it. */
 export async function startSimServer(db: Db): Promise<SimServer> {
   await migrate(db);
   const build = () => buildApp({ db, config: loadConfig({}), logger: false, now: Date.now });
   let app: FastifyInstance = await build();
   const handle: ServerHandle = {
-    app: () => app,
+    async send(sent) {
+      const res = await app.inject({
+        method: sent.method as 'GET',
+        url: sent.url,
+        headers: sent.headers,
+        remoteAddress: sent.remoteAddress,
+        ...(sent.body !== undefined ? { payload: sent.body } : {}),
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) headers.append(name, String(v));
+      }
+      const empty = res.statusCode === 204 || res.statusCode === 304;
+      return new Response(empty ? null : new Uint8Array(res.rawPayload), {
+        status: res.statusCode,
+        headers,
+      });
+    },
     async restart() {
       await app.close();
       app = await build();
@@ -76,6 +95,8 @@ export interface RunReport {
   duplicated: number;
   /** 5xx answers the network did not make. */
   crashes: number;
+  /** Events a device's pulls passed over. */
+  skipped: number;
   /** Every broken invariant, in words; empty when the run passed. */
   violations: string[];
 }
@@ -292,19 +313,41 @@ function pickStep(p: Problem, hall: SimHall, rng: Rng): ProblemStepInput {
   return rng.pick(options);
 }
 
+/** How big a run is. */
+export interface RunShape {
+  evaluators: [min: number, max: number];
+  /** Chance that two inspection tablets work on problems in the run. */
+  tablets: number;
+  /** Chance of a server restart at each step. */
+  restarts: number;
+  /** Devices acting at once at each step. */
+  concurrency: [min: number, max: number];
+}
+
+export const LIGHT_RUN: RunShape = {
+  evaluators: [1, 2],
+  tablets: 0.12,
+  restarts: 0.04,
+  concurrency: [1, 3],
+};
+
 /** Run one seed on `server`; never throws for a broken invariant (see `violations`). */
-export async function runSeed(server: SimServer, seed: number): Promise<RunReport> {
+export async function runSeed(
+  server: SimServer,
+  seed: number,
+  shape: RunShape = LIGHT_RUN,
+): Promise<RunReport> {
   const rng = new Rng(seed);
   const hall = await createHall(server.db, seed);
   const network = new FaultyNetwork(server.handle);
   const devices: SimDevice[] = [];
   try {
-    const evaluators = rng.int(1, 2);
+    const evaluators = rng.int(...shape.evaluators);
     for (let i = 0; i < evaluators; i++)
       devices.push(
         await addDevice(server, network, hall, rng, 'evaluator', rng.pick(hall.windows), i),
       );
-    if (rng.chance(0.12)) {
+    if (rng.chance(shape.tablets)) {
       for (let i = 0; i < 2; i++) {
         const t = await addDevice(server, network, hall, rng, 'inspection_tablet', null, 10 + i);
         const first = await t.device.syncNow();
@@ -318,12 +361,12 @@ export async function runSeed(server: SimServer, seed: number): Promise<RunRepor
     network.faultRate = 0.05 + rng.next() * 0.45;
     const steps = rng.int(3, 8);
     for (let s = 0; s < steps; s++) {
-      if (rng.chance(0.04)) {
-        await network.restart();
+      if (rng.chance(shape.restarts)) {
+        await network.restart(rng);
         continue;
       }
       const actions: Promise<unknown>[] = [];
-      for (let a = rng.int(1, 3); a > 0; a--) {
+      for (let a = rng.int(...shape.concurrency); a > 0; a--) {
         const d = rng.pick(devices);
         const roll = rng.next();
         if (roll < 0.55)
@@ -358,6 +401,7 @@ async function check(
   let events = 0;
   let lost = 0;
   let duplicated = 0;
+  let skippedTotal = 0;
   for (const d of devices) {
     const { deviceId } = d.device.credentials;
     const log = await d.device.store.db.log.orderBy('deviceSeq').toArray();
@@ -400,6 +444,19 @@ async function check(
       if (i < log.length && log[i]!.id !== stored[i]!.id)
         violations.push(`${d.name}: event ${i + 1} differs between device and server`);
     }
+    // What the device pulled: every event of the hall up to its cursor, none skipped.
+    const cursor = await d.device.store.cursor();
+    const pulled = new Set((await d.device.store.db.hallEvents.toArray()).map((e) => e.id));
+    const upTo = await db.query<{ id: string }>(
+      'SELECT id FROM events WHERE hall_id = $1 AND hall_seq <= $2',
+      [hall.id, cursor],
+    );
+    const skipped = upTo.filter((e) => !pulled.has(e.id)).length;
+    if (skipped > 0 || pulled.size !== upTo.length)
+      violations.push(
+        `${d.name}: pulled ${pulled.size} of the ${upTo.length} events up to its cursor`,
+      );
+    skippedTotal += skipped;
     const counts = await d.device.store.counts();
     if (counts.pending !== 0)
       violations.push(`${d.name}: ${counts.pending} events still wait with a healthy network`);
@@ -448,6 +505,7 @@ async function check(
     lost,
     duplicated,
     crashes: network.serverErrors.length,
+    skipped: skippedTotal,
     violations,
   };
 }

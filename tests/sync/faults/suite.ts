@@ -3,20 +3,22 @@
  * the file records its figures for `npm run reliability`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Db } from '../../../src/server/db/db';
 import { recordFigures } from '../../support/reliability';
 import { FAULT_KINDS } from './network';
-import { runSeed, startSimServer, type RunReport, type SimServer } from './simulation';
+import { runSeed, type RunReport, type RunShape, type SimServer } from './simulation';
 
 export function faultSuite(options: {
   suite: string;
-  openDb: () => Promise<Db>;
+  open: () => Promise<SimServer>;
   seeds: readonly number[];
+  shape?: RunShape;
+  /** Per seed (restarting a server process takes seconds). */
+  timeoutMs?: number;
 }): void {
   let server: SimServer;
   const reports: RunReport[] = [];
   beforeAll(async () => {
-    server = await startSimServer(await options.openDb());
+    server = await options.open();
   });
   afterAll(async () => {
     await server?.close();
@@ -34,14 +36,19 @@ export function faultSuite(options: {
     figures['server restarts'] = sum((r) => r.restarts);
     figures.lost = sum((r) => r.lost);
     figures.duplicated = sum((r) => r.duplicated);
+    figures['events skipped by a pull'] = sum((r) => r.skipped);
     figures.crashes = sum((r) => r.crashes);
     recordFigures(options.suite, figures);
   });
 
   for (const seed of options.seeds)
-    it(`seed ${seed}: every confirmed event reaches the server exactly once`, async () => {
-      const report = await runSeed(server, seed);
-      reports.push(report);
-      expect(report.violations).toEqual([]);
-    });
+    it(
+      `seed ${seed}: every confirmed event reaches the server exactly once`,
+      async () => {
+        const report = await runSeed(server, seed, options.shape);
+        reports.push(report);
+        expect(report.violations).toEqual([]);
+      },
+      options.timeoutMs,
+    );
 }
