@@ -5,7 +5,15 @@
 import { readFigures } from './support/reliability';
 
 const MUST_BE_ZERO = ['lost', 'duplicated', 'crashes'];
-const suites = readFigures();
+// A suite split over several files records its parts as `<suite>--<part>`; they add up.
+const merged = new Map<string, Record<string, number>>();
+for (const { suite, figures } of readFigures()) {
+  const name = suite.split('--')[0]!;
+  const sum = merged.get(name) ?? {};
+  for (const [label, value] of Object.entries(figures)) sum[label] = (sum[label] ?? 0) + value;
+  merged.set(name, sum);
+}
+const suites = [...merged].map(([suite, figures]) => ({ suite, figures }));
 if (suites.length === 0) {
   console.log('No reliability figures yet: run `npm test` first.');
   process.exit(0);
