@@ -21,6 +21,7 @@ import { MAX_PUSH_BYTES } from '../sync/protocol';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import type { Db } from './db/db';
+import { refuseCrossSite } from './cross-site';
 import { HttpError } from './errors';
 import { adminRoutes } from './routes/admin';
 import { blobRoutes } from './routes/blobs';
@@ -42,6 +43,18 @@ export interface AppOptions {
 
 /** Seconds a client is asked to wait after a transient failure. */
 export const RETRY_AFTER_SECONDS = 5;
+
+/** One method and path pattern the app answers (`/api/v1/admin/problems/:id`). */
+export interface RouteSummary {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteSummary[];
+  }
+}
 
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
@@ -158,6 +171,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       (_request, body, done) => done(null, body),
     );
   }
+
+  // The console's state-changing requests come only from its own pages (src/server/cross-site.ts).
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/v1/admin/')) refuseCrossSite(request, config.publicUrl);
+  });
+
+  // Every route the app answers, for the tests that must cover each one (access, fuzzing).
+  const routeTable: RouteSummary[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
 
   syncRoutes(app, ctx);
   publicRoutes(app, ctx);
