@@ -620,11 +620,52 @@ export function validatePayload<T extends EventType>(
   return { ok: false, issues: toIssues(result.issues, 'payload') };
 }
 
+/** A lone surrogate cannot be encoded or hashed; NUL cannot be stored in PostgreSQL text. */
+const UNSTORABLE_TEXT =
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/;
+
+/**
+ * Whether every string in a value (keys too) is text that can be hashed and stored: well-formed
+ * UTF-16 with no NUL character.
+ */
+export function isWellFormedText(value: unknown): boolean {
+  if (typeof value === 'string') return !UNSTORABLE_TEXT.test(value);
+  if (Array.isArray(value)) return value.every(isWellFormedText);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).every(([k, v]) => !UNSTORABLE_TEXT.test(k) && isWellFormedText(v));
+  return true;
+}
+
+/** A copy with every lone surrogate and NUL replaced by U+FFFD: what can be kept of such text. */
+export function wellFormedCopy(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(new RegExp(UNSTORABLE_TEXT, 'g'), '\ufffd');
+  if (Array.isArray(value)) return value.map(wellFormedCopy);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [wellFormedCopy(k) as string, wellFormedCopy(v)]),
+    );
+  return value;
+}
+
 /** Validate anything that claims to be an event: envelope, type, payload. */
 export function validateEvent(input: unknown): Validation<ValidEvent> {
   const envelope = v.safeParse(EnvelopeSchema, input);
   if (!envelope.success) return { ok: false, issues: toIssues(envelope.issues, '') };
   const e = envelope.output;
+  if (!isWellFormedText(input)) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          code: 'invalid_text',
+          message:
+            'event: text must be valid Unicode (a lone surrogate cannot be stored or hashed)',
+        },
+      ],
+    };
+  }
   if (!(e.type in PAYLOAD_SCHEMAS)) {
     return {
       ok: false,

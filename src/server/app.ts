@@ -21,6 +21,7 @@ import { MAX_PUSH_BYTES } from '../sync/protocol';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import type { Db } from './db/db';
+import { isWellFormedText } from '../domain/events';
 import { refuseCrossSite } from './cross-site';
 import { HttpError } from './errors';
 import { adminRoutes } from './routes/admin';
@@ -43,6 +44,26 @@ export interface AppOptions {
 
 /** Seconds a client is asked to wait after a transient failure. */
 export const RETRY_AFTER_SECONDS = 5;
+
+/** No request of the API nests this deep; deeper is junk that would only cost stack. */
+const MAX_NESTING = 32;
+
+/** How deep arrays and objects nest in a value, counted without recursion, up to `limit` + 1. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Routes that take a device's or phone's events, each decided on its own. */
+const EVENT_ROUTES = new Set(['/api/v1/sync/push', '/api/v1/public/ratings']);
 
 /** One method and path pattern the app answers (`/api/v1/admin/problems/:id`). */
 export interface RouteSummary {
@@ -112,6 +133,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: loggerOptions(options.logger, config),
     logController: new RequestLog(),
     bodyLimit: MAX_PUSH_BYTES,
+    // Requests refused before routing (an address that is not valid UTF-8, say) answer in the
+    // API's own shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({
+        error: 'bad_request',
+        message: `The request cannot be read: ${error.message.slice(0, 200)}`,
+      });
+    },
     trustProxy:
       typeof config.trustProxy === 'number'
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
@@ -175,6 +204,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The console's state-changing requests come only from its own pages (src/server/cross-site.ts).
   app.addHook('onRequest', async (request) => {
     if (request.url.startsWith('/api/v1/admin/')) refuseCrossSite(request, config.publicUrl);
+  });
+
+  // Text no event, key or column can hold (a lone surrogate, NUL) is refused at the door — except
+  // in pushed events, each of which is refused on its own so one cannot block a device's queue.
+  app.addHook('preValidation', async (request) => {
+    const body = Buffer.isBuffer(request.body) ? null : request.body;
+    if (nestingDepth(body, MAX_NESTING) > MAX_NESTING)
+      throw new HttpError(400, 'too_deep', `The request nests deeper than ${MAX_NESTING} levels.`);
+    if (EVENT_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (![request.params, request.query, body].every(isWellFormedText))
+      throw new HttpError(
+        400,
+        'invalid_text',
+        'The request holds text that cannot be stored (a NUL character or broken Unicode).',
+      );
   });
 
   // Every route the app answers, for the tests that must cover each one (access, fuzzing).

@@ -1,3 +1,4 @@
+import { wellFormedCopy } from '../../domain/events';
 import type { Db } from '../db/db';
 import type { PulledEvent } from '../../sync/protocol';
 import type { EventEnvelope } from '../../domain/events';
@@ -117,7 +118,8 @@ export async function insertRejected(tx: Db, rows: readonly RejectedRow[]): Prom
       rows.map((r) => r.type),
       rows.map((r) => r.reason),
       rows.map((r) => r.message),
-      rows.map((r) => json(r.envelope)),
+      // Ill-formed text is refused, and kept with U+FFFD where jsonb cannot hold it as sent.
+      rows.map((r) => json(wellFormedCopy(r.envelope))),
       rows.map((r) => r.receivedAt),
     ],
   );

@@ -25,6 +25,8 @@ import {
   validateEvent,
   type EventEnvelope,
   type ValidEvent,
+  isWellFormedText,
+  wellFormedCopy,
 } from '../../domain/events';
 import { hashValue } from '../../domain/hash';
 import { MAX_COUNTER, clampHlc, formatHlc, parseHlc } from '../../domain/hlc';
@@ -654,7 +656,9 @@ export async function ingestEvents(
 ): Promise<Ingested[]> {
   const receivedAt = isoAt(ctx.now);
   // In memory: the hash each next event chains to, and every check that needs no database.
-  const hashes = raws.map((raw) => hashValue(raw));
+  // Text that is not valid Unicode cannot be hashed as sent; such an event is refused below
+  // (invalid_text), and chains on by the hash of what can be kept of it.
+  const hashes = raws.map((raw) => hashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)));
   const alone = raws.map((raw, i) =>
     checkAlone(writer, raw, i === 0 ? ctx.lastHash : hashes[i - 1]!, ctx),
   );
