@@ -1,5 +1,6 @@
 /** English catalog: the same keys as `zh-CN.ts`, loaded only when English is chosen. */
 import { RATING_LABELS } from '../domain/rating';
+import storageNotice from './storage-notice.en';
 import type { CoreCatalog } from './zh-CN';
 
 const en: CoreCatalog = {
@@ -14,6 +15,7 @@ const en: CoreCatalog = {
   locale: {
     switchTo: '中文',
   },
+  storageNotice,
   update: {
     available: 'A new version is available.',
     reload: 'Update now',

@@ -6,6 +6,7 @@
  * `{ one, other }` pair is chosen by the count parameter.
  */
 import { RATING_LABELS } from '../domain/rating';
+import storageNotice from './storage-notice.zh-CN';
 
 const zhCN = {
   app: {
@@ -20,6 +21,7 @@ const zhCN = {
     /** Name of the language the switch changes to, written in that language. */
     switchTo: 'English',
   },
+  storageNotice,
   update: {
     available: '有新版本可用。',
     reload: '立即更新',

@@ -16,6 +16,7 @@ import type { LedgerKind } from '../domain/events';
 import type { DutySession } from '../domain/duty';
 import type { Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
+import { currentStorageChange, reportStorageChange } from './storage-change';
 
 /** Database of an enrolled device (evaluator tablet, duty kiosk, inspection tablet). */
 export const DEVICE_DB_NAME = 'hall-kiosk';
@@ -265,6 +266,22 @@ export class HallKioskDb extends Dexie {
       });
 
     // Later versions are added below, never by editing the ones above.
+
+    // Another tab (a newer version of the app) wants to upgrade the schema. Close at once so it
+    // is not blocked, and keep this database closed: a write from this tab's old code would
+    // otherwise reopen it under the old schema. The screens say why and offer a reload; writes
+    // from here on fail (DatabaseClosedError) and are shown as refused, never dropped silently.
+    this.on('versionchange', () => {
+      this.close({ disableAutoOpen: true });
+      reportStorageChange('outdated');
+      return false;
+    });
+    // This tab is the newer one and an older tab has not let go of the database yet.
+    this.on('blocked', () => reportStorageChange('blocked'));
+    // The open went through after all: a blocked notice no longer applies.
+    this.on('ready', () => {
+      if (currentStorageChange() === 'blocked') reportStorageChange(null);
+    });
   }
 
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {

@@ -1,4 +1,5 @@
 import { WriteError } from '../app/device-api';
+import { currentStorageChange } from './storage-change';
 
 const QUOTA_NAMES = new Set<string>([
   // Dexie.errnames.QuotaExceeded: the DOMException's own name, which Dexie keeps.
@@ -36,6 +37,11 @@ export function isQuotaError(error: unknown, depth = 0): boolean {
 export function toWriteError(error: unknown): WriteError {
   if (error instanceof WriteError) return error;
   if (isQuotaError(error)) return new WriteError('storage_full', 'the device storage is full');
+  if (currentStorageChange() === 'outdated')
+    return new WriteError(
+      'storage_unavailable',
+      'a newer version of the app upgraded the local database in another tab; reload this one',
+    );
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new WriteError('storage_unavailable', `local storage failed (${detail})`);
 }
