@@ -62,8 +62,15 @@ function nestingDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
-/** Routes that take a device's or phone's events, each decided on its own. */
-const EVENT_ROUTES = new Set(['/api/v1/sync/push', '/api/v1/public/ratings']);
+/**
+ * Routes that judge their text themselves: pushed events, each decided on its own so one cannot
+ * block a device's queue, and the schedule import, which calls a file with NUL "not CSV text".
+ */
+const OWN_TEXT_CHECKS = new Set([
+  '/api/v1/sync/push',
+  '/api/v1/public/ratings',
+  '/api/v1/admin/shifts/import',
+]);
 
 /** One method and path pattern the app answers (`/api/v1/admin/problems/:id`). */
 export interface RouteSummary {
@@ -206,13 +213,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/v1/admin/')) refuseCrossSite(request, config.publicUrl);
   });
 
-  // Text no event, key or column can hold (a lone surrogate, NUL) is refused at the door — except
-  // in pushed events, each of which is refused on its own so one cannot block a device's queue.
+  // Text no event, key or column can hold (a lone surrogate, NUL) is refused at the door, except
+  // where a route judges its text itself.
   app.addHook('preValidation', async (request) => {
     const body = Buffer.isBuffer(request.body) ? null : request.body;
     if (nestingDepth(body, MAX_NESTING) > MAX_NESTING)
       throw new HttpError(400, 'too_deep', `The request nests deeper than ${MAX_NESTING} levels.`);
-    if (EVENT_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (OWN_TEXT_CHECKS.has(request.routeOptions.url ?? '')) return;
     if (![request.params, request.query, body].every(isWellFormedText))
       throw new HttpError(
         400,

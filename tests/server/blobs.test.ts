@@ -3,7 +3,9 @@ import http, { type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/server';
-import { enrollDevice, type TestDevice } from './helpers';
+import { newId } from '../../src/domain/ids';
+import { createEnrollment } from '../../src/server/services/enroll';
+import { TestDevice, enrollDevice } from './helpers';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -12,21 +14,47 @@ describe.each(backends)('blobs on $name', ({ name }) => {
   let device: TestDevice;
   beforeAll(async () => {
     server = await startTestServer({ backend: name });
-    device = await enrollDevice(server);
+    device = await inspectionTablet();
   });
   afterAll(() => server.close());
 
-  const put = (
+  /** The device that takes and shows photos. */
+  async function inspectionTablet(): Promise<TestDevice> {
+    const { code } = await createEnrollment(
+      server.db,
+      server.seed.hall.id,
+      { role: 'inspection_tablet' } as Parameters<typeof createEnrollment>[2],
+      Date.now(),
+    );
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/enroll',
+      payload: { code },
+    });
+    const body = res.json<{ deviceId: string; hallId: string; token: string }>();
+    return new TestDevice(body.deviceId, body.hallId, body.token, null);
+  }
+
+  /** An event of this hall names the photo (what lets the hall's readers see it). */
+  const refer = (hash: string) =>
+    server.db.query(
+      `INSERT INTO photo_refs (sha256, hall_id, event_id, device_id) VALUES ($1, $2, $3, $4)`,
+      [hash, server.seed.hall.id, newId(), device.deviceId],
+    );
+
+  const put = async (
     hash: string,
     body: Buffer,
     headers: Record<string, string> = device.authorization(),
-  ) =>
-    server.app.inject({
+  ) => {
+    await refer(hash);
+    return server.app.inject({
       method: 'PUT',
       url: `/api/v1/blobs/${hash}`,
       headers: { 'content-type': 'application/octet-stream', ...headers },
       payload: body,
     });
+  };
 
   it('stores a blob once, idempotently, and serves it back', async () => {
     const bytes = randomBytes(3000);
@@ -117,6 +145,27 @@ describe.each(backends)('blobs on $name', ({ name }) => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it("serves a photo only to its own hall's readers, never to evaluators or by its hash alone", async () => {
+    const bytes = randomBytes(64);
+    const hash = sha(bytes);
+    const evaluator = await enrollDevice(server);
+    const read = (headers: Record<string, string>) =>
+      server.app.inject({ url: `/api/v1/blobs/${hash}`, headers });
+    // Uploaded, but no event of the hall names it yet: nobody reads it.
+    await server.app.inject({
+      method: 'PUT',
+      url: `/api/v1/blobs/${hash}`,
+      headers: { 'content-type': 'application/octet-stream', ...device.authorization() },
+      payload: bytes,
+    });
+    expect((await read(device.authorization())).statusCode).toBe(404);
+    await refer(hash);
+    expect((await read(device.authorization())).statusCode).toBe(200);
+    const refused = await read(evaluator.authorization());
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: 'forbidden_role' });
+  });
+
   it('refuses a blob over 2 MB with 413', async () => {
     const bytes = Buffer.alloc(2 * 1024 * 1024 + 1, 7);
     const res = await put(sha(bytes), bytes);
@@ -180,6 +229,7 @@ describe.each(backends)('blobs on $name', ({ name }) => {
         )
       )[0]!.n;
 
+    await refer(hash);
     const seen = nextRequestClosed();
     expect(await rawPut(hash, bytes, bytes.length / 2)).toBe('cut');
     await seen;

@@ -5,19 +5,25 @@ import { authenticateDevice, findSession, SESSION_COOKIE } from '../services/aut
 import { MAX_BLOB_BYTES, getBlob, putBlob } from '../services/blobs';
 
 export function blobRoutes(app: FastifyInstance, { db, now }: AppContext): void {
-  /** Devices by token; the console by its session. */
-  async function authorize(request: FastifyRequest): Promise<void> {
+  /**
+   * Who may see photos, and of which hall: inspection tablets (which show problems' photos) by
+   * their token, the console by its session. Evaluators and duty kiosks never show a photo.
+   */
+  async function reader(request: FastifyRequest): Promise<string> {
     if (request.headers.authorization) {
-      await authenticateDevice(db, request.headers.authorization);
-      return;
+      const device = await authenticateDevice(db, request.headers.authorization);
+      if (device.role !== 'inspection_tablet')
+        throw new HttpError(403, 'forbidden_role', 'This device does not show photos.');
+      return device.hallId;
     }
-    if (!(await findSession(db, request.cookies[SESSION_COOKIE], now()))) {
+    const session = await findSession(db, request.cookies[SESSION_COOKIE], now());
+    if (!session)
       throw new HttpError(
         401,
         'unauthorized',
         'A device token or an administrator session is required.',
       );
-    }
+    return session.hallId;
   }
 
   app.put('/api/v1/blobs/:sha256', { bodyLimit: MAX_BLOB_BYTES }, async (request, reply) => {
@@ -41,9 +47,9 @@ export function blobRoutes(app: FastifyInstance, { db, now }: AppContext): void 
     method: ['GET', 'HEAD'],
     url: '/api/v1/blobs/:sha256',
     handler: async (request, reply) => {
-      await authorize(request);
+      const hallId = await reader(request);
       const { sha256 } = request.params as { sha256: string };
-      const blob = await getBlob(db, sha256, request.method === 'GET');
+      const blob = await getBlob(db, sha256, request.method === 'GET', hallId);
       if (!blob) throw notFound('unknown_blob', 'There is no such blob.');
       reply
         .header('Content-Type', blob.contentType)

@@ -57,12 +57,16 @@ export async function getBlob(
   db: Db,
   sha256: string,
   withBytes: boolean,
+  /** Only a photo an event of this hall names: a hash alone opens nothing of another hall. */
+  hallId: string,
 ): Promise<{ bytes: Buffer | null; size: number; contentType: string } | null> {
   const name = checkBlobName(sha256);
   const rows = await db.query<{ bytes: Uint8Array | null; size: number; contentType: string }>(
     `SELECT ${withBytes ? 'bytes' : 'NULL::bytea AS bytes'}, size, content_type AS "contentType"
-     FROM blobs WHERE sha256 = $1`,
-    [name],
+     FROM blobs b
+     WHERE sha256 = $1
+       AND EXISTS (SELECT 1 FROM photo_refs r WHERE r.sha256 = b.sha256 AND r.hall_id = $2)`,
+    [name, hallId],
   );
   const row = rows[0];
   if (!row) return null;
