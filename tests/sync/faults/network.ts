@@ -26,6 +26,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface ServerHandle {
   send(request: SimRequest, rng: Rng): Promise<Response>;
   restart(rng: Rng): Promise<void>;
+  /**
+   * The restart is a crash in the middle of whatever requests are in flight (a server process
+   * killed outright); otherwise the network lets them finish first.
+   */
+  crashes?: boolean;
 }
 
 /** A request as a device sent it. */
@@ -125,8 +130,13 @@ export class FaultyNetwork {
 
   /** Stop answering, let what is in flight finish, restart the server on the same data. */
   async restart(rng: Rng): Promise<void> {
-    this.#down = true;
     this.restarts++;
+    if (this.server.crashes) {
+      // Requests keep flowing (to the other process, or refused by the dead one's port).
+      await this.server.restart(rng);
+      return;
+    }
+    this.#down = true;
     try {
       await Promise.allSettled([...this.#inFlight]);
       await this.server.restart(rng);

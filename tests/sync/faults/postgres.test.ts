@@ -14,7 +14,7 @@ describe.skipIf(!url)('two server processes on PostgreSQL', () => {
     suite: 'sync-faults-postgres',
     open: () => startProcessServers(url!, [8201, 8202]),
     seeds: Array.from({ length: 40 }, (_, i) => 5001 + i),
-    shape: { evaluators: [3, 5], tablets: 0.5, restarts: 0.01, concurrency: [2, 5] },
+    shape: { evaluators: [3, 5], tablets: 0.5, restarts: 0.02, concurrency: [2, 5] },
     timeoutMs: 120_000,
   });
 });

@@ -43,6 +43,7 @@ export async function startProcessServers(adminUrl: string, ports: number[]): Pr
   }
 
   const handle: ServerHandle = {
+    crashes: true,
     send(sent, rng) {
       const target = processes[rng.int(0, processes.length - 1)]!;
       return fetch(`${target.url}${sent.url}`, {

@@ -361,11 +361,9 @@ export async function runSeed(
     network.faultRate = 0.05 + rng.next() * 0.45;
     const steps = rng.int(3, 8);
     for (let s = 0; s < steps; s++) {
-      if (rng.chance(shape.restarts)) {
-        await network.restart(rng);
-        continue;
-      }
       const actions: Promise<unknown>[] = [];
+      // A restart happens between steps, or (a crash) while this step's requests are in flight.
+      if (rng.chance(shape.restarts)) actions.push(network.restart(rng));
       for (let a = rng.int(...shape.concurrency); a > 0; a--) {
         const d = rng.pick(devices);
         const roll = rng.next();
