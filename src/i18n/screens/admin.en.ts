@@ -618,6 +618,8 @@ const admin: typeof adminZhCN = {
       pin_mismatch: 'The two PINs are not the same.',
     },
     errors: {
+      login_locked:
+        'Too many failed logins: logging in is locked for a while (at most 15 minutes).',
       bad_credentials: 'The username or password is not correct.',
       unauthorized: 'Your session has expired. Please sign in again.',
       offline: 'The server cannot be reached. Please check the network.',

@@ -597,6 +597,7 @@ const admin = {
       pin_mismatch: '两次输入的 PIN 不一致。',
     },
     errors: {
+      login_locked: '登录失败次数过多，已暂时锁定，请稍后再试（最长 15 分钟）。',
       bad_credentials: '用户名或密码不正确。',
       unauthorized: '登录已过期，请重新登录。',
       offline: '无法连接服务器，请检查网络。',

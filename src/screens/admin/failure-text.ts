@@ -4,6 +4,7 @@ import type { Failure } from './admin-state.svelte';
 
 const OWN_WORDS = [
   'bad_credentials',
+  'login_locked',
   'unauthorized',
   'offline',
   'rate_limited',

@@ -19,6 +19,7 @@ import {
   type AdminSession,
 } from '../services/auth';
 import { writeRefFromConsole } from '../services/console-writer';
+import { clearFailures, lockedFor, loginKeys, recordFailure } from '../services/login-throttle';
 import { EnrollmentRequestSchema, createEnrollment } from '../services/enroll';
 import { dutyAdminRoutes } from './duty';
 import { fleetAdminRoutes } from './fleet';
@@ -47,7 +48,28 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/api/v1/admin/login',
     { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const admin = await checkLogin(db, request.body);
+      const keys = loginKeys((request.body as { username?: unknown } | null)?.username, request.ip);
+      const locked = await lockedFor(db, keys, now());
+      if (locked > 0) {
+        const seconds = Math.ceil(locked / 1000);
+        return reply
+          .code(429)
+          .header('Retry-After', String(seconds))
+          .send({
+            error: 'login_locked',
+            message: `Too many failed logins; try again in ${Math.ceil(seconds / 60)} min.`,
+            retryAfterSeconds: seconds,
+          });
+      }
+      let admin: Awaited<ReturnType<typeof checkLogin>>;
+      try {
+        admin = await checkLogin(db, request.body);
+      } catch (error) {
+        if (error instanceof HttpError && error.code === 'bad_credentials')
+          await recordFailure(db, keys, now());
+        throw error;
+      }
+      await clearFailures(db, keys);
       const session = await createSession(db, admin.adminId, now());
       reply.setCookie(SESSION_COOKIE, session.token, {
         ...cookieOptions(request),
