@@ -2,6 +2,7 @@
  * The device layer of an enrolled tablet or kiosk: its credentials, its local store and its sync
  * engine, behind the small interface the screens use (src/app/device-api.ts).
  */
+import { REPEAT_PRESS_MS } from '../domain/rating-integrity';
 import { dutyLeaderFor, type DutySession } from '../domain/duty';
 import type { Reference } from '../domain/reference';
 import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
@@ -232,6 +233,7 @@ export class EnrolledDevice implements Device {
           dutySessionId: onDuty?.id ?? null,
         },
         refuseDuplicateTicket: true,
+        repeatWithinMs: REPEAT_PRESS_MS,
       }),
     );
   }

@@ -47,7 +47,13 @@ export const RatingSubmittedSchema = v.pipe(
     phoneId: optionalId,
     /** 局长坐班 session the rating happened under, if a leader was on duty. */
     dutySessionId: optionalId,
+    /**
+     * A press moments after the window's previous one (src/domain/rating-integrity.ts): the
+     * counted rating it repeats. Kept for audit, never counted.
+     */
+    repeatOf: v.optional(id),
   }),
+  v.check((r) => r.repeatOf === undefined || !isPoorRating(r.level), 'poor_rating_not_a_repeat'),
   v.check(
     (r) => !isPoorRating(r.level) || r.reasons.length > 0 || r.comment.trim().length > 0,
     'poor_rating_needs_reason',
@@ -580,6 +586,7 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; issues: Valida
 const CHECK_MESSAGES: Record<string, string> = {
   poor_rating_needs_reason: 'a poor rating needs a ticked reason or a written comment',
   reasons_only_for_poor_rating: 'reasons are given only with a poor rating',
+  poor_rating_not_a_repeat: 'a poor rating always counts; it cannot repeat another',
   shift_ends_before_start: 'a shift must end after it starts',
   bad_date: 'must be a date on the calendar',
   ledger_count_required: 'people served and cases handled need a count above zero',

@@ -20,7 +20,7 @@ export function crossSiteReason(
   const origin = request.headers.origin;
   if (origin === undefined) return null;
   // By host: behind a TLS proxy without TRUST_PROXY the server sees http while the page is https.
-  const own = new Set([request.host]);
+  const own = new Set<string | null>([request.host]);
   if (publicUrl) own.add(new URL(publicUrl).host);
   return own.has(hostOf(origin)) ? null : `Origin: ${origin.slice(0, 100)}`;
 }

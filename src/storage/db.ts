@@ -64,6 +64,8 @@ export interface RatingRecord {
   channel: RatingChannel;
   /** Device time (ms) the rating was given; used by the phone's "too soon" check. */
   atMs: number;
+  /** A repeated press: the counted rating it repeats (not counted itself). */
+  repeatOf?: Id;
   at: string;
   /** Queue ticket or case number (办件号); '' when none, so it can be indexed. */
   ticket: string;

@@ -4,6 +4,7 @@ import { EMPTY_HEAD, appendToLog } from '../domain/device';
 import { validateEvent, type EventEnvelope, type RatingSubmitted } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
+import { repeatedRating } from '../domain/rating-integrity';
 import { eventLinks, type CardRoute, type HallKioskDb } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 
@@ -26,6 +27,8 @@ export interface RatingWrite {
   refuseDuplicateTicket?: boolean;
   /** Refuse a second rating of the same window from this device within this many ms. */
   minIntervalMs?: number;
+  /** Evaluators: a press this soon after the window's previous one repeats it (not counted). */
+  repeatWithinMs?: number;
 }
 
 /**
@@ -68,6 +71,22 @@ export class RatingRepository {
           if (recent) throw new WriteError('too_soon', 'this window was rated moments ago');
         }
 
+        let payload = write.payload;
+        if (write.repeatWithinMs) {
+          const previous = await db.ratings
+            .where('[windowId+atMs]')
+            .between([payload.windowId, Dexie.minKey], [payload.windowId, Dexie.maxKey])
+            .filter((r) => r.status !== 'rejected')
+            .last();
+          const repeatOf = repeatedRating(
+            payload.level,
+            atMs,
+            previous ?? null,
+            write.repeatWithinMs,
+          );
+          if (repeatOf) payload = { ...payload, repeatOf };
+        }
+
         const head = (await db.getMeta('head')) ?? EMPTY_HEAD;
         const lastHlc = (await db.getMeta('hlc')) ?? null;
         // The clock restarts from the persisted hlc every time, so it never runs backwards, even
@@ -79,7 +98,7 @@ export class RatingRepository {
         ).tick();
         const { event, head: next } = appendToLog(head, {
           type: 'rating.submitted',
-          payload: write.payload,
+          payload,
           hallId: write.hallId,
           deviceId: write.deviceId,
           actorId: write.actorId ?? null,
@@ -103,11 +122,12 @@ export class RatingRepository {
         await db.ratings.add({
           id: event.id,
           deviceSeq: event.deviceSeq,
-          windowId: write.payload.windowId,
-          departmentId: write.payload.departmentId,
-          level: write.payload.level,
-          channel: write.payload.channel,
+          windowId: payload.windowId,
+          departmentId: payload.departmentId,
+          level: payload.level,
+          channel: payload.channel,
           atMs,
+          ...(payload.repeatOf ? { repeatOf: payload.repeatOf } : {}),
           at: event.at,
           ticket,
           status: 'pending',

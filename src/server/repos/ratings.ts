@@ -48,6 +48,44 @@ export async function insertRatings(tx: Db, rows: readonly RatingRow[]): Promise
   );
 }
 
+/** A repeated press kept for audit (src/domain/rating-integrity.ts), never counted. */
+export interface RatingExtraRow {
+  eventId: string;
+  hallId: string;
+  deviceId: string;
+  windowId: string;
+  departmentId: string;
+  level: RatingLevel;
+  repeatOf: string;
+  reason: 'repeat_press';
+  at: string;
+  receivedAt: string;
+}
+
+/** Keep repeated presses apart from the ratings the figures read. */
+export async function insertRatingExtras(tx: Db, rows: readonly RatingExtraRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO rating_extras (event_id, hall_id, device_id, window_id, department_id, level,
+       repeat_of, reason, at, received_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[])
+     ON CONFLICT (event_id) DO NOTHING`,
+    [
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.hallId),
+      rows.map((r) => r.deviceId),
+      rows.map((r) => r.windowId),
+      rows.map((r) => r.departmentId),
+      rows.map((r) => r.level),
+      rows.map((r) => r.repeatOf),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.at),
+      rows.map((r) => r.receivedAt),
+    ],
+  );
+}
+
 /** 一事一评: which of these tickets (queue or case numbers) have already been rated in the hall? */
 export async function ratedTickets(
   db: Db,

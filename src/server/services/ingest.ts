@@ -72,6 +72,7 @@ import { isRectified, problemIdOf, type Problem } from '../../domain/problem';
 import { isPoorRating } from '../../domain/rating';
 import { walkIdOf } from '../../domain/walk';
 import {
+  insertRatingExtras,
   insertRatings,
   phoneRatingsWithin,
   ratedTickets,
@@ -832,9 +833,25 @@ export async function ingestEvents(
       receivedAt,
     }));
     await insertEvents(tx, events);
+    const ratings = toStore.flatMap(({ event: e }) => (isRating(e) ? [e] : []));
     await insertRatings(
       tx,
-      toStore.flatMap(({ event: e }) => (isRating(e) ? [ratingRow(e, receivedAt)] : [])),
+      ratings.filter((e) => !e.payload.repeatOf).map((e) => ratingRow(e, receivedAt)),
+    );
+    // Repeated presses are stored as events and kept apart for audit, never counted.
+    await insertRatingExtras(
+      tx,
+      ratings.flatMap((e) =>
+        e.payload.repeatOf
+          ? [
+              {
+                ...ratingRow(e, receivedAt),
+                repeatOf: e.payload.repeatOf,
+                reason: 'repeat_press' as const,
+              },
+            ]
+          : [],
+      ),
     );
     await insertSessions(tx, sessions);
     await markSignedOut(tx, signedOut);

@@ -466,7 +466,8 @@ async function check(
   );
   duplicated += Number(ratingDupes?.n ?? 0);
   const [ratingCounts] = await db.query<{ stored: string | number; sent: string | number }>(
-    `SELECT (SELECT count(*) FROM ratings WHERE hall_id = $1) AS stored,
+    `SELECT (SELECT count(*) FROM ratings WHERE hall_id = $1)
+              + (SELECT count(*) FROM rating_extras WHERE hall_id = $1) AS stored,
             (SELECT count(*) FROM events WHERE hall_id = $1 AND type = 'rating.submitted') AS sent`,
     [hall.id],
   );
