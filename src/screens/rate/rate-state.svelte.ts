@@ -15,9 +15,10 @@ import type { MessageKey } from '../../i18n';
 import type { PublicWindowResponse } from '../../sync/protocol';
 import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
 import { isPoliteRefusal, writeErrorCode } from '../write-errors';
+import { isQuotaError } from '../../storage/errors';
 import { ProgressState } from './progress-state.svelte';
 
-export type RatePhase = 'loading' | 'linkError' | 'offline' | 'ready' | 'failed';
+export type RatePhase = 'loading' | 'linkError' | 'offline' | 'storageFull' | 'ready' | 'failed';
 
 export interface RateDeps {
   loadPublicWindow(code: string, sig: string): Promise<PublicWindowResponse>;
@@ -148,8 +149,9 @@ export class RateState {
     let phone: Phone;
     try {
       phone = await this.#deps.openPhone(this.#code, sig, info);
-    } catch {
-      this.#phase = 'failed';
+    } catch (error) {
+      // The phone's storage cannot even hold its database: say so, not "check the network".
+      this.#phase = isQuotaError(error) ? 'storageFull' : 'failed';
       return;
     }
     if (this.#stopped) {
