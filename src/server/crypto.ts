@@ -1,5 +1,7 @@
 /** Tokens, codes, password hashes and window-card signatures. */
 import {
+  createCipheriv,
+  createDecipheriv,
   createHash,
   createHmac,
   randomBytes,
@@ -90,4 +92,34 @@ export function verifyWindowSig(secret: string, code: string, sig: unknown): boo
   const expected = Buffer.from(signWindow(secret, code));
   const given = Buffer.from(sig);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A key for sealing personal data (call-back numbers), named by `id` so it can rotate. */
+export interface SealingKey {
+  id: string;
+  key: Buffer;
+}
+
+/** The key's name: the first 16 hex digits of its SHA-256, so the key itself is never stored. */
+export function sealingKey(key: Buffer): SealingKey {
+  if (key.length !== 32) throw new Error('a sealing key must be 32 bytes');
+  return { id: createHash('sha256').update(key).digest('hex').slice(0, 16), key };
+}
+
+/** AES-256-GCM: a fresh 12-byte IV; the ciphertext ends with the 16-byte tag. */
+export function seal(key: SealingKey, plain: string): { iv: Buffer; ciphertext: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return { iv, ciphertext: Buffer.concat([body, cipher.getAuthTag()]) };
+}
+
+/** The sealed text, or an error when the key is wrong or the ciphertext was altered. */
+export function unseal(key: SealingKey, iv: Buffer, ciphertext: Buffer): string {
+  const decipher = createDecipheriv('aes-256-gcm', key.key, iv);
+  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
+  return Buffer.concat([
+    decipher.update(ciphertext.subarray(0, ciphertext.length - 16)),
+    decipher.final(),
+  ]).toString('utf8');
 }

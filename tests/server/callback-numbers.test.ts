@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids';
+import { sealingKey } from '../../src/server/crypto';
+import type { Db } from '../../src/server/db/db';
+import {
+  eraseNumber,
+  loadCallbackKey,
+  maskMobile,
+  normalizeMobile,
+  readNumber,
+  storeNumber,
+} from '../../src/server/services/callback-numbers';
+import { recordFigures } from '../support/reliability';
+import { startTestServer, type TestServer } from '../support/server';
+
+const figures = { 'numbers stored': 0, 'clear-text copies found': 0, 'numbers erased on close': 0 };
+
+/** Every text, jsonb and bytea cell of every table that contains `needle`. */
+async function clearTextCopies(db: Db, needle: string): Promise<string[]> {
+  const cols = await db.query<{ t: string; c: string; dt: string }>(
+    `SELECT table_name AS t, column_name AS c, data_type AS dt FROM information_schema.columns
+      WHERE table_schema = current_schema()
+        AND data_type IN ('text', 'jsonb', 'json', 'character varying', 'bytea')`,
+  );
+  const found: string[] = [];
+  for (const { t, c, dt } of cols) {
+    const expr = dt === 'bytea' ? `encode("${c}", 'escape')` : `"${c}"::text`;
+    const rows = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${t}" WHERE ${expr} LIKE $1`,
+      [`%${needle}%`],
+    );
+    if (rows[0]!.n > 0) found.push(`${t}.${c}`);
+  }
+  return found;
+}
+
+describe('call-back numbers', () => {
+  let server: TestServer;
+  const key = sealingKey(randomBytes(32));
+  beforeAll(async () => {
+    server = await startTestServer({ backend: 'pglite' });
+  });
+  afterAll(async () => {
+    await server.close();
+    expect(figures['clear-text copies found']).toBe(0);
+    recordFigures('privacy', figures);
+  });
+
+  it('accepts mainland mobile numbers only', () => {
+    expect(normalizeMobile('138 1234 5678')).toBe('13812345678');
+    expect(normalizeMobile('138-1234-5678')).toBe('13812345678');
+    for (const bad of ['2381234567', '1381234567', '138123456789', 'abc', '', 13812345678, null])
+      expect(normalizeMobile(bad)).toBeNull();
+    expect(maskMobile('13812345678')).toBe('138****5678');
+  });
+
+  it('are stored sealed, readable with the key only, never in clear text, and erased', async () => {
+    const hallId = server.seed.hall.id;
+    const ratingId = newId();
+    const number = '13912340987';
+    const now = new Date('2026-03-02T09:00:00.000Z');
+    await storeNumber(server.db, key, hallId, ratingId, number, now);
+    await storeNumber(server.db, key, hallId, ratingId, '13700000000', now); // idempotent
+    figures['numbers stored']++;
+
+    expect(await readNumber(server.db, key, hallId, ratingId)).toEqual({ state: 'kept', number });
+    await expect(
+      readNumber(server.db, sealingKey(randomBytes(32)), hallId, ratingId),
+    ).rejects.toThrow();
+    expect(await readNumber(server.db, key, 'another-hall', ratingId)).toEqual({ state: 'none' });
+    // The search finds what is there: the hall's own id is in many columns.
+    expect((await clearTextCopies(server.db, hallId)).length).toBeGreaterThan(0);
+    const copies = await clearTextCopies(server.db, number);
+    figures['clear-text copies found'] += copies.length;
+    expect(copies).toEqual([]);
+
+    expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(true);
+    expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(false);
+    figures['numbers erased on close']++;
+    const after = await readNumber(server.db, key, hallId, ratingId);
+    expect(after.state).toBe('erased');
+    const rows = await server.db.query<{ n: number }>(
+      'SELECT octet_length(ciphertext)::int AS n FROM callback_contacts WHERE rating_id = $1',
+      [ratingId],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('take their key from CALLBACK_KEY or a private key file made on first start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callback-key-'));
+    try {
+      const first = loadCallbackKey(undefined, dir);
+      expect(statSync(join(dir, 'callback.key')).mode & 0o777).toBe(0o600);
+      expect(loadCallbackKey(undefined, dir).id).toBe(first.id);
+      const env = randomBytes(32).toString('base64');
+      expect(loadCallbackKey(env, dir).id).not.toBe(first.id);
+      expect(() => loadCallbackKey('c2hvcnQ=', dir)).toThrow(/32 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
