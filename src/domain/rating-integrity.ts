@@ -31,3 +31,49 @@ export function repeatedRating(
   if (gap < 0 || gap >= withinMs) return null;
   return previous.repeatOf ?? previous.id;
 }
+
+/** A rating as burst detection sees it. */
+export interface TimedRating {
+  id: Id;
+  atMs: number;
+}
+
+/** A run of ratings from one source denser than a window can serve citizens: the evidence. */
+export interface Burst {
+  ids: Id[];
+  firstAtMs: number;
+  lastAtMs: number;
+  n: number;
+}
+
+/**
+ * The first span of at most `spanMs` holding more than `maxInSpan` ratings from one source (a
+ * phone, an address, an evaluator), widened to every rating that still fits the span from its
+ * first; null when there is none. The ratings stay counted: a burst is for people to judge. The
+ * same ratings give the same burst in any order.
+ */
+export function findBurst(
+  ratings: readonly TimedRating[],
+  maxInSpan: number,
+  spanMs: number,
+): Burst | null {
+  const ordered = [...ratings].sort(
+    (a, b) => a.atMs - b.atMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  let start = 0;
+  for (let end = 0; end < ordered.length; end++) {
+    while (ordered[end]!.atMs - ordered[start]!.atMs > spanMs) start++;
+    if (end - start + 1 <= maxInSpan) continue;
+    let last = end;
+    while (last + 1 < ordered.length && ordered[last + 1]!.atMs - ordered[start]!.atMs <= spanMs)
+      last++;
+    const run = ordered.slice(start, last + 1);
+    return {
+      ids: run.map((r) => r.id),
+      firstAtMs: run[0]!.atMs,
+      lastAtMs: run[run.length - 1]!.atMs,
+      n: run.length,
+    };
+  }
+  return null;
+}
