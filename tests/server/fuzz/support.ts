@@ -299,7 +299,9 @@ export const hostileParam: fc.Arbitrary<string> = fc.oneof(
 
 /** encodeURIComponent throws on lone surrogates: keep them as text for paths and queries. */
 function safe(s: string): string {
-  return s.toWellFormed();
+  return Array.from(s, (c) =>
+    c.length === 1 && c >= '\ud800' && c <= '\udfff' ? '\ufffd' : c,
+  ).join('');
 }
 
 export function fillParams(url: string, values: string[]): string {
