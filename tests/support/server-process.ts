@@ -25,6 +25,11 @@ export interface ServerProcessOptions {
    * banner then prints no password and no enrollment code, and those come back empty.
    */
   fresh?: boolean;
+  /**
+   * Run on this data folder and keep it on stop (a restart after a crash); default a new
+   * temporary folder that stop removes.
+   */
+  dataDir?: string;
 }
 
 export async function startServerProcess(
@@ -33,7 +38,7 @@ export async function startServerProcess(
   options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   const fresh = options.fresh ?? true;
-  const dataDir = mkdtempSync(join(tmpdir(), 'hall-kiosk-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hall-kiosk-'));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/server/main.ts'], {
     cwd: ROOT,
@@ -86,7 +91,7 @@ export async function startServerProcess(
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
