@@ -29,6 +29,8 @@ function newestMtime(path: string): number {
 
 /** Build the client with vite when dist/index.html is missing or older than its sources. */
 async function ensureClientBuilt(): Promise<void> {
+  // BUILD_CLIENT=never: serve whatever dist/ holds (an API-only process, or a build made apart).
+  if (process.env.BUILD_CLIENT === 'never') return;
   const built = existsSync(join(DIST, 'index.html'))
     ? statSync(join(DIST, 'index.html')).mtimeMs
     : 0;

@@ -32,7 +32,7 @@ describe('server process killed mid-push', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hall-kiosk-kill-'));
     let server: ServerProcess = await startServerProcess(
       PORT,
-      { LOG_LEVEL: 'silent' },
+      { LOG_LEVEL: 'silent', BUILD_CLIENT: 'never' },
       { dataDir },
     );
     // Kill the server as the push numbered `killAt` leaves the device: in flight, not between.
@@ -81,7 +81,11 @@ describe('server process killed mid-push', () => {
         expect(killing).not.toBeNull();
         await killing;
         expect(failed.ok).toBe(false);
-        server = await startServerProcess(PORT, { LOG_LEVEL: 'silent' }, { dataDir, fresh: false });
+        server = await startServerProcess(
+          PORT,
+          { LOG_LEVEL: 'silent', BUILD_CLIENT: 'never' },
+          { dataDir, fresh: false },
+        );
         // Drain: rounds until a round pushes nothing more.
         for (let attempt = 0; attempt < 10; attempt++) {
           const round = await device.syncNow();

@@ -29,7 +29,13 @@ export async function startProcessServers(adminUrl: string, ports: number[]): Pr
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   // Client addresses come from X-Forwarded-For, so each simulated device has its own rate limits.
-  const env = { DATABASE_URL: databaseUrl, TRUST_PROXY: 'true', LOG_LEVEL: 'silent' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TRUST_PROXY: 'true',
+    LOG_LEVEL: 'silent',
+    // The devices here are simulated: no client to build (which would race other tests' builds).
+    BUILD_CLIENT: 'never',
+  };
   const db: Db = await openPostgres(databaseUrl);
   await migrate(db);
   const processes: ServerProcess[] = [];
