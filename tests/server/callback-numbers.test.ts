@@ -16,6 +16,7 @@ import {
 } from '../../src/server/services/callback-numbers';
 import { recordFigures } from '../support/reliability';
 import { startTestServer, type TestServer } from '../support/server';
+import { TestDevice } from './helpers';
 
 const figures = { 'numbers stored': 0, 'clear-text copies found': 0, 'numbers erased on close': 0 };
 
@@ -42,10 +43,13 @@ describe('call-back numbers', () => {
   let server: TestServer;
   const key = sealingKey(randomBytes(32));
   beforeAll(async () => {
+    // The route's key, so the test server does not create a key file in the data folder.
+    process.env['CALLBACK_KEY'] = randomBytes(32).toString('base64');
     server = await startTestServer({ backend: 'pglite' });
   });
   afterAll(async () => {
     await server.close();
+    delete process.env['CALLBACK_KEY'];
     expect(figures['clear-text copies found']).toBe(0);
     recordFigures('privacy', figures);
   });
@@ -88,6 +92,61 @@ describe('call-back numbers', () => {
       [ratingId],
     );
     expect(rows[0]!.n).toBe(0);
+  });
+
+  it('are left by the phone that gave the 差评 only, with a clear reason when refused', async () => {
+    const w = server.seed.windows[0]!;
+    const phone = new TestDevice(newId(), server.seed.hall.id, null, null);
+    const other = new TestDevice(newId(), server.seed.hall.id, null, null);
+    const poor = phone.rating(server, {
+      windowId: w.id,
+      level: 'dissatisfied',
+      reasons: ['attitude'],
+    });
+    const good = other.rating(server, { windowId: w.id, level: 'very_satisfied' });
+    for (const e of [poor, good]) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/ratings',
+        payload: { windowCode: w.code, sig: w.sig, events: [e] },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const number = '15800001111';
+    const post = (body: Record<string, unknown>) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/callback-number',
+        payload: {
+          ratingId: poor.id,
+          phoneId: phone.deviceId,
+          windowCode: w.code,
+          sig: w.sig,
+          number,
+          ...body,
+        },
+      });
+    const bad = await post({ number: '2580000111' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'invalid_mobile' });
+    expect(bad.body).not.toContain('2580000111');
+    expect((await post({ phoneId: other.deviceId })).statusCode).toBe(404);
+    expect((await post({ ratingId: good.id, phoneId: other.deviceId })).statusCode).toBe(404);
+    expect((await post({ sig: server.seed.windows[1]!.sig })).statusCode).toBe(403);
+    for (let i = 0; i < 2; i++) {
+      const ok = await post({});
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.body).not.toContain(number);
+    }
+    figures['numbers stored']++;
+    const copies = await clearTextCopies(server.db, number);
+    figures['clear-text copies found'] += copies.length;
+    expect(copies).toEqual([]);
+    const kept = await server.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM callback_contacts WHERE rating_id = $1 AND erased_at IS NULL',
+      [poor.id],
+    );
+    expect(kept[0]!.n).toBe(1);
   });
 
   it('take their key from CALLBACK_KEY or a private key file made on first start', () => {

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { BoardResponse } from '../../sync/report-protocol';
 import type { AppContext } from '../context';
 import { board } from '../services/board';
+import { loadCallbackKey, submitCallbackNumber } from '../services/callback-numbers';
 import { publicProgress, publicWindow, submitPublicRatings } from '../services/public';
 
-export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): void {
+export function publicRoutes(app: FastifyInstance, { db, config, now }: AppContext): void {
   app.get(
     '/api/v1/public/windows/:code',
     { config: { rateLimit: { max: 120, timeWindow: '1 minute' } } },
@@ -19,6 +20,19 @@ export function publicRoutes(app: FastifyInstance, { db, now }: AppContext): voi
     '/api/v1/public/ratings',
     { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
     async (request) => submitPublicRatings(db, request.body, now),
+  );
+
+  let callbackKey: ReturnType<typeof loadCallbackKey> | undefined;
+  app.post(
+    '/api/v1/public/callback-number',
+    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    async (request) =>
+      submitCallbackNumber(
+        db,
+        (callbackKey ??= loadCallbackKey(process.env['CALLBACK_KEY'], config.dataDir)),
+        request.body,
+        new Date(now()),
+      ),
   );
 
   // The hall screen asks once a minute; a few screens behind one address stay well inside this.

@@ -8,7 +8,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/db';
+import { isPoorRating, type RatingLevel } from '../../domain/rating';
 import { seal, sealingKey, unseal, type SealingKey } from '../crypto';
+import { badRequest, notFound } from '../errors';
+import { windowOfCard } from './public';
 
 /** A mainland mobile number: 11 digits starting with 1 (spaces and dashes ignored). */
 export function normalizeMobile(input: unknown): string | null {
@@ -95,4 +98,49 @@ export async function eraseNumber(
     [ratingId, hallId, now.toISOString()],
   );
   return rows.length > 0;
+}
+
+/**
+ * POST /public/callback-number { ratingId, phoneId, windowCode, sig, number }: the phone that gave
+ * a 差评 leaves a number for its call-back. The card's signature must be the hall's, the rating
+ * must be that phone's 差评 at that window; a repeated request changes nothing. The number is never
+ * logged nor echoed.
+ */
+export async function submitCallbackNumber(
+  db: Db,
+  key: SealingKey,
+  body: unknown,
+  now: Date,
+): Promise<{ ok: true }> {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const { ratingId, phoneId, windowCode } = b;
+  if (
+    typeof ratingId !== 'string' ||
+    typeof phoneId !== 'string' ||
+    typeof windowCode !== 'string' ||
+    ratingId.length > 64 ||
+    phoneId.length > 64 ||
+    windowCode.length > 64
+  ) {
+    throw badRequest('invalid_request', 'ratingId, phoneId and windowCode are required.');
+  }
+  const number = normalizeMobile(b.number);
+  if (number === null) {
+    throw badRequest(
+      'invalid_mobile',
+      'The number must be a mainland mobile number: 11 digits starting with 1.',
+    );
+  }
+  const { window, hall } = await windowOfCard(db, windowCode, b.sig);
+  const rows = await db.query<{ level: RatingLevel }>(
+    `SELECT level FROM ratings
+      WHERE event_id = $1 AND hall_id = $2 AND window_id = $3 AND phone_id = $4`,
+    [ratingId, hall.id, window.id, phoneId],
+  );
+  const rating = rows[0];
+  if (!rating || !isPoorRating(rating.level)) {
+    throw notFound('unknown_rating', 'This phone gave no poor rating with this id at this window.');
+  }
+  await storeNumber(db, key, hall.id, ratingId, number, now);
+  return { ok: true };
 }
