@@ -47,6 +47,7 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/public/ratings': 'anyone',
   'GET /api/v1/public/board': 'anyone',
   'POST /api/v1/public/progress': 'anyone',
+  'POST /api/v1/public/callback-number': 'anyone',
   'GET /api/v1/public/schedule': 'anyone',
   'POST /api/v1/admin/login': 'anyone',
   'GET /api/v1/time': 'anyone',
