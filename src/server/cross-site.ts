@@ -8,6 +8,11 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from './errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FORM_TYPES = new Set([
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+]);
 
 /** Whether the request may change state as far as its origin goes; null when it may. */
 export function crossSiteReason(
@@ -15,6 +20,9 @@ export function crossSiteReason(
   publicUrl: string | undefined,
 ): string | null {
   if (SAFE_METHODS.has(request.method)) return null;
+  // What a plain HTML form can send without asking (no preflight) is never a console request.
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (FORM_TYPES.has(type)) return `Content-Type: ${type}`;
   const site = request.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`;
   const origin = request.headers.origin;

@@ -81,6 +81,30 @@ describe('cross-site requests to the console', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('refuses what a plain HTML form can send, even with no Origin, changing nothing', async () => {
+    const before = await eventCount();
+    for (const route of stateChanging()) {
+      for (const [type, payload] of [
+        ['application/x-www-form-urlencoded', 'a=1'],
+        [
+          'multipart/form-data; boundary=x',
+          '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
+        ],
+        ['text/plain', '{"a":1}'],
+      ] as const) {
+        const res = await server.app.inject({
+          method: route.method as 'POST',
+          url: pathOf(route.url),
+          headers: { cookie, 'content-type': type },
+          payload,
+        });
+        expect(res.statusCode, `${route.method} ${route.url} ${type}`).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, `${route.method} ${route.url} ${type}`).toBeLessThan(500);
+      }
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it("takes the console's own requests, with or without an Origin", async () => {
     const own = new URL(server.url);
     const withOrigin = await server.app.inject({
