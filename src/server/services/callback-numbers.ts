@@ -114,13 +114,14 @@ export async function submitCallbackNumber(
 ): Promise<{ ok: true }> {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const { ratingId, phoneId, windowCode } = b;
+  const id = /^[\w-]{1,64}$/;
   if (
     typeof ratingId !== 'string' ||
     typeof phoneId !== 'string' ||
     typeof windowCode !== 'string' ||
-    ratingId.length > 64 ||
-    phoneId.length > 64 ||
-    windowCode.length > 64
+    !id.test(ratingId) ||
+    !id.test(phoneId) ||
+    !id.test(windowCode)
   ) {
     throw badRequest('invalid_request', 'ratingId, phoneId and windowCode are required.');
   }
