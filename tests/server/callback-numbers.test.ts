@@ -18,7 +18,7 @@ import { recordFigures } from '../support/reliability';
 import { startTestServer, type TestServer } from '../support/server';
 import { TestDevice } from './helpers';
 
-const figures = { 'numbers stored': 0, 'clear-text copies found': 0, 'numbers erased on close': 0 };
+const figures = { 'numbers stored': 0, 'clear-text copies found': 0, 'numbers erased': 0 };
 
 /** Every text, jsonb and bytea cell of every table that contains `needle`. */
 async function clearTextCopies(db: Db, needle: string): Promise<string[]> {
@@ -84,7 +84,7 @@ describe('call-back numbers', () => {
 
     expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(true);
     expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(false);
-    figures['numbers erased on close']++;
+    figures['numbers erased']++;
     const after = await readNumber(server.db, key, hallId, ratingId);
     expect(after.state).toBe('erased');
     const rows = await server.db.query<{ n: number }>(
