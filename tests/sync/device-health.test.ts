@@ -5,7 +5,7 @@ import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svel
 import type { DeviceHealth } from '../../src/sync/report-protocol';
 import { evaluatorFixture } from './evaluator-fixture';
 import { manualTime } from '../unit/manual-time';
-import { adminCookie, count, ratingFor } from './helpers';
+import { DELIVERED_RATINGS, adminCookie, count, ratingFor } from './helpers';
 
 const { server, evaluator, ratingsFrom } = evaluatorFixture();
 
@@ -131,10 +131,11 @@ describe('binding an evaluator to another window', () => {
     await device.recordRating(ratingFor(w2!));
     expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
     const byWindow = (windowId: string) =>
-      count(server(), 'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2', [
-        device.credentials.deviceId,
-        windowId,
-      ]);
+      count(
+        server(),
+        `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE device_id = $1 AND window_id = $2`,
+        [device.credentials.deviceId, windowId],
+      );
     expect(await byWindow(w0!.id)).toBe(1);
     expect(await byWindow(w2!.id)).toBe(1);
     expect(device.status.get().rejected).toBe(0);
@@ -170,7 +171,7 @@ describe('binding an evaluator to another window', () => {
     expect(
       await count(
         server(),
-        'SELECT count(*) AS n FROM ratings WHERE device_id = $1 AND window_id = $2',
+        `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE device_id = $1 AND window_id = $2`,
         [device.credentials.deviceId, w1!.id],
       ),
     ).toBe(1);

@@ -8,6 +8,7 @@ import type { SyncStatus } from '../../src/sync/status';
 import { startTestServer } from '../support/server';
 import { evaluatorFixture } from './evaluator-fixture';
 import {
+  DELIVERED_RATINGS,
   adminCookie,
   count,
   deviceOptions,
@@ -268,9 +269,11 @@ describe('when things go wrong', () => {
       await device.engine.whenIdle();
       expect(device.status.get()).toMatchObject({ lastError: null, pending: 0 });
       expect(
-        await count(wrapped, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [
-          device.credentials.deviceId,
-        ]),
+        await count(
+          wrapped,
+          `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE device_id = $1`,
+          [device.credentials.deviceId],
+        ),
       ).toBe(3);
     } finally {
       await wrapped.close();

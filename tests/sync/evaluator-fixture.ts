@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { DeviceOptions, EnrolledDevice } from '../../src/app/device';
 import { startTestServer, type TestServer } from '../support/server';
-import { count, enrolledEvaluator } from './helpers';
+import { DELIVERED_RATINGS, count, enrolledEvaluator } from './helpers';
 
 /**
  * Starts one server for the file (`server()`, read inside tests) and stops every device pushed to
@@ -35,7 +35,9 @@ export function evaluatorFixture() {
 
   /** How many ratings the server stored from one device. */
   const ratingsFrom = (deviceId: string) =>
-    count(server(), 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [deviceId]);
+    count(server(), `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE device_id = $1`, [
+      deviceId,
+    ]);
 
   return { server, running, evaluator, ratingsFrom };
 }

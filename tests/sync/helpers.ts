@@ -86,6 +86,13 @@ export function ratingFor(
   };
 }
 
+/**
+ * The ratings the server took from devices, counted or kept apart as repeated presses (an
+ * evaluator's quick presses in a test are repeats): what was delivered, as a table to select from.
+ */
+export const DELIVERED_RATINGS = `(SELECT event_id, device_id, window_id FROM ratings
+  UNION ALL SELECT event_id, device_id, window_id FROM rating_extras) AS delivered`;
+
 export async function count(
   server: TestServer,
   sql: string,

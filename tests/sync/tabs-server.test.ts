@@ -11,7 +11,7 @@ import { startTestServer } from '../support/server';
 import { evaluatorFixture } from './evaluator-fixture';
 import { ManualTimers } from './fake-api';
 import { FakeBus, FakeLocks, fakeTab, settle } from './fake-browser';
-import { count, ratingFor } from './helpers';
+import { DELIVERED_RATINGS, count, ratingFor } from './helpers';
 
 const { server, running, ratingsFrom } = evaluatorFixture();
 
@@ -98,7 +98,7 @@ describe('Background Sync', () => {
     await runBackgroundSync({ settings, baseUrl: server().url, locks, deviceDbName, phoneDbName });
     expect(await ratingsFrom(device.credentials.deviceId)).toBe(0);
     expect(
-      await count(server(), 'SELECT count(*) AS n FROM ratings WHERE event_id = $1', [
+      await count(server(), `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE event_id = $1`, [
         phoneEvent.id,
       ]),
     ).toBe(1);
@@ -159,7 +159,7 @@ for (const backend of backends.filter((b) => b.name === 'postgres'))
         expect((await device.syncNow()).ok).toBe(true);
         expect((await device.syncNow()).ok).toBe(true);
         expect(
-          await count(pg, 'SELECT count(*) AS n FROM ratings WHERE device_id = $1', [
+          await count(pg, `SELECT count(*) AS n FROM ${DELIVERED_RATINGS} WHERE device_id = $1`, [
             device.credentials.deviceId,
           ]),
         ).toBe(10);
