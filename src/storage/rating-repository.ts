@@ -73,9 +73,13 @@ export class RatingRepository {
 
         let payload = write.payload;
         if (write.repeatWithinMs) {
+          // Only the last few seconds can hold the press this one repeats: a bounded index read.
           const previous = await db.ratings
             .where('[windowId+atMs]')
-            .between([payload.windowId, Dexie.minKey], [payload.windowId, Dexie.maxKey])
+            .between(
+              [payload.windowId, atMs - write.repeatWithinMs],
+              [payload.windowId, Dexie.maxKey],
+            )
             .filter((r) => r.status !== 'rejected')
             .last();
           const repeatOf = repeatedRating(
