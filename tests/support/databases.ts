@@ -16,7 +16,8 @@ export interface Backend {
   open(): Promise<Db>;
 }
 
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Run `fn` on a connection to the test server's administrator URL (create or drop databases). */
+export async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -4,27 +4,17 @@
  * restart kills one of them outright (SIGKILL) while the other goes on serving.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Db } from '../../../src/server/db/db';
 import { migrate } from '../../../src/server/db/migrations';
 import { openPostgres } from '../../../src/server/db/postgres';
+import { admin } from '../../support/databases';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
 import type { ServerHandle } from './network';
 import type { SimServer } from './simulation';
 
-async function onAdmin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function startProcessServers(adminUrl: string, ports: number[]): Promise<SimServer> {
   const name = `hk_sim_${randomBytes(6).toString('hex')}`;
-  await onAdmin(adminUrl, `CREATE DATABASE ${name}`);
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
@@ -70,7 +60,7 @@ export async function startProcessServers(adminUrl: string, ports: number[]): Pr
     async close() {
       await Promise.allSettled(processes.map((p) => p.stop()));
       await db.close();
-      await onAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
