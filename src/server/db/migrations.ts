@@ -571,6 +571,37 @@ CREATE TABLE login_throttle (
 ALTER TABLE walks ADD COLUMN published_at timestamptz;
 `,
   },
+  {
+    version: 10,
+    sql: `
+-- Every time an administrator revealed a citizen's call-back number: who and when. The number
+-- itself is never written here.
+CREATE TABLE callback_reveals (
+  rating_id text NOT NULL REFERENCES callback_contacts (rating_id),
+  hall_id text NOT NULL REFERENCES halls (id),
+  admin_id text NOT NULL,
+  revealed_at timestamptz NOT NULL
+);
+CREATE INDEX callback_reveals_rating ON callback_reveals (rating_id, revealed_at);
+`,
+  },
+  {
+    version: 9,
+    sql: `
+-- Rating integrity. The public endpoint's limits count the phone ratings taken per address and per
+-- window over the last minutes (server time), and burst detection reads one address's ratings.
+CREATE INDEX ratings_address_received ON ratings (address_hash, received_at)
+  WHERE address_hash IS NOT NULL;
+CREATE INDEX ratings_window_phone_received ON ratings (window_id, received_at)
+  WHERE phone_id IS NOT NULL;
+-- A phone's ratings across windows, for phone bursts.
+CREATE INDEX ratings_phone_at_all ON ratings (phone_id, at) WHERE phone_id IS NOT NULL;
+
+-- The administrator's judgement when reviewing a flag: kept (the ratings stand) or fraud (刷评).
+-- The ratings stay counted either way; the verdict is for the people who read the figures.
+ALTER TABLE rating_flags ADD COLUMN verdict text;
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
