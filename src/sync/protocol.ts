@@ -84,6 +84,12 @@ export interface TimeResponse {
 export interface EnrollRequest {
   code: string;
   name?: string;
+  /**
+   * The device's ECDSA P-256 public key (SPKI, base64url). A device enrolled with one must sign
+   * every request it makes with its token (src/sync/signing.ts); without one, the token alone is
+   * accepted (clients from before signatures).
+   */
+  publicKey?: string;
 }
 export interface EnrollResponse {
   deviceId: Id;
