@@ -98,6 +98,22 @@ export interface ProblemDetailResponse {
   walk: { id: Id; mode: WalkMode; startedAt: string } | null;
   checklistItem: ChecklistItem | null;
   serverTime: string;
+  /** A 差评's call-back number, when the citizen left one; absent for other problems. */
+  callbackNumber?: CallbackNumberView;
+}
+
+/**
+ * A citizen's call-back number as the console sees it: masked until an administrator reveals it
+ * (POST /admin/problems/:id/callback-number/reveal, each reveal logged), gone once the problem
+ * closed.
+ */
+export type CallbackNumberView =
+  | { state: 'kept'; masked: string; reveals: { by: string; at: string }[] }
+  | { state: 'erased'; erasedAt: string };
+
+/** POST /admin/problems/:id/callback-number/reveal */
+export interface CallbackNumberRevealResponse {
+  number: string;
 }
 
 /**

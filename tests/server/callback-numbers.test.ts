@@ -4,40 +4,20 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids';
+import { maskMobile, normalizeMobile } from '../../src/domain/mobile';
 import { sealingKey } from '../../src/server/crypto';
-import type { Db } from '../../src/server/db/db';
+import { eraseCallbackNumbers } from '../../src/server/repos/problems';
 import {
-  eraseNumber,
   loadCallbackKey,
-  maskMobile,
-  normalizeMobile,
   readNumber,
   storeNumber,
 } from '../../src/server/services/callback-numbers';
+import { clearTextCopies } from '../support/clear-text';
 import { recordFigures } from '../support/reliability';
 import { startTestServer, type TestServer } from '../support/server';
 import { TestDevice } from './helpers';
 
 const figures = { 'numbers stored': 0, 'clear-text copies found': 0, 'numbers erased': 0 };
-
-/** Every text, jsonb and bytea cell of every table that contains `needle`. */
-async function clearTextCopies(db: Db, needle: string): Promise<string[]> {
-  const cols = await db.query<{ t: string; c: string; dt: string }>(
-    `SELECT table_name AS t, column_name AS c, data_type AS dt FROM information_schema.columns
-      WHERE table_schema = current_schema()
-        AND data_type IN ('text', 'jsonb', 'json', 'character varying', 'bytea')`,
-  );
-  const found: string[] = [];
-  for (const { t, c, dt } of cols) {
-    const expr = dt === 'bytea' ? `encode("${c}", 'escape')` : `"${c}"::text`;
-    const rows = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "${t}" WHERE ${expr} LIKE $1`,
-      [`%${needle}%`],
-    );
-    if (rows[0]!.n > 0) found.push(`${t}.${c}`);
-  }
-  return found;
-}
 
 describe('call-back numbers', () => {
   let server: TestServer;
@@ -82,8 +62,8 @@ describe('call-back numbers', () => {
     figures['clear-text copies found'] += copies.length;
     expect(copies).toEqual([]);
 
-    expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(true);
-    expect(await eraseNumber(server.db, hallId, ratingId, now)).toBe(false);
+    expect(await eraseCallbackNumbers(server.db, [ratingId], now.toISOString())).toBe(1);
+    expect(await eraseCallbackNumbers(server.db, [ratingId], now.toISOString())).toBe(0);
     figures['numbers erased']++;
     const after = await readNumber(server.db, key, hallId, ratingId);
     expect(after.state).toBe('erased');

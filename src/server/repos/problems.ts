@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/db';
 import type { EventEnvelope, Photo } from '../../domain/events';
-import { foldProblem, type Problem } from '../../domain/problem';
+import { foldProblem, isFinished, type Problem } from '../../domain/problem';
 import { RATING_LEVELS, isPoorRating, type RatingLevel } from '../../domain/rating';
 import { foldWalks, type Walk } from '../../domain/walk';
 import { iso, json } from './util';
@@ -119,7 +119,32 @@ export async function projectProblems(
       problems.map(({ hallId: _h, eventId: _e, ...p }) => json(p)),
     ],
   );
+  // A citizen's call-back number lives only as long as its 差评 is open.
+  const closed = problems.filter((p) => p.source === 'rating' && isFinished(p.status));
+  await eraseCallbackNumbers(
+    tx,
+    closed.map((p) => p.id),
+    now,
+  );
   return problems;
+}
+
+/**
+ * Erase the call-back numbers of these 差评: the ciphertext goes, the row stays marked erased so the
+ * console can say so. Answers how many were erased now.
+ */
+export async function eraseCallbackNumbers(
+  tx: Db,
+  ratingIds: readonly string[],
+  now: string,
+): Promise<number> {
+  if (ratingIds.length === 0) return 0;
+  const rows = await tx.query<{ ratingId: string }>(
+    `UPDATE callback_contacts SET iv = '\\x'::bytea, ciphertext = '\\x'::bytea, erased_at = $2
+      WHERE rating_id = ANY($1::text[]) AND erased_at IS NULL RETURNING rating_id AS "ratingId"`,
+    [ratingIds, now],
+  );
+  return rows.length;
 }
 
 /** The folded state of some problems, by id (missing ids are absent). */

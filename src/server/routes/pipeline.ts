@@ -3,9 +3,11 @@
  * calendar; registered inside the scope that requires an administrator's session.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ProblemDetailResponse } from '../../sync/pipeline-protocol';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { MAX_BLOB_BYTES, putBlob } from '../services/blobs';
+import { callbackKeyOf, callbackNumberOf, revealNumber } from '../services/callback-numbers';
 import {
   addProblemStep,
   adminProblem,
@@ -15,21 +17,35 @@ import {
 import { adminCalendar, adminChecklist, orderChecklist } from '../services/reference-console';
 import { adminWalkReport, adminWalks } from '../services/walks-console';
 
-export function pipelineAdminRoutes(scope: FastifyInstance, { db, now }: AppContext): void {
+export function pipelineAdminRoutes(scope: FastifyInstance, { db, config, now }: AppContext): void {
   const hallOf = (request: FastifyRequest) => request.admin!.hallId;
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
   const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
+  const callbackKey = () => callbackKeyOf(config);
+  /** A 差评's detail shows whether the citizen left a call-back number, masked. */
+  const withNumber = async (hallId: string, detail: ProblemDetailResponse) => {
+    const callbackNumber = await callbackNumberOf(db, callbackKey, hallId, detail.problem);
+    return callbackNumber ? { ...detail, callbackNumber } : detail;
+  };
 
   scope.get('/api/v1/admin/problems', async (request) =>
     adminProblems(db, hallOf(request), query(request), now()),
   );
 
   scope.get('/api/v1/admin/problems/:id', async (request) =>
-    adminProblem(db, hallOf(request), idOf(request), now()),
+    withNumber(hallOf(request), await adminProblem(db, hallOf(request), idOf(request), now())),
   );
 
   scope.post('/api/v1/admin/problems/:id/steps', async (request) =>
-    addProblemStep(db, request.admin!, idOf(request), request.body, now()),
+    withNumber(
+      hallOf(request),
+      await addProblemStep(db, request.admin!, idOf(request), request.body, now()),
+    ),
+  );
+
+  // The clear-text number, for the administrator about to call back; every reveal is logged.
+  scope.post('/api/v1/admin/problems/:id/callback-number/reveal', async (request) =>
+    revealNumber(db, callbackKey(), request.admin!, idOf(request), new Date(now())),
   );
 
   scope.get('/api/v1/admin/walks', async (request) =>

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { BoardResponse } from '../../sync/report-protocol';
 import type { AppContext } from '../context';
+import { HttpError } from '../errors';
 import { board } from '../services/board';
-import { loadCallbackKey, submitCallbackNumber } from '../services/callback-numbers';
+import { callbackKeyOf, submitCallbackNumber } from '../services/callback-numbers';
 import { publicProgress, publicWindow, submitPublicRatings } from '../services/public';
 
 export function publicRoutes(app: FastifyInstance, { db, config, now }: AppContext): void {
@@ -19,20 +20,25 @@ export function publicRoutes(app: FastifyInstance, { db, config, now }: AppConte
   app.post(
     '/api/v1/public/ratings',
     { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
-    async (request) => submitPublicRatings(db, request.body, now),
+    async (request, reply) => {
+      try {
+        return await submitPublicRatings(db, request.body, now, { address: request.ip });
+      } catch (error) {
+        // Over the address's or the window's limit: the phone retries after Retry-After.
+        if (error instanceof HttpError && error.status === 429) {
+          const seconds = Number(error.extra['retryAfterSeconds']) || 60;
+          return reply.code(429).header('Retry-After', String(seconds)).send(error.body());
+        }
+        throw error;
+      }
+    },
   );
 
-  let callbackKey: ReturnType<typeof loadCallbackKey> | undefined;
   app.post(
     '/api/v1/public/callback-number',
     { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request) =>
-      submitCallbackNumber(
-        db,
-        (callbackKey ??= loadCallbackKey(process.env['CALLBACK_KEY'], config.dataDir)),
-        request.body,
-        new Date(now()),
-      ),
+      submitCallbackNumber(db, callbackKeyOf(config), request.body, new Date(now())),
   );
 
   // The hall screen asks once a minute; a few screens behind one address stay well inside this.

@@ -8,22 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/db';
+import { maskMobile, normalizeMobile } from '../../domain/mobile';
+import type { Problem } from '../../domain/problem';
 import { isPoorRating, type RatingLevel } from '../../domain/rating';
+import type { CallbackNumberView } from '../../sync/pipeline-protocol';
+import type { Config } from '../config';
 import { seal, sealingKey, unseal, type SealingKey } from '../crypto';
-import { badRequest, notFound } from '../errors';
+import { badRequest, HttpError, notFound } from '../errors';
 import { windowOfCard } from './public';
-
-/** A mainland mobile number: 11 digits starting with 1 (spaces and dashes ignored). */
-export function normalizeMobile(input: unknown): string | null {
-  if (typeof input !== 'string' || input.length > 40) return null;
-  const digits = input.replace(/[\s-]/g, '');
-  return /^1\d{10}$/.test(digits) ? digits : null;
-}
-
-/** 138****5678. */
-export function maskMobile(number: string): string {
-  return `${number.slice(0, 3)}****${number.slice(-4)}`;
-}
 
 /** The key from `CALLBACK_KEY`, or from `<dataDir>/callback.key`, created on first use. */
 export function loadCallbackKey(env: string | undefined, dataDir: string): SealingKey {
@@ -38,6 +30,18 @@ export function loadCallbackKey(env: string | undefined, dataDir: string): Seali
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   return sealingKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+}
+
+const keys = new WeakMap<Config, SealingKey>();
+
+/** The server's call-back key, read once per configuration. */
+export function callbackKeyOf(config: Config): SealingKey {
+  let key = keys.get(config);
+  if (!key) {
+    key = loadCallbackKey(process.env['CALLBACK_KEY'], config.dataDir);
+    keys.set(config, key);
+  }
+  return key;
 }
 
 /** Keep the number for a rating; a second call for the same rating changes nothing. */
@@ -85,21 +89,6 @@ export async function readNumber(
   return { state: 'kept', number: unseal(key, Buffer.from(row.iv), Buffer.from(row.ciphertext)) };
 }
 
-/** Delete the sealed number once the problem is closed; the row remains, marked erased. */
-export async function eraseNumber(
-  db: Db,
-  hallId: string,
-  ratingId: string,
-  now: Date,
-): Promise<boolean> {
-  const rows = await db.query<{ ratingId: string }>(
-    `UPDATE callback_contacts SET iv = '\\x'::bytea, ciphertext = '\\x'::bytea, erased_at = $3
-      WHERE rating_id = $1 AND hall_id = $2 AND erased_at IS NULL RETURNING rating_id AS "ratingId"`,
-    [ratingId, hallId, now.toISOString()],
-  );
-  return rows.length > 0;
-}
-
 /**
  * POST /public/callback-number { ratingId, phoneId, windowCode, sig, number }: the phone that gave
  * a 差评 leaves a number for its call-back. The card's signature must be the hall's, the rating
@@ -144,4 +133,71 @@ export async function submitCallbackNumber(
   }
   await storeNumber(db, key, hall.id, ratingId, number, now);
   return { ok: true };
+}
+
+/**
+ * What the console shows of a 差评's call-back number: masked, with who revealed it when; or that
+ * it was erased; undefined when the citizen left none (or the problem is not a 差评).
+ */
+export async function callbackNumberOf(
+  db: Db,
+  key: () => SealingKey,
+  hallId: string,
+  problem: Pick<Problem, 'id' | 'source'>,
+): Promise<CallbackNumberView | undefined> {
+  if (problem.source !== 'rating') return undefined;
+  const stored = await db.query<{ erasedAt: string | Date | null }>(
+    'SELECT erased_at AS "erasedAt" FROM callback_contacts WHERE rating_id = $1 AND hall_id = $2',
+    [problem.id, hallId],
+  );
+  if (!stored[0]) return undefined;
+  const number = await readNumber(db, key(), hallId, problem.id);
+  if (number.state === 'none') return undefined;
+  if (number.state === 'erased') return number;
+  const reveals = await db.query<{ by: string; at: string | Date }>(
+    `SELECT coalesce(a.username, r.admin_id) AS by, r.revealed_at AS at
+       FROM callback_reveals r LEFT JOIN admins a ON a.id = r.admin_id
+      WHERE r.rating_id = $1 ORDER BY r.revealed_at DESC LIMIT 20`,
+    [problem.id],
+  );
+  return {
+    state: 'kept',
+    masked: maskMobile(number.number),
+    reveals: reveals.map((r) => ({ by: r.by, at: new Date(r.at).toISOString() })),
+  };
+}
+
+/**
+ * POST /admin/problems/:id/callback-number/reveal: the number in clear text for the administrator
+ * who calls the citizen back, written to the reveal log in the same transaction. A problem that is
+ * not a 差评 of this hall, or whose number is gone, has nothing to reveal.
+ */
+export async function revealNumber(
+  db: Db,
+  key: SealingKey,
+  admin: { hallId: string; adminId: string },
+  problemId: string,
+  now: Date,
+): Promise<{ number: string }> {
+  return db.tx(async (tx) => {
+    const problems = await tx.query<{ source: string }>(
+      'SELECT source FROM problems WHERE id = $1 AND hall_id = $2',
+      [problemId, admin.hallId],
+    );
+    if (problems[0]?.source !== 'rating') {
+      throw notFound('unknown_problem', 'There is no such 差评 in this hall.');
+    }
+    const number = await readNumber(tx, key, admin.hallId, problemId);
+    if (number.state === 'erased') {
+      throw new HttpError(410, 'number_erased', 'The number was erased when the problem closed.');
+    }
+    if (number.state === 'none') {
+      throw notFound('no_number', 'The citizen left no number for this 差评.');
+    }
+    await tx.query(
+      'INSERT INTO callback_reveals (rating_id, hall_id, admin_id, revealed_at) VALUES ($1, $2, $3, $4)',
+      [problemId, admin.hallId, admin.adminId, now.toISOString()],
+    );
+    return { number: number.number };
+  });
 }
