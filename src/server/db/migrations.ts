@@ -572,20 +572,6 @@ ALTER TABLE walks ADD COLUMN published_at timestamptz;
 `,
   },
   {
-    version: 10,
-    sql: `
--- Every time an administrator revealed a citizen's call-back number: who and when. The number
--- itself is never written here.
-CREATE TABLE callback_reveals (
-  rating_id text NOT NULL REFERENCES callback_contacts (rating_id),
-  hall_id text NOT NULL REFERENCES halls (id),
-  admin_id text NOT NULL,
-  revealed_at timestamptz NOT NULL
-);
-CREATE INDEX callback_reveals_rating ON callback_reveals (rating_id, revealed_at);
-`,
-  },
-  {
     version: 9,
     sql: `
 -- Rating integrity. The public endpoint's limits count the phone ratings taken per address and per
@@ -600,6 +586,20 @@ CREATE INDEX ratings_phone_at_all ON ratings (phone_id, at) WHERE phone_id IS NO
 -- The administrator's judgement when reviewing a flag: kept (the ratings stand) or fraud (刷评).
 -- The ratings stay counted either way; the verdict is for the people who read the figures.
 ALTER TABLE rating_flags ADD COLUMN verdict text;
+`,
+  },
+  {
+    version: 10,
+    sql: `
+-- Every time an administrator revealed a citizen's call-back number: who and when. The number
+-- itself is never written here.
+CREATE TABLE callback_reveals (
+  rating_id text NOT NULL REFERENCES callback_contacts (rating_id),
+  hall_id text NOT NULL REFERENCES halls (id),
+  admin_id text NOT NULL,
+  revealed_at timestamptz NOT NULL
+);
+CREATE INDEX callback_reveals_rating ON callback_reveals (rating_id, revealed_at);
 `,
   },
 ];
