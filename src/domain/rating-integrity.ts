@@ -77,3 +77,46 @@ export function findBurst(
   }
   return null;
 }
+
+/** A rule of burst detection: more than `max` ratings from one source within `spanMs`. */
+export interface BurstRule {
+  max: number;
+  spanMs: number;
+}
+
+/**
+ * An evaluator's window cannot serve more than this many citizens in the span: a counted rating
+ * takes a citizen served, and even a quick errand takes about a minute.
+ */
+export const EVALUATOR_BURST: BurstRule = { max: 10, spanMs: 10 * 60_000 };
+/** One phone rating many windows in a short time: a citizen is served at a few windows a visit. */
+export const PHONE_BURST: BurstRule = { max: 5, spanMs: 30 * 60_000 };
+/** One address (a hall's Wi-Fi serves many phones through one address) sending many ratings. */
+export const ADDRESS_BURST: BurstRule = { max: 20, spanMs: 10 * 60_000 };
+
+/**
+ * Limits of the public rating endpoint, counted from the ratings the server took (across server
+ * processes): a request bringing new ratings is refused with 429 and Retry-After while its
+ * address, or the window of its card, already had this many phone ratings within the span. The
+ * phone keeps its ratings and sends them again later.
+ */
+export const PUBLIC_RATING_LIMITS = {
+  perAddress: { max: 40, spanMs: 10 * 60_000 },
+  // A window serves a few citizens in ten minutes; a phone rates a window once in that time.
+  perWindow: { max: 12, spanMs: 10 * 60_000 },
+} as const satisfies Record<string, BurstRule>;
+
+export type PublicRatingLimits = { perAddress: BurstRule; perWindow: BurstRule };
+
+/** What a flag says about its ratings. */
+export const RATING_FLAG_KINDS = [
+  'evaluator_burst',
+  'phone_burst',
+  'address_burst',
+  'rate_limited',
+] as const;
+export type RatingFlagKind = (typeof RATING_FLAG_KINDS)[number];
+
+/** An administrator's judgement of a flag: the ratings stand, or they were 刷评. */
+export const RATING_FLAG_VERDICTS = ['kept', 'fraud'] as const;
+export type RatingFlagVerdict = (typeof RATING_FLAG_VERDICTS)[number];

@@ -57,6 +57,9 @@ const RULES: Record<string, Rule> = {
   'PUT /api/v1/blobs/:sha256': 'devices',
   'GET /api/v1/blobs/:sha256': 'photo readers',
   'GET /api/v1/roster/pins': 'pin readers',
+  'GET /api/v1/admin/rating-flags': 'administrators',
+  'POST /api/v1/admin/rating-flags/:id/review': 'administrators',
+  'GET /api/v1/admin/rating-extras': 'administrators',
 };
 const ruleOf = (key: string): Rule | undefined =>
   RULES[key] ?? (key.split(' ')[1]!.startsWith('/api/v1/admin/') ? 'administrators' : undefined);

@@ -17,6 +17,8 @@ export interface RatingRow {
   comment: string;
   at: string;
   receivedAt: string;
+  /** Phones: the keyed hash of the address the rating came from (never the address). */
+  addressHash?: string | null;
 }
 
 /** Project stored ratings in one statement; an event already projected is left as it is. */
@@ -24,10 +26,10 @@ export async function insertRatings(tx: Db, rows: readonly RatingRow[]): Promise
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO ratings (event_id, hall_id, device_id, window_id, department_id, level, channel,
-       ticket, phone_id, duty_session_id, reasons, comment, at, received_at)
+       ticket, phone_id, duty_session_id, reasons, comment, at, received_at, address_hash)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
        $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
-       $13::timestamptz[], $14::timestamptz[])
+       $13::timestamptz[], $14::timestamptz[], $15::text[])
      ON CONFLICT (event_id) DO NOTHING`,
     [
       rows.map((r) => r.eventId),
@@ -44,6 +46,7 @@ export async function insertRatings(tx: Db, rows: readonly RatingRow[]): Promise
       rows.map((r) => r.comment),
       rows.map((r) => r.at),
       rows.map((r) => r.receivedAt),
+      rows.map((r) => r.addressHash ?? null),
     ],
   );
 }

@@ -26,6 +26,7 @@ import { fleetAdminRoutes } from './fleet';
 import { exportAdminRoutes } from './exports';
 import { figuresAdminRoutes } from './figures';
 import { pipelineAdminRoutes } from './pipeline';
+import { ratingFlagAdminRoutes } from './rating-flags';
 import { referenceAdminRoutes } from './reference';
 
 declare module 'fastify' {
@@ -145,5 +146,6 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     exportAdminRoutes(scope, ctx);
     figuresAdminRoutes(scope, ctx);
     referenceAdminRoutes(scope, ctx);
+    ratingFlagAdminRoutes(scope, ctx);
   });
 }

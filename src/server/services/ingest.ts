@@ -71,6 +71,7 @@ import {
 import { isRectified, problemIdOf, type Problem } from '../../domain/problem';
 import { isPoorRating } from '../../domain/rating';
 import { walkIdOf } from '../../domain/walk';
+import { flagBursts } from './rating-flags';
 import {
   insertRatingExtras,
   insertRatings,
@@ -123,6 +124,8 @@ export interface IngestContext {
   answerKnown?: boolean;
   /** Throw {@link EventRefused} at the first refusal (the caller writes all or nothing). */
   allOrNothing?: boolean;
+  /** Phones: the keyed hash of the address the ratings came from (never the address). */
+  addressHash?: string | null;
 }
 
 /** The first lines of an event, already checked by the route. */
@@ -624,9 +627,14 @@ async function checkField(
   return null;
 }
 
-function ratingRow(e: ValidEvent<'rating.submitted'>, receivedAt: string): RatingRow {
+function ratingRow(
+  e: ValidEvent<'rating.submitted'>,
+  receivedAt: string,
+  addressHash: string | null = null,
+): RatingRow {
   const p = e.payload;
   return {
+    addressHash,
     eventId: e.id,
     hallId: e.hallId,
     deviceId: e.deviceId,
@@ -834,10 +842,12 @@ export async function ingestEvents(
     }));
     await insertEvents(tx, events);
     const ratings = toStore.flatMap(({ event: e }) => (isRating(e) ? [e] : []));
-    await insertRatings(
-      tx,
-      ratings.filter((e) => !e.payload.repeatOf).map((e) => ratingRow(e, receivedAt)),
-    );
+    const counted = ratings
+      .filter((e) => !e.payload.repeatOf)
+      .map((e) => ratingRow(e, receivedAt, ctx.addressHash ?? null));
+    await insertRatings(tx, counted);
+    // Bursts are flagged for the console with their evidence; the ratings stay counted.
+    await flagBursts(tx, counted, ctx.now);
     // Repeated presses are stored as events and kept apart for audit, never counted.
     await insertRatingExtras(
       tx,

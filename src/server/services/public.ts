@@ -5,6 +5,7 @@ import { EventHeadSchema } from '../../domain/events';
 import { isUuidV7 } from '../../domain/ids';
 import { citizenProgress, type Problem } from '../../domain/problem';
 import { RATING_LEVELS, isPoorRating, type RatingLevel } from '../../domain/rating';
+import { PUBLIC_RATING_LIMITS, type PublicRatingLimits } from '../../domain/rating-integrity';
 import {
   MAX_PROGRESS_RATINGS,
   type PublicProgressItem,
@@ -22,6 +23,13 @@ import { getHall, lockHall, type HallRow } from '../repos/halls';
 import { getDepartment, getSettings, getWindowByCode, type WindowRow } from '../repos/reference';
 import { iso, isoAt } from '../repos/util';
 import { ingestEvents, type EventHead } from './ingest';
+import {
+  checkPublicLimits,
+  flagRateLimited,
+  hashAddress,
+  rateLimited,
+  type LimitHit,
+} from './rating-flags';
 
 /** The window a card names, if its signature is the hall's: 404 unknown_window, 403 bad_signature. */
 export async function windowOfCard(
@@ -88,6 +96,7 @@ export async function submitPublicRatings(
   db: Db,
   body: unknown,
   now: () => number,
+  from: { address?: string; limits?: PublicRatingLimits } = {},
 ): Promise<PublicRatingsResponse> {
   const parsed = v.safeParse(PublicRatingsSchema, body);
   if (!parsed.success) {
@@ -105,7 +114,9 @@ export async function submitPublicRatings(
     throw badRequest('wrong_device', 'All events of one request must come from one phone.');
   }
   const { window, hall } = await windowOfCard(db, windowCode, sig);
-  return db.tx(async (tx) => {
+  const addressHash = from.address === undefined ? null : hashAddress(hall.secret, from.address);
+  const eventIds = events.map((e) => e.id);
+  const answer = await db.tx(async (tx): Promise<PublicRatingsResponse | LimitHit> => {
     const at = now();
     await ensureDevice(tx, {
       id: phoneId,
@@ -123,6 +134,16 @@ export async function submitPublicRatings(
     if (phone.role !== 'phone' || phone.hallId !== hall.id) {
       throw badRequest('wrong_device', 'This id is not a phone of this hall.');
     }
+    // The limits, counted under the hall lock from the ratings taken, in every server process.
+    const hit = await checkPublicLimits(tx, {
+      hallId: hall.id,
+      windowId: window.id,
+      addressHash,
+      eventIds,
+      limits: from.limits ?? PUBLIC_RATING_LIMITS,
+      now: at,
+    });
+    if (hit) return hit;
     const writer = { id: phone.id, hallId: hall.id, role: 'phone' as const, windowId: null };
     const sorted = [...events].sort((a, b) => a.deviceSeq - b.deviceSeq);
     const ingested = await ingestEvents(tx, writer, sorted, {
@@ -131,6 +152,7 @@ export async function submitPublicRatings(
       checkChain: false,
       cardWindowId: window.id,
       answerKnown: true,
+      addressHash,
     });
     let head = { lastSeq: phone.lastSeq, lastHash: phone.lastHash };
     ingested.forEach(({ decided, hash }, i) => {
@@ -140,6 +162,10 @@ export async function submitPublicRatings(
     await advanceDeviceLog(tx, phone.id, head, isoAt(at));
     return { serverTime: isoAt(now()), results: ingested.map((r) => r.outcome) };
   });
+  if ('results' in answer) return answer;
+  // Refused whole: the phone keeps its ratings and sends them again; the console sees the flag.
+  await flagRateLimited(db, hall.id, answer, eventIds, now());
+  throw rateLimited(answer);
 }
 
 const progressId = v.custom<string>(isUuidV7, 'must be a UUIDv7');
