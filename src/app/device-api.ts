@@ -175,6 +175,12 @@ export interface Phone {
    * `already_followed_up`).
    */
   followUp(ratingId: Id, level: RatingLevel, comment: string): Promise<void>;
+  /**
+   * Keep a mobile number for the call-back of one of this phone's 差评 (normalised; a RangeError
+   * when it is not a mainland mobile number). Resolves once kept on the phone; it is handed to the
+   * server, never in the event log, once the rating is there, and then forgotten here.
+   */
+  leaveCallbackNumber(ratingId: Id, number: string): Promise<void>;
   stop(): void;
 }
 

@@ -5,6 +5,7 @@
  * phone follows how its 差评 are handled and may rate again once one is rectified (追评).
  */
 import type { Id } from '../domain/ids';
+import { normalizeMobile } from '../domain/mobile';
 import type { RatingLevel } from '../domain/rating';
 import { PHONE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { requestPersistentStorage } from '../storage/persist';
@@ -162,6 +163,8 @@ export class PhoneSession implements Phone {
   readonly #session: Session;
   readonly #http: HttpOptions;
   readonly #progressTimeoutMs: number;
+  readonly #settings: DeviceSettings;
+  #sendingNumbers: Promise<void> | null = null;
 
   private constructor(
     readonly phoneId: Id,
@@ -175,6 +178,7 @@ export class PhoneSession implements Phone {
     this.followUps = new FollowUpRepository(store.db, store.clock);
     this.#http = httpOptions(options);
     this.#progressTimeoutMs = options.timeoutMs ?? PROGRESS_TIMEOUT_MS;
+    this.#settings = options.settings ?? deviceSettings();
     this.#session = startSession({
       store,
       api: phoneApi(httpOptions(options)),
@@ -198,8 +202,10 @@ export class PhoneSession implements Phone {
       ...(options.db ? { env: options.db } : {}),
       ...(options.now ? { clock: new DeviceClock(options.now) } : {}),
     });
-    const phone = new PhoneSession(phoneId, store, code, sig, window, options);
+    const phone = new PhoneSession(phoneId, store, code, sig, window, { ...options, settings });
     await phone.#session.engine.refreshCounts();
+    // Numbers left on an earlier visit that never reached the server.
+    void phone.sendCallbackNumbers();
     return phone;
   }
 
@@ -258,6 +264,67 @@ export class PhoneSession implements Phone {
     );
   }
 
+  /**
+   * Keep a number for the call-back of one of this phone's 差评, then hand it to the server once
+   * the rating is there. Refuses a number that is not a mainland mobile number.
+   */
+  async leaveCallbackNumber(ratingId: Id, number: string): Promise<void> {
+    const mobile = normalizeMobile(number);
+    if (mobile === null) throw new RangeError('not a mainland mobile number');
+    const pending = await this.#settings.loadCallbackNumbers();
+    await this.#settings.saveCallbackNumbers([
+      ...pending.filter((n) => n.ratingId !== ratingId),
+      { ratingId, number: mobile, windowCode: this.code, sig: this.sig },
+    ]);
+    void this.sendCallbackNumbers();
+  }
+
+  /** Call-back numbers kept here, waiting for the server. */
+  async pendingCallbackNumbers(): Promise<number> {
+    return (await this.#settings.loadCallbackNumbers()).length;
+  }
+
+  /**
+   * Hand the kept numbers whose rating the server has stored to the server, one request each, and
+   * forget each once the server has it (or has said it never will). One round at a time.
+   */
+  sendCallbackNumbers(): Promise<void> {
+    this.#sendingNumbers ??= this.#sendNumbers().finally(() => (this.#sendingNumbers = null));
+    return this.#sendingNumbers;
+  }
+
+  async #sendNumbers(): Promise<void> {
+    const pending = await this.#settings.loadCallbackNumbers().catch(() => []);
+    const done = new Set<Id>();
+    for (const n of pending) {
+      const entry = await this.store.db.log.get({ id: n.ratingId }).catch(() => undefined);
+      if (entry?.status === 'pending') continue; // the rating itself has not reached the server
+      if (entry?.status === 'rejected') {
+        done.add(n.ratingId); // refused: there is nothing to call back about
+        continue;
+      }
+      try {
+        await requestJson(this.#http, 'POST', `${API}/public/callback-number`, {
+          ratingId: n.ratingId,
+          phoneId: this.phoneId,
+          windowCode: n.windowCode,
+          sig: n.sig,
+          number: n.number,
+        });
+        done.add(n.ratingId);
+      } catch (error) {
+        // A refusal is final (a bad number, a rating that is not this phone's 差评); anything
+        // else — no network, a busy server — is tried again after the next sync.
+        if (error instanceof HttpError && error.status >= 400 && error.status < 500) {
+          if (error.status !== 429 && error.status !== 408) done.add(n.ratingId);
+        }
+      }
+    }
+    if (done.size === 0) return;
+    const now = await this.#settings.loadCallbackNumbers();
+    await this.#settings.saveCallbackNumbers(now.filter((n) => !done.has(n.ratingId)));
+  }
+
   onStatus(cb: Parameters<StatusStore['subscribe']>[0]): Unsubscribe {
     return this.status.subscribe(cb);
   }
@@ -281,6 +348,7 @@ export class PhoneSession implements Phone {
   }
 
   #report(results: EventOutcome[]): void {
+    if (results.length > 0) void this.sendCallbackNumbers();
     for (const r of results) {
       const refused = r.status === 'rejected';
       for (const cb of [...this.#outcomeListeners]) {

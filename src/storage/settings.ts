@@ -103,6 +103,17 @@ function isCredentials(value: unknown): value is DeviceCredentials {
   );
 }
 
+/**
+ * A citizen's number for the call-back of one of this phone's 差评, kept on the phone only until the
+ * server has it (it is never part of the rating's event).
+ */
+export interface PendingCallbackNumber {
+  ratingId: Id;
+  number: string;
+  windowCode: string;
+  sig: string;
+}
+
 /** Typed access to the device's settings; values are checked on read and repaired if damaged. */
 export class DeviceSettings {
   constructor(private readonly store: KeyValueStore = idbStore()) {}
@@ -156,6 +167,16 @@ export class DeviceSettings {
   }
   dropWindow(code: string): Promise<void> {
     return this.store.del(`window:${code.toUpperCase()}`);
+  }
+
+  /** Call-back numbers this phone was given and has not yet handed to the server. */
+  async loadCallbackNumbers(): Promise<PendingCallbackNumber[]> {
+    const value = await this.store.get<unknown>('callbackNumbers');
+    return Array.isArray(value) ? (value as PendingCallbackNumber[]) : [];
+  }
+  async saveCallbackNumbers(numbers: readonly PendingCallbackNumber[]): Promise<void> {
+    if (numbers.length === 0) await this.store.del('callbackNumbers');
+    else await this.store.set('callbackNumbers', [...numbers]);
   }
 
   async loadLastSync(): Promise<string | null> {

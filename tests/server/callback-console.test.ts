@@ -74,7 +74,9 @@ describe('call-back numbers in the console', () => {
     // Nor in the list, nor in exports.
     const list = await hall.admin.get('/api/v1/admin/problems?month=2026-03');
     expect(list.body).not.toContain(number);
-    const csv = await hall.admin.get('/api/v1/admin/exports/problems.csv?from=2026-03-01&to=2026-03-31');
+    const csv = await hall.admin.get(
+      '/api/v1/admin/exports/problems.csv?from=2026-03-01&to=2026-03-31',
+    );
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain(ratingId);
     expect(csv.body).not.toContain(number);

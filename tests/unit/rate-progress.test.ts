@@ -382,6 +382,7 @@ describe('RateState with progress', () => {
         return () => undefined;
       },
       requestSync: () => undefined,
+      leaveCallbackNumber: async () => undefined,
       stop: () => undefined,
     };
     const rate = new RateState(

@@ -24,6 +24,8 @@ class CodedError extends Error {
 
 function fakePhone(failWith?: unknown) {
   const recorded: RatingInput[] = [];
+  const numbers: [Id, string][] = [];
+  let numberFails = false;
   let outcome: ((id: Id, o: 'stored' | 'refused', reason?: string) => void) | null = null;
   let release: (() => void) | null = null;
   const phone: Phone = {
@@ -31,7 +33,9 @@ function fakePhone(failWith?: unknown) {
       recorded.push(input);
       return new Promise<EventEnvelope<'rating.submitted'>>((resolve, reject) => {
         release = () =>
-          failWith ? reject(failWith) : resolve({} as EventEnvelope<'rating.submitted'>);
+          failWith
+            ? reject(failWith)
+            : resolve({ id: `rating-${recorded.length}` } as EventEnvelope<'rating.submitted'>);
       });
     },
     onStatus(cb) {
@@ -45,11 +49,17 @@ function fakePhone(failWith?: unknown) {
     requestSync: () => undefined,
     progress: async () => [],
     followUp: async () => undefined,
+    async leaveCallbackNumber(ratingId, number) {
+      if (numberFails) throw new DOMException('quota', 'QuotaExceededError');
+      numbers.push([ratingId, number]);
+    },
     stop: () => undefined,
   };
   return {
     phone,
     recorded,
+    numbers,
+    failNumbers: () => (numberFails = true),
     release: () => release?.(),
     refuse: (id: Id, reason: string) => outcome?.(id, 'refused', reason),
   };
@@ -151,6 +161,50 @@ describe('RateState', () => {
     expect(rate.thanked).toBeNull();
     expect(rate.level).toBeNull();
     expect(rate.ticket).toBe('');
+  });
+
+  it('takes an optional call-back number after a 差评, checked before it is kept', async () => {
+    const { rate, fake } = await readyPage();
+    rate.choose('dissatisfied');
+    rate.reasons = ['attitude'];
+    const saving = rate.submit();
+    fake.release();
+    await saving;
+    expect(rate.callback).toBe('ask');
+
+    for (const bad of ['', '2581234567', '1381234567', '138123456789', '一三八', '138abc45678']) {
+      rate.callbackNumber = bad;
+      await rate.leaveNumber();
+      expect(rate.callback, bad).toBe('invalid');
+    }
+    expect(fake.numbers).toEqual([]);
+    rate.callbackNumber = '138 1234 5678';
+    expect(rate.callback).toBe('ask'); // typing again clears the message
+    await rate.leaveNumber();
+    expect(rate.callback).toBe('kept');
+    expect(fake.numbers).toEqual([['rating-1', '138 1234 5678']]);
+    expect(rate.callbackNumber).toBe('');
+    await rate.leaveNumber(); // once per 差评
+    expect(fake.numbers).toHaveLength(1);
+
+    rate.again();
+    expect(rate.callback).toBe('ask');
+    await rate.leaveNumber(); // nothing thanked for: nothing to call back about
+    expect(fake.numbers).toHaveLength(1);
+  });
+
+  it('says so when the phone cannot keep the number, and lets the citizen retry', async () => {
+    const { rate, fake } = await readyPage();
+    rate.choose('very_dissatisfied');
+    rate.comment = '态度差';
+    const saving = rate.submit();
+    fake.release();
+    await saving;
+    fake.failNumbers();
+    rate.callbackNumber = '13912345678';
+    await rate.leaveNumber();
+    expect(rate.callback).toBe('failed');
+    expect(rate.callbackNumber).toBe('13912345678');
   });
 
   it('drops reasons and comment when the citizen changes to a good level', async () => {

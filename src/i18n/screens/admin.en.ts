@@ -2,6 +2,7 @@
 import type adminZhCN from './admin.zh-CN';
 
 import exportsMessages from './console-exports.en';
+import privacy from './console-privacy.en';
 import figures from './console-figures.en';
 import fleet from './console-fleet.en';
 import refdata from './console-reference.en';
@@ -640,6 +641,7 @@ const admin: typeof adminZhCN = {
   },
   ...figures,
   ...exportsMessages,
+  ...privacy,
   ...fleet,
   ...refdata,
 };

@@ -1,5 +1,6 @@
 /** Messages of the console (/admin), with the rating channels only it shows, loaded with that screen. */
 import exportsMessages from './console-exports.zh-CN';
+import privacy from './console-privacy.zh-CN';
 import figures from './console-figures.zh-CN';
 import fleet from './console-fleet.zh-CN';
 import refdata from './console-reference.zh-CN';
@@ -618,6 +619,7 @@ const admin = {
   },
   ...figures,
   ...exportsMessages,
+  ...privacy,
   ...fleet,
   ...refdata,
 };

@@ -17,6 +17,17 @@ const rate: typeof rateZhCN = {
       'The rating page needs the network the first time it opens. Please connect and try again; after that it works without a network too.',
     loadingWindow: 'Loading window details…',
     thanksProgress: 'You can follow how it is handled on this page.',
+    callback: {
+      title: 'Leave a mobile number for our call-back (optional)',
+      purpose:
+        'Used only to call you back about this rating, never shown to anyone else, and erased once the problem is closed.',
+      label: 'Mobile number',
+      submit: 'Send number',
+      saving: 'Saving…',
+      kept: 'Thank you, we will call you back soon.',
+      invalid: 'Enter an 11-digit mainland mobile number starting with 1.',
+      failed: 'The number could not be kept on this phone. Please try again.',
+    },
     progress: {
       title: 'How my poor ratings are handled',
       intro:

@@ -7,6 +7,7 @@ import type { HolidayYear } from '../../domain/calendar';
 import type { ChecklistItemSaved, SettingsSaved } from '../../domain/events';
 import type { Id } from '../../domain/ids';
 import type {
+  CallbackNumberRevealResponse,
   CalendarResponse,
   ChecklistResponse,
   MissingPhotosResponse,
@@ -48,6 +49,9 @@ export function createPipelineApi(
     problem: (id: Id) => call<ProblemDetailResponse>('GET', `/problems/${at(id)}`),
     step: (id: Id, step: ProblemStepRequest) =>
       call<ProblemDetailResponse>('POST', `/problems/${at(id)}/steps`, step),
+    /** A 差评's call-back number in clear text; the server logs who asked. */
+    revealCallbackNumber: (id: Id) =>
+      call<CallbackNumberRevealResponse>('POST', `/problems/${at(id)}/callback-number/reveal`),
     /** Photos stored events name whose bytes have not reached the server yet. */
     missingPhotos: () => call<MissingPhotosResponse>('GET', '/photos/missing'),
     walks: (month: string) =>

@@ -175,6 +175,12 @@ export class ProblemsState {
     void this.list.refresh();
   }
 
+  /** A 差评's call-back number in clear text, for the call; the server logs the reveal. */
+  async revealCallbackNumber(id: Id): Promise<string> {
+    const { number } = await this.#deps.api.revealCallbackNumber(id);
+    return number;
+  }
+
   async open(id: Id): Promise<void> {
     this.#openId = id;
     this.#detail = null;

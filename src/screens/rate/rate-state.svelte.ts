@@ -5,6 +5,7 @@
  */
 import type { Phone, Unsubscribe, WriteErrorCode } from '../../app/device-api';
 import type { Id } from '../../domain/ids';
+import { normalizeMobile } from '../../domain/mobile';
 import {
   isPoorRating,
   TICKET_MAX,
@@ -17,6 +18,12 @@ import { INITIAL_STATUS, type SyncStatus } from '../../sync/status';
 import { isPoliteRefusal, writeErrorCode } from '../write-errors';
 import { isQuotaError } from '../../storage/errors';
 import { ProgressState } from './progress-state.svelte';
+
+/**
+ * The optional call-back number after a 差评: not asked yet, being kept, kept (and on its way to the
+ * server), refused as not a mobile number, or not kept (the phone's storage failed).
+ */
+export type CallbackPhase = 'ask' | 'saving' | 'kept' | 'invalid' | 'failed';
 
 export type RatePhase = 'loading' | 'linkError' | 'offline' | 'storageFull' | 'ready' | 'failed';
 
@@ -58,6 +65,9 @@ export class RateState {
   #saving = $state(false);
   #error = $state<WriteErrorCode | null>(null);
   #thanked = $state<RatingLevel | null>(null);
+  #thankedId: Id | null = null;
+  #callbackNumber = $state('');
+  #callback = $state<CallbackPhase>('ask');
   #refusals = $state.raw<Refusal[]>([]);
   #progress = $state.raw<ProgressState | null>(null);
   #lastSuccessAt: string | null = null;
@@ -96,6 +106,17 @@ export class RateState {
   /** The level just saved, while the thank-you shows. */
   get thanked(): RatingLevel | null {
     return this.#thanked;
+  }
+  /** The number typed for the call-back of the 差评 just thanked for. */
+  get callbackNumber(): string {
+    return this.#callbackNumber;
+  }
+  set callbackNumber(value: string) {
+    this.#callbackNumber = value.slice(0, 20);
+    if (this.#callback === 'invalid') this.#callback = 'ask';
+  }
+  get callback(): CallbackPhase {
+    return this.#callback;
   }
   get refusals(): Refusal[] {
     return this.#refusals;
@@ -219,7 +240,7 @@ export class RateState {
     this.#error = null;
     this.#saving = true;
     try {
-      await phone.recordRating({
+      const saved = await phone.recordRating({
         level,
         reasons,
         comment,
@@ -228,6 +249,9 @@ export class RateState {
         departmentId: info.department.id,
       });
       this.#thanked = level;
+      this.#thankedId = saved.id;
+      this.#callbackNumber = '';
+      this.#callback = 'ask';
       this.#clearForm();
     } catch (error) {
       const code = writeErrorCode(error);
@@ -239,9 +263,34 @@ export class RateState {
     }
   }
 
+  /**
+   * Keep the citizen's number for the call-back of the 差评 just given. It goes to the server on
+   * its own, never inside the rating, and is erased there when the problem closes.
+   */
+  async leaveNumber(): Promise<void> {
+    const phone = this.#phone;
+    const ratingId = this.#thankedId;
+    if (!phone || !ratingId || this.#callback === 'saving' || this.#callback === 'kept') return;
+    if (normalizeMobile(this.#callbackNumber) === null) {
+      this.#callback = 'invalid';
+      return;
+    }
+    this.#callback = 'saving';
+    try {
+      await phone.leaveCallbackNumber(ratingId, this.#callbackNumber);
+      this.#callback = 'kept';
+      this.#callbackNumber = '';
+    } catch {
+      this.#callback = 'failed';
+    }
+  }
+
   /** After the thank-you: rate another service at the same window. */
   again(): void {
     this.#thanked = null;
+    this.#thankedId = null;
+    this.#callbackNumber = '';
+    this.#callback = 'ask';
     this.#error = null;
     this.#clearForm();
   }
