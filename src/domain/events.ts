@@ -393,6 +393,15 @@ export const WalkEndedSchema = v.strictObject({
   summary: text(2000),
 });
 
+/**
+ * The console makes an unannounced inspection (暗访) public: until then the other devices of the
+ * hall are not told who inspected; from now on they are, and learn it from this event.
+ */
+export const WalkPublishedSchema = v.strictObject({
+  walkId: id,
+  leaderId: id,
+});
+
 const dueDays = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(120));
 
 /**
@@ -472,6 +481,7 @@ export const PAYLOAD_SCHEMAS = {
   'walk.started': WalkStartedSchema,
   'walk.checked': WalkCheckedSchema,
   'walk.ended': WalkEndedSchema,
+  'walk.published': WalkPublishedSchema,
   'problem.recorded': ProblemRecordedSchema,
   'problem.assigned': ProblemAssignedSchema,
   'problem.statusChanged': ProblemStatusChangedSchema,
@@ -504,6 +514,7 @@ export type RatingFollowedUp = PayloadOf<'rating.followedUp'>;
 export type WalkStarted = PayloadOf<'walk.started'>;
 export type WalkChecked = PayloadOf<'walk.checked'>;
 export type WalkEnded = PayloadOf<'walk.ended'>;
+export type WalkPublished = PayloadOf<'walk.published'>;
 
 /** Events that move a recorded problem along the pipeline (each names its problemId). */
 export const PROBLEM_STEP_TYPES = [
