@@ -6,6 +6,7 @@ import privacy from './console-privacy.en';
 import figures from './console-figures.en';
 import fleet from './console-fleet.en';
 import refdata from './console-reference.en';
+import integrity from './console-integrity.en';
 
 const admin: typeof adminZhCN = {
   admin: {
@@ -32,6 +33,7 @@ const admin: typeof adminZhCN = {
       devices: 'Devices',
       ratings: 'Ratings',
       rejected: 'Refused records',
+      ratingFlags: 'Unusual ratings',
       leaders: 'Duty leaders',
       schedule: 'Duty schedule',
       attendance: 'Duty attendance',
@@ -644,6 +646,7 @@ const admin: typeof adminZhCN = {
   ...privacy,
   ...fleet,
   ...refdata,
+  ...integrity,
 };
 
 export default admin;

@@ -4,6 +4,7 @@ import privacy from './console-privacy.zh-CN';
 import figures from './console-figures.zh-CN';
 import fleet from './console-fleet.zh-CN';
 import refdata from './console-reference.zh-CN';
+import integrity from './console-integrity.zh-CN';
 
 const admin = {
   admin: {
@@ -30,6 +31,7 @@ const admin = {
       devices: '设备',
       ratings: '评价记录',
       rejected: '拒收记录',
+      ratingFlags: '异常评价',
       leaders: '坐班领导',
       schedule: '坐班排班',
       attendance: '坐班考勤',
@@ -622,6 +624,7 @@ const admin = {
   ...privacy,
   ...fleet,
   ...refdata,
+  ...integrity,
 };
 
 export default admin;

@@ -21,6 +21,7 @@ import { DutyAdminState } from './duty-state.svelte';
 import { FiguresState, type FiguresTab } from './figures-state.svelte';
 import { ReferenceDataState, type ReferenceTab } from './reference-state.svelte';
 import { ProblemsState } from './problems-state.svelte';
+import { RatingFlagsState } from './rating-flags-state.svelte';
 import { WalksState } from './walks-state.svelte';
 
 export type AdminTab =
@@ -30,6 +31,7 @@ export type AdminTab =
   | 'devices'
   | 'ratings'
   | 'rejected'
+  | 'ratingFlags'
   | 'leaders'
   | 'schedule'
   | 'attendance'
@@ -45,6 +47,7 @@ export const ADMIN_TABS: readonly AdminTab[] = [
   'devices',
   'ratings',
   'rejected',
+  'ratingFlags',
   'leaders',
   'schedule',
   'attendance',
@@ -151,6 +154,8 @@ export class AdminState {
   readonly devices: Loadable<FleetResponse>;
   readonly ratings: Loadable<RatingsResponse>;
   readonly rejected: Loadable<{ rejected: RejectedEvent[] }>;
+  /** 异常评价: flagged bursts and limits, and the repeated presses kept for audit. */
+  readonly ratingFlags: RatingFlagsState;
   /** 局长坐班: leaders, schedule, attendance. */
   readonly duty: DutyAdminState;
   /** 问题整改: the problem pipeline. */
@@ -173,6 +178,7 @@ export class AdminState {
     this.devices = new Loadable(() => api.fleet(), onError);
     this.ratings = new Loadable(() => api.ratings(50), onError);
     this.rejected = new Loadable(() => api.rejected(), onError);
+    this.ratingFlags = new RatingFlagsState({ call: api.call, onError });
     this.duty = new DutyAdminState({
       api: api.duty,
       now,
@@ -342,6 +348,9 @@ export class AdminState {
         return this.ratings;
       case 'rejected':
         return this.rejected;
+      case 'ratingFlags':
+        this.ratingFlags.extras.ensure();
+        return this.ratingFlags.flags;
       case 'leaders':
         // Departments are known from the windows list.
         this.windows.ensure();
@@ -381,6 +390,7 @@ export class AdminState {
     for (const section of [this.windows, this.devices, this.ratings, this.rejected])
       section.clear();
     this.duty.clear();
+    this.ratingFlags.clear();
     this.problems.clear();
     this.walks.clear();
     this.checklist.clear();

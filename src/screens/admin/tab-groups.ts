@@ -5,7 +5,7 @@ export type TabGroup = 'overview' | 'ratings' | 'duty' | 'pipeline' | 'reference
 
 export const TAB_GROUPS: readonly { group: TabGroup; tabs: readonly AdminTab[] }[] = [
   { group: 'overview', tabs: ['dashboard', 'ranking', 'report'] },
-  { group: 'ratings', tabs: ['windows', 'ratings', 'rejected'] },
+  { group: 'ratings', tabs: ['windows', 'ratings', 'rejected', 'ratingFlags'] },
   { group: 'duty', tabs: ['leaders', 'schedule', 'attendance'] },
   { group: 'pipeline', tabs: ['problems', 'walks', 'checklist', 'calendar'] },
   { group: 'reference', tabs: ['departments', 'serviceItems', 'settings'] },

@@ -19,6 +19,13 @@ import {
   type RatingFlagKind,
   type RatingFlagVerdict,
 } from '../../domain/rating-integrity';
+import type {
+  RatingExtraItem,
+  RatingExtrasResponse,
+  RatingFlagItem,
+  RatingFlagRating,
+  RatingFlagsResponse,
+} from '../../sync/integrity-protocol';
 import { HttpError, notFound } from '../errors';
 import { iso, isoAt, json } from '../repos/util';
 
@@ -338,41 +345,7 @@ export function rateLimited(hit: LimitHit): HttpError {
 
 // ---- The console -------------------------------------------------------------------------
 
-export interface RatingFlagRating {
-  id: string;
-  at: string;
-  level: RatingLevel | null;
-  windowCode: string | null;
-  windowName: string | null;
-  /** Counted (in the figures), or kept only as a repeated press. */
-  counted: boolean;
-}
-
-export interface RatingFlagItem {
-  id: string;
-  kind: RatingFlagKind;
-  /** The phone id or device id; an address only as the start of its hash. */
-  subject: string;
-  windowId: string | null;
-  windowCode: string | null;
-  windowName: string | null;
-  firstAt: string;
-  lastAt: string;
-  n: number;
-  createdAt: string;
-  reviewedAt: string | null;
-  reviewedBy: string | null;
-  reviewNote: string | null;
-  verdict: RatingFlagVerdict | null;
-  rule: { max: number; spanMinutes: number } | null;
-  /** For rate_limited: which limit and how many requests were refused. */
-  limit: 'perAddress' | 'perWindow' | null;
-  ratings: RatingFlagRating[];
-}
-
-export interface RatingFlagsResponse {
-  flags: RatingFlagItem[];
-}
+export type { RatingExtraItem, RatingFlagItem, RatingFlagRating, RatingFlagsResponse };
 
 /** A hall's flags, open ones first, then the latest reviewed; each with its ratings. */
 export async function listRatingFlags(
@@ -513,24 +486,12 @@ export async function reviewRatingFlag(
   if (rows.length === 0) throw notFound('unknown_flag', 'There is no such flag.');
 }
 
-export interface RatingExtraItem {
-  id: string;
-  at: string;
-  receivedAt: string;
-  level: RatingLevel;
-  windowCode: string | null;
-  windowName: string | null;
-  deviceId: string;
-  repeatOf: string;
-  reason: string;
-}
-
 /** The repeated presses kept for audit (never counted), latest first. */
 export async function listRatingExtras(
   db: Db,
   hallId: string,
   limit = 200,
-): Promise<{ extras: RatingExtraItem[] }> {
+): Promise<RatingExtrasResponse> {
   const rows = await db.query<
     Omit<RatingExtraItem, 'at' | 'receivedAt'> & { at: Date | string; receivedAt: Date | string }
   >(
