@@ -461,6 +461,11 @@ export const SettingsSavedSchema = v.strictObject({
   silentEvaluatorMinutes: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(1440)),
   ),
+  /**
+   * Armed evaluators: seconds an evaluator takes a rating after the window's staff press 请评价;
+   * 0 (the default) leaves the buttons always open.
+   */
+  armedRatingSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600))),
 });
 
 export const PAYLOAD_SCHEMAS = {

@@ -79,6 +79,11 @@ export interface HallSettings {
   openingHours: { open: string; close: string };
   /** Minutes without a rating, during opening hours, after which an evaluator is called silent. */
   silentEvaluatorMinutes: number;
+  /**
+   * Armed evaluators: when above 0, an evaluator takes a rating only within this many seconds
+   * after the window's staff press 请评价; 0 leaves its buttons always open.
+   */
+  armedRatingSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: HallSettings = {
@@ -92,6 +97,7 @@ export const DEFAULT_SETTINGS: HallSettings = {
   rankingWeights: { satisfaction: 40, attendance: 20, rectification: 20, timeliness: 20 },
   openingHours: { open: '09:00', close: '17:00' },
   silentEvaluatorMinutes: 120,
+  armedRatingSeconds: 0,
 };
 
 export interface Reference {
