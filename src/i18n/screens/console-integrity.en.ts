@@ -2,6 +2,10 @@
 import type zhCN from './console-integrity.zh-CN';
 
 const messages: typeof zhCN = {
+  armedSettings: {
+    label: 'Seconds an evaluator waits for a rating after 请评价',
+    hint: "0 turns this off. When on, the evaluator's buttons stay closed until the window's staff press 请评价 after serving a citizen, then take one rating within this time.",
+  },
   ratingFlags: {
     title: 'Unusual ratings',
     intro:

@@ -1,5 +1,9 @@
 /** Console messages of rating integrity (异常评价); part of the console's catalog (admin.zh-CN.ts). */
 const messages = {
+  armedSettings: {
+    label: '评价器“请评价”后等待评价的时间（秒）',
+    hint: '填 0 表示不启用。启用后，评价器的按钮平时不可按，由窗口工作人员在业务办理完成后按“请评价”，群众在这段时间内评价一次。',
+  },
   ratingFlags: {
     title: '异常评价',
     intro:

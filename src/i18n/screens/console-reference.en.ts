@@ -118,6 +118,7 @@ const messages: typeof zhCN = {
       bad_time: 'Write times as 08:30.',
       open_before_close: 'The hall must open before it closes.',
       bad_silent: 'A whole number from 10 to 1440.',
+      bad_armed: 'A whole number from 0 to 600.',
       bad_due_days: 'Each due time is a whole number of working days from 1 to 120.',
       missing: 'Required.',
       invalid_min_length: 'Required.',

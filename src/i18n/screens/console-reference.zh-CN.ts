@@ -116,6 +116,7 @@ const messages = {
       bad_time: '时间应写成 08:30 这样的格式。',
       open_before_close: '开门时间必须早于关门时间。',
       bad_silent: '应是 10 到 1440 之间的整数。',
+      bad_armed: '应是 0 到 600 之间的整数。',
       bad_due_days: '每项时限都应是 1 到 120 之间的整数个工作日。',
       missing: '必须填写。',
       invalid_min_length: '必须填写。',

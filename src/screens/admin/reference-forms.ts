@@ -98,6 +98,7 @@ export interface SettingsFields {
   open: string;
   close: string;
   silentEvaluatorMinutes: NumberField;
+  armedRatingSeconds: NumberField;
 }
 
 /** The settings this page edits (due days have their own form). */
@@ -109,6 +110,7 @@ export type PageSettings = Pick<
   | 'rankingWeights'
   | 'openingHours'
   | 'silentEvaluatorMinutes'
+  | 'armedRatingSeconds'
 >;
 
 export function settingsFields(s: HallSettings): SettingsFields {
@@ -120,6 +122,7 @@ export function settingsFields(s: HallSettings): SettingsFields {
     open: s.openingHours.open,
     close: s.openingHours.close,
     silentEvaluatorMinutes: s.silentEvaluatorMinutes,
+    armedRatingSeconds: s.armedRatingSeconds,
   };
 }
 
@@ -145,6 +148,8 @@ export function checkSettings(f: SettingsFields): Checked<PageSettings> {
   if (f.open.trim() >= f.close.trim()) return bad('openingHours', 'open_before_close');
   const silent = wholeNumber(f.silentEvaluatorMinutes, 10, 1440);
   if (silent === null) return bad('silentEvaluatorMinutes', 'bad_silent');
+  const armed = wholeNumber(f.armedRatingSeconds, 0, 600);
+  if (armed === null) return bad('armedRatingSeconds', 'bad_armed');
   return {
     ok: true,
     value: {
@@ -154,6 +159,7 @@ export function checkSettings(f: SettingsFields): Checked<PageSettings> {
       rankingWeights: weights,
       openingHours: { open: f.open.trim(), close: f.close.trim() },
       silentEvaluatorMinutes: silent,
+      armedRatingSeconds: armed,
     },
   };
 }

@@ -14,6 +14,7 @@ const ISSUE_CODES = [
   'bad_time',
   'open_before_close',
   'bad_silent',
+  'bad_armed',
   'bad_due_days',
   'missing',
   'invalid_min_length',
