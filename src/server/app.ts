@@ -30,6 +30,7 @@ import { dutyRoutes } from './routes/duty';
 import { publicRoutes } from './routes/public';
 import { syncRoutes } from './routes/sync';
 import { MAX_BLOB_BYTES } from './services/blobs';
+import { keepRawJsonBodies } from './services/auth';
 
 export interface AppOptions {
   db: Db;
@@ -200,6 +201,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
 
+  // Devices sign the bytes they send; the JSON parser keeps them (src/server/services/auth.ts).
+  keepRawJsonBodies(app);
   for (const type of ['application/octet-stream', /^image\//]) {
     app.addContentTypeParser(
       type,

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/server/config';
+import type { EnrollResponse } from '../../src/sync/protocol';
 import {
   SIGNATURE_HEADERS,
   SIGNATURE_WINDOW_MS,
@@ -9,6 +12,9 @@ import {
   toBase64Url,
   verifyRequest,
 } from '../../src/sync/signing';
+import { TestDevice } from './helpers';
+import { recordFigures } from '../support/reliability';
+import { startTestServer, type TestServer } from '../support/server';
 
 const push = {
   method: 'POST',
@@ -98,5 +104,425 @@ describe('device request signatures', () => {
     expect(
       await importPublicKey(toBase64Url(await crypto.subtle.exportKey('spki', rsa.publicKey))),
     ).toBeNull();
+  });
+});
+
+/** What the server did with requests of enrolled devices, for the reliability table. */
+const figures = { forgedRefused: 0, signedAccepted: 0, crashes: 0 };
+
+interface Answer {
+  statusCode: number;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** Count one answer: a 5xx is a crash; the caller says whether it expected acceptance. */
+function tally(res: Answer, expected: 'accepted' | 'refused'): Answer {
+  if (res.statusCode >= 500) figures.crashes++;
+  else if (expected === 'accepted' && res.statusCode < 300) figures.signedAccepted++;
+  else if (expected === 'refused' && res.statusCode >= 400) figures.forgedRefused++;
+  return res;
+}
+
+/** A device enrolled over the API with a key pair, as the browser client enrolls. */
+interface SignedDevice {
+  log: TestDevice;
+  pair: CryptoKeyPair;
+}
+
+async function enrollWithKey(
+  server: TestServer,
+  app: FastifyInstance = server.app,
+): Promise<SignedDevice> {
+  const pair = await generateDeviceKey();
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/devices/enroll',
+    payload: {
+      code: await server.enroll('evaluator'),
+      publicKey: await exportPublicKey(pair.publicKey),
+    },
+  });
+  expect(res.statusCode).toBe(200);
+  const body = res.json<EnrollResponse>();
+  return { log: new TestDevice(body.deviceId, body.hallId, body.token, body.windowId), pair };
+}
+
+interface SendOptions {
+  /** Sign with this key instead of the device's own (a copied token on another machine). */
+  key?: CryptoKey;
+  /** Sign this body, but send `body` (altered in transit). */
+  signedBody?: string;
+  /** Sign this path, but send to `url`. */
+  signedPath?: string;
+  /** The signing device's idea of the server's time. */
+  at?: number;
+  /** Send exactly these signature headers (a replay). */
+  headers?: Record<string, string>;
+  unsigned?: boolean;
+}
+
+async function signedInject(
+  app: FastifyInstance,
+  device: SignedDevice,
+  method: 'GET' | 'POST',
+  url: string,
+  body: string | undefined,
+  options: SendOptions = {},
+) {
+  const signature =
+    options.headers ??
+    (options.unsigned
+      ? {}
+      : await signRequest(
+          options.key ?? device.pair.privateKey,
+          { method, path: options.signedPath ?? url, body: options.signedBody ?? body ?? '' },
+          options.at ?? clock.now,
+        ));
+  const res = await app.inject({
+    method,
+    url,
+    headers: {
+      ...device.log.authorization(),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...signature,
+    },
+    ...(body !== undefined ? { payload: body } : {}),
+  });
+  return { res, signature };
+}
+
+function pushBody(server: TestServer, device: SignedDevice): string {
+  return JSON.stringify({ deviceId: device.log.deviceId, events: [device.log.rating(server)] });
+}
+
+const clock = { now: Date.UTC(2026, 10, 21, 9, 0, 0) };
+
+describe('signed device requests at the server', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: () => clock.now });
+  });
+  afterAll(async () => {
+    await server.close();
+    recordFigures('signed-requests', {
+      'forged requests refused': figures.forgedRefused,
+      'signed requests accepted': figures.signedAccepted,
+      crashes: figures.crashes,
+    });
+    expect(figures.crashes).toBe(0);
+  });
+
+  async function events(deviceId: string): Promise<number> {
+    const rows = await server.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM events WHERE device_id = $1',
+      [deviceId],
+    );
+    return rows[0]!.n;
+  }
+
+  async function writes(): Promise<number> {
+    const rows = await server.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM rejected_events)
+            + (SELECT count(*) FROM device_nonces) AS n`,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  it('keeps the public key an enrolling device sends, and refuses one that is not P-256', async () => {
+    const rsa = await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 1024,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    );
+    const p384 = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, [
+      'sign',
+    ]);
+    const bad: unknown[] = [
+      '',
+      'AAAA',
+      'not base64url!',
+      42,
+      null,
+      { kty: 'EC' },
+      'A'.repeat(5000),
+      toBase64Url(await crypto.subtle.exportKey('spki', rsa.publicKey)),
+      toBase64Url(await crypto.subtle.exportKey('spki', p384.publicKey)),
+    ];
+    const code = await server.enroll('evaluator');
+    for (const publicKey of bad) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/devices/enroll',
+        payload: { code, publicKey },
+      });
+      tally(res, 'refused');
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'bad_public_key' });
+    }
+    // Refused keys spend no code: the same code still enrolls, with a good key.
+    const pair = await generateDeviceKey();
+    const publicKey = await exportPublicKey(pair.publicKey);
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/enroll',
+      payload: { code, publicKey },
+    });
+    expect(res.statusCode).toBe(200);
+    const rows = await server.db.query<{ key: string }>(
+      'SELECT public_key AS key FROM devices WHERE id = $1',
+      [res.json<EnrollResponse>().deviceId],
+    );
+    expect(rows[0]!.key).toBe(publicKey);
+  });
+
+  it('takes a signed push and pull, and refuses the same token signed by another key', async () => {
+    const device = await enrollWithKey(server);
+    const ok = await signedInject(
+      server.app,
+      device,
+      'POST',
+      '/api/v1/sync/push',
+      pushBody(server, device),
+    );
+    tally(ok.res, 'accepted');
+    expect(ok.res.statusCode).toBe(200);
+    const pulled = await signedInject(
+      server.app,
+      device,
+      'GET',
+      '/api/v1/sync/pull?after=0',
+      undefined,
+    );
+    tally(pulled.res, 'accepted');
+    expect(pulled.res.statusCode).toBe(200);
+    expect(await events(device.log.deviceId)).toBe(1);
+
+    // The token copied to another machine, which makes its own key: nothing it sends is taken.
+    const thief = await generateDeviceKey();
+    const before = await writes();
+    for (const [method, url, body] of [
+      ['POST', '/api/v1/sync/push', pushBody(server, device)],
+      ['GET', '/api/v1/sync/pull?after=0', undefined],
+      ['GET', '/api/v1/roster/pins', undefined],
+    ] as const) {
+      const { res } = await signedInject(server.app, device, method, url, body, {
+        key: thief.privateKey,
+      });
+      tally(res, 'refused');
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'bad_signature' });
+    }
+    // Nor the token alone.
+    const { res } = await signedInject(
+      server.app,
+      device,
+      'POST',
+      '/api/v1/sync/push',
+      pushBody(server, device),
+      {
+        unsigned: true,
+      },
+    );
+    tally(res, 'refused');
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'bad_signature' });
+    expect(await writes()).toBe(before);
+    expect(await events(device.log.deviceId)).toBe(1);
+  });
+
+  it('refuses a body altered in transit, another path or query, and a photo upload signed for other bytes', async () => {
+    const device = await enrollWithKey(server);
+    const before = await writes();
+    const body = pushBody(server, device);
+    const tampered = body.replace('very_satisfied', 'very_dissatisfied');
+    expect(tampered).not.toBe(body);
+    const cases: [string, 'GET' | 'POST', string, string | undefined, SendOptions][] = [
+      ['tampered body', 'POST', '/api/v1/sync/push', tampered, { signedBody: body }],
+      [
+        'pull signed, push sent',
+        'POST',
+        '/api/v1/sync/push',
+        body,
+        { signedPath: '/api/v1/sync/pull' },
+      ],
+      [
+        'other query',
+        'GET',
+        '/api/v1/sync/pull?after=0',
+        undefined,
+        { signedPath: '/api/v1/sync/pull?after=9' },
+      ],
+      [
+        'other route',
+        'GET',
+        '/api/v1/roster/pins',
+        undefined,
+        { signedPath: '/api/v1/sync/pull?after=0' },
+      ],
+    ];
+    for (const [name, method, url, sent, options] of cases) {
+      const { res } = await signedInject(server.app, device, method, url, sent, options);
+      tally(res, 'refused');
+      expect(res.statusCode, name).toBe(401);
+      expect(res.json(), name).toMatchObject({ error: 'bad_signature' });
+    }
+    // Photo bytes are signed as bytes.
+    const bytes = new TextEncoder().encode('not really a photo');
+    const sha = Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+    const path = `/api/v1/blobs/${sha}`;
+    const put = async (signedBytes: Uint8Array<ArrayBuffer>) =>
+      server.app.inject({
+        method: 'PUT',
+        url: path,
+        headers: {
+          ...device.log.authorization(),
+          'content-type': 'application/octet-stream',
+          ...(await signRequest(
+            device.pair.privateKey,
+            { method: 'PUT', path, body: signedBytes },
+            clock.now,
+          )),
+        },
+        payload: Buffer.from(bytes),
+      });
+    const forged = await put(new TextEncoder().encode('other bytes'));
+    tally(forged, 'refused');
+    expect(forged.statusCode).toBe(401);
+    expect(await writes()).toBe(before);
+    const stored = await put(bytes);
+    tally(stored, 'accepted');
+    expect(stored.statusCode).toBe(201);
+  });
+
+  it("refuses a replayed request, and a time more than a day from the server's", async () => {
+    const device = await enrollWithKey(server);
+    const body = pushBody(server, device);
+    const first = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body);
+    tally(first.res, 'accepted');
+    expect(first.res.statusCode).toBe(200);
+    const before = await writes();
+    const again = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body, {
+      headers: first.signature,
+    });
+    tally(again.res, 'refused');
+    expect(again.res.statusCode).toBe(401);
+    expect(again.res.json()).toMatchObject({ error: 'replayed_request' });
+    expect(await writes()).toBe(before);
+
+    for (const skew of [SIGNATURE_WINDOW_MS + 60_000, -SIGNATURE_WINDOW_MS - 60_000]) {
+      const { res } = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body, {
+        at: clock.now + skew,
+      });
+      tally(res, 'refused');
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'bad_signature' });
+      expect(Date.parse(res.json<{ serverTime: string }>().serverTime)).toBe(clock.now);
+    }
+    // A device clock off by hours (within the day) is fine; the same push again is a duplicate.
+    const late = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body, {
+      at: clock.now - 20 * 3600_000,
+    });
+    tally(late.res, 'accepted');
+    expect(late.res.statusCode).toBe(200);
+    expect(await events(device.log.deviceId)).toBe(1);
+  });
+
+  it('forgets nonces only once their requests could no longer be accepted', async () => {
+    const device = await enrollWithKey(server);
+    const body = pushBody(server, device);
+    const first = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body);
+    expect(tally(first.res, 'accepted').statusCode).toBe(200);
+    const start = clock.now;
+    try {
+      // Eleven hours on (pruning ran), the nonce is still known.
+      clock.now = start + 11 * 3600_000;
+      const replay = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body, {
+        headers: first.signature,
+      });
+      expect(tally(replay.res, 'refused').json()).toMatchObject({ error: 'replayed_request' });
+      // A day and more on, the request is refused by its time, and pruning dropped its nonce.
+      clock.now = start + SIGNATURE_WINDOW_MS + 3600_000;
+      const old = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body, {
+        headers: first.signature,
+      });
+      expect(tally(old.res, 'refused').json()).toMatchObject({ error: 'bad_signature' });
+      // Any request lets the server prune (at most every few minutes).
+      const fresh = await signedInject(
+        server.app,
+        device,
+        'GET',
+        '/api/v1/sync/pull?after=0',
+        undefined,
+      );
+      expect(tally(fresh.res, 'accepted').statusCode).toBe(200);
+      const rows = await server.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM device_nonces WHERE nonce = $1',
+        [first.signature[SIGNATURE_HEADERS.nonce]],
+      );
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      clock.now = start;
+    }
+  });
+
+  it('verifies signatures and refuses replays across a server restart (a fresh process state)', async () => {
+    const device = await enrollWithKey(server);
+    const body = pushBody(server, device);
+    const first = await signedInject(server.app, device, 'POST', '/api/v1/sync/push', body);
+    expect(tally(first.res, 'accepted').statusCode).toBe(200);
+    // Another server on the same database, with none of this one's memory (its modules loaded anew).
+    vi.resetModules();
+    const { buildApp } = await import('../../src/server/app');
+    const restarted = await buildApp({
+      db: server.db,
+      config: loadConfig({}),
+      logger: false,
+      now: () => clock.now,
+    });
+    try {
+      const replay = await signedInject(restarted, device, 'POST', '/api/v1/sync/push', body, {
+        headers: first.signature,
+      });
+      expect(tally(replay.res, 'refused').statusCode).toBe(401);
+      expect(replay.res.json()).toMatchObject({ error: 'replayed_request' });
+      const next = JSON.stringify({
+        deviceId: device.log.deviceId,
+        events: [device.log.rating(server)],
+      });
+      const ok = await signedInject(restarted, device, 'POST', '/api/v1/sync/push', next);
+      expect(tally(ok.res, 'accepted').statusCode).toBe(200);
+      const thief = await generateDeviceKey();
+      const forged = await signedInject(restarted, device, 'POST', '/api/v1/sync/push', next, {
+        key: thief.privateKey,
+      });
+      expect(tally(forged.res, 'refused').statusCode).toBe(401);
+      expect(await events(device.log.deviceId)).toBe(2);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('takes a device enrolled without a key on its token alone (clients from before signatures)', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/enroll',
+      payload: { code: await server.enroll('evaluator') },
+    });
+    const body = res.json<EnrollResponse>();
+    const log = new TestDevice(body.deviceId, body.hallId, body.token, body.windowId);
+    const push = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/sync/push',
+      headers: log.authorization(),
+      payload: { deviceId: log.deviceId, events: [log.rating(server)] },
+    });
+    expect(push.statusCode).toBe(200);
+    expect(await events(log.deviceId)).toBe(1);
   });
 });

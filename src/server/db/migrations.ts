@@ -572,6 +572,21 @@ ALTER TABLE walks ADD COLUMN published_at timestamptz;
 `,
   },
   {
+    version: 8,
+    sql: `
+-- Signed device requests: the nonces seen, so a request replayed within the signature window
+-- (a day either side of the server's time) is refused, across every server process. A nonce is
+-- kept only while a request carrying its signed time could still be accepted; pruned by that time.
+CREATE TABLE device_nonces (
+  device_id text NOT NULL,
+  nonce text NOT NULL,
+  signed_at timestamptz NOT NULL,
+  PRIMARY KEY (device_id, nonce)
+);
+CREATE INDEX device_nonces_signed_at ON device_nonces (signed_at);
+`,
+  },
+  {
     version: 9,
     sql: `
 -- Rating integrity. The public endpoint's limits count the phone ratings taken per address and per

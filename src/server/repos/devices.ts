@@ -36,11 +36,18 @@ function toDevice(r: RawDevice): DeviceRow {
   };
 }
 
-export async function findDeviceByTokenHash(db: Db, tokenHash: string): Promise<DeviceRow | null> {
-  const rows = await db.query<RawDevice>(`SELECT ${COLUMNS} FROM devices WHERE token_hash = $1`, [
-    tokenHash,
-  ]);
-  return rows[0] ? toDevice(rows[0]) : null;
+/** The device a token belongs to, with the public key its requests must be signed with, if any. */
+export async function findDeviceByTokenHash(
+  db: Db,
+  tokenHash: string,
+): Promise<{ device: DeviceRow; publicKey: string | null } | null> {
+  const rows = await db.query<RawDevice & { publicKey: string | null }>(
+    `SELECT ${COLUMNS}, public_key AS "publicKey" FROM devices WHERE token_hash = $1`,
+    [tokenHash],
+  );
+  if (!rows[0]) return null;
+  const { publicKey, ...device } = rows[0];
+  return { device: toDevice(device), publicKey };
 }
 
 export async function getDevice(db: Db, id: string): Promise<DeviceRow | null> {

@@ -11,7 +11,7 @@ export function blobRoutes(app: FastifyInstance, { db, now }: AppContext): void 
    */
   async function reader(request: FastifyRequest): Promise<string> {
     if (request.headers.authorization) {
-      const device = await authenticateDevice(db, request.headers.authorization);
+      const device = await authenticateDevice(db, request, now());
       if (device.role !== 'inspection_tablet')
         throw new HttpError(403, 'forbidden_role', 'This device does not show photos.');
       return device.hallId;
@@ -27,7 +27,7 @@ export function blobRoutes(app: FastifyInstance, { db, now }: AppContext): void 
   }
 
   app.put('/api/v1/blobs/:sha256', { bodyLimit: MAX_BLOB_BYTES }, async (request, reply) => {
-    await authenticateDevice(db, request.headers.authorization);
+    await authenticateDevice(db, request, now());
     const { sha256 } = request.params as { sha256: string };
     if (!Buffer.isBuffer(request.body)) {
       throw new HttpError(

@@ -16,7 +16,7 @@ import {
 /** Routes for devices and for everyone. */
 export function dutyRoutes(app: FastifyInstance, { db, now }: AppContext): void {
   app.get('/api/v1/roster/pins', async (request, reply) => {
-    const device = await authenticateDevice(db, request.headers.authorization);
+    const device = await authenticateDevice(db, request, now());
     reply.header('Cache-Control', 'no-store');
     return rosterPins(db, device);
   });

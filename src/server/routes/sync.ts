@@ -11,12 +11,12 @@ export function syncRoutes(app: FastifyInstance, { db, now }: AppContext): void 
   app.get('/api/v1/time', async (): Promise<TimeResponse> => ({ serverTime: isoAt(now()) }));
 
   app.post('/api/v1/sync/push', async (request) => {
-    const device = await authenticateDevice(db, request.headers.authorization);
+    const device = await authenticateDevice(db, request, now());
     return push(db, device, request.body, now);
   });
 
   app.get('/api/v1/sync/pull', async (request) => {
-    const device = await authenticateDevice(db, request.headers.authorization);
+    const device = await authenticateDevice(db, request, now());
     const page = await pull(db, device, request.query as Record<string, unknown>, now);
     await touchDevice(db, device.id, page.serverTime);
     return page;

@@ -1,5 +1,6 @@
 /** Device enrollment (design §5): one-time codes traded for a long random device token. */
 import * as v from 'valibot';
+import { importPublicKey } from '../../sync/signing';
 import type { Db } from '../db/db';
 import { DEVICE_ROLES, type DeviceRole } from '../../domain/device';
 import { newId } from '../../domain/ids';
@@ -77,6 +78,7 @@ export async function createEnrollment(
 const EnrollSchema = v.object({
   code: v.pipe(v.string(), v.maxLength(64)),
   name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100))),
+  publicKey: v.optional(v.unknown()),
 });
 
 interface EnrollmentRow {
@@ -97,6 +99,16 @@ export async function redeemEnrollment(
   const parsed = v.safeParse(EnrollSchema, body);
   if (!parsed.success) throw badRequest('invalid_code', 'An enrollment code is required.');
   const codeHash = sha256(normalizeEnrollmentCode(parsed.output.code));
+  // The device's public key, if it sent one: from then on it must sign every request with it.
+  const publicKey = parsed.output.publicKey;
+  if (
+    publicKey !== undefined &&
+    (typeof publicKey !== 'string' || publicKey.length > 400 || !(await importPublicKey(publicKey)))
+  )
+    throw badRequest(
+      'bad_public_key',
+      'The public key is not an ECDSA P-256 key (SPKI, base64url).',
+    );
   return db.tx(async (tx) => {
     const rows = await tx.query<EnrollmentRow>(
       `SELECT hall_id AS "hallId", role, window_id AS "windowId", name, expires_at AS "expiresAt",
@@ -120,6 +132,8 @@ export async function redeemEnrollment(
       tokenHash: sha256(token),
       enrolledAt: isoAt(now),
     });
+    if (publicKey !== undefined)
+      await tx.query('UPDATE devices SET public_key = $2 WHERE id = $1', [deviceId, publicKey]);
     await tx.query('UPDATE enrollments SET used_at = $2, device_id = $3 WHERE code_hash = $1', [
       codeHash,
       isoAt(now),
