@@ -30,6 +30,12 @@ export interface DeviceCredentials {
   /** The window an evaluator is bound to. */
   windowId: Id | null;
   enrolledAt: string;
+  /**
+   * The key pair every request with the token is signed with (its private half cannot be
+   * exported). Kept with the credentials, so forgetting them drops it; absent only for a device
+   * enrolled before signatures.
+   */
+  key?: CryptoKeyPair;
 }
 
 /** What a screen supplies for a rating; the device adds ids, clock, channel and log fields. */

@@ -13,11 +13,19 @@ import { DeviceClock, LocalStore, countPending } from '../storage/store';
 import { clockOffsetMs } from '../sync/clock';
 import type { RoundResult } from '../sync/engine';
 import { HttpError, NetworkError } from '../sync/errors';
+import { exportPublicKey, generateDeviceKey, isDeviceKeyPair } from '../sync/signing';
 import { API, type EnrollRequest, type EnrollResponse, type PulledDevice } from '../sync/protocol';
 import type { DeviceHealth } from '../sync/report-protocol';
 import { DEVICE_SYNC_LOCK, startSession, type Session, type SessionOptions } from '../sync/session';
 import { StatusStore } from '../sync/status-store';
-import { deviceApi, getBlob, httpOptions, requestJson, type HttpOptions } from '../sync/transport';
+import {
+  deviceApi,
+  deviceHttp,
+  getBlob,
+  httpOptions,
+  requestJson,
+  type HttpOptions,
+} from '../sync/transport';
 import { captureRating, ratingPayload } from './capture';
 import type { PhotoPreparer } from './inspection';
 import {
@@ -129,7 +137,7 @@ export class EnrolledDevice implements Device {
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
-    this.#http = { ...httpOptions(options), token: credentials.token };
+    this.#http = deviceHttp(options, credentials, () => store.clock.serverNow());
     this.#session = startSession({
       store,
       // Duty kiosks and inspection tablets check leaders' PINs offline: they fetch the roster.
@@ -362,10 +370,23 @@ export class EnrolledDevice implements Device {
   }
 }
 
+/**
+ * This browser's credentials, or undefined when there are none or they cannot be used: a key that
+ * storage handed back damaged cannot sign, so the device must be enrolled again.
+ */
+export async function loadUsableCredentials(
+  settings: DeviceSettings,
+): Promise<DeviceCredentials | undefined> {
+  const credentials = await settings.loadCredentials();
+  if (!credentials) return undefined;
+  if (credentials.key !== undefined && !isDeviceKeyPair(credentials.key)) return undefined;
+  return credentials;
+}
+
 /** The enrolled device on this browser, started; null when it has not been enrolled. */
 export async function openDevice(options: DeviceOptions = {}): Promise<EnrolledDevice | null> {
   const settings = options.settings ?? deviceSettings();
-  const credentials = await settings.loadCredentials();
+  const credentials = await loadUsableCredentials(settings);
   if (!credentials) return null;
   void requestPersistentStorage();
   return EnrolledDevice.open(credentials, settings, options);
@@ -383,14 +404,19 @@ export async function enrollDevice(
 ): Promise<DeviceCredentials> {
   const settings = options.settings ?? deviceSettings();
   const now = options.now ?? (() => Date.now());
-  const request: EnrollRequest = {
-    code: code.trim(),
-    ...(name?.trim() ? { name: name.trim() } : {}),
-  };
   const http = httpOptions(options);
   // A new enrollment starts a fresh log, so the records of the device enrolled here before must
   // reach the server first; the code is not spent while they cannot.
   await deliverPrevious(settings, options);
+
+  // A fresh key for each enrollment; the server keeps its public half and from then on takes
+  // only requests signed with the private half, which never leaves this browser.
+  const key = await generateDeviceKey();
+  const request: EnrollRequest = {
+    code: code.trim(),
+    ...(name?.trim() ? { name: name.trim() } : {}),
+    publicKey: await exportPublicKey(key.publicKey),
+  };
 
   const sentAt = now();
   let answer: EnrollResponse;
@@ -413,6 +439,7 @@ export async function enrollDevice(
     role: answer.role,
     windowId: answer.windowId ?? null,
     enrolledAt: new Date(receivedAt).toISOString(),
+    key,
   };
 
   // Claim the local log for the new device before keeping its credentials; the store itself
@@ -441,7 +468,7 @@ export async function enrollDevice(
 async function deliverPrevious(settings: DeviceSettings, options: DeviceOptions): Promise<void> {
   const dbName = options.dbName ?? DEVICE_DB_NAME;
   if ((await countPending(dbName, options.db)) === 0) return;
-  const previous = await settings.loadCredentials();
+  const previous = await loadUsableCredentials(settings);
   if (previous) {
     const old = await EnrolledDevice.open(previous, settings, { ...options, triggers: false });
     try {
@@ -467,7 +494,7 @@ function toEnrollError(error: unknown): EnrollError {
 }
 
 /**
- * Forget this device's enrollment (its token). Its records stay: a later enrollment on this
+ * Forget this device's enrollment (its token and its key). Its records stay: a later enrollment on this
  * browser starts a fresh log only once none of them waits to be sent.
  */
 export async function forgetDevice(options: Pick<DeviceOptions, 'settings'> = {}): Promise<void> {

@@ -9,7 +9,15 @@ import { LocalStore } from '../storage/store';
 import { SyncEngine, type RoundResult } from './engine';
 import { isRetryable } from './errors';
 import { DEVICE_SYNC_LOCK, PHONE_SYNC_LOCK } from './session';
-import { deviceApi, httpOptions, phoneApi, type FetchLike, type SyncApi } from './transport';
+import { isDeviceKeyPair } from './signing';
+import {
+  deviceApi,
+  deviceHttp,
+  httpOptions,
+  phoneApi,
+  type FetchLike,
+  type SyncApi,
+} from './transport';
 import type { LockManagerLike } from './triggers';
 
 export interface BackgroundSyncOptions {
@@ -37,12 +45,12 @@ async function ifLockFree<T>(
 async function round(
   name: string,
   deviceId: string,
-  api: SyncApi,
+  api: (store: LocalStore) => SyncApi,
   env: DbEnvironment | undefined,
 ): Promise<RoundResult> {
   const store = await LocalStore.open(name, deviceId, env ? { env } : {});
   try {
-    return await new SyncEngine({ api, store }).syncOnce();
+    return await new SyncEngine({ api: api(store), store }).syncOnce();
   } finally {
     store.close();
   }
@@ -62,10 +70,15 @@ export async function runBackgroundSync(options: BackgroundSyncOptions = {}): Pr
   const results: (RoundResult | undefined)[] = [];
 
   const credentials = await settings.loadCredentials();
-  if (credentials) {
-    const api = deviceApi({ ...http, token: credentials.token }, credentials.deviceId, {
-      roster: credentials.role === 'duty_kiosk',
-    });
+  // A damaged key cannot sign: the device waits for its page to have it enrolled again.
+  if (credentials && (credentials.key === undefined || isDeviceKeyPair(credentials.key))) {
+    // Signed at the server's time as the device's store knows it.
+    const api = (store: LocalStore) =>
+      deviceApi(
+        deviceHttp(http, credentials, () => store.clock.serverNow()),
+        credentials.deviceId,
+        { roster: credentials.role === 'duty_kiosk' },
+      );
     results.push(
       await ifLockFree(locks, DEVICE_SYNC_LOCK, () =>
         round(options.deviceDbName ?? DEVICE_DB_NAME, credentials.deviceId, api, options.db),
@@ -79,7 +92,7 @@ export async function runBackgroundSync(options: BackgroundSyncOptions = {}): Pr
     const phoneDb = options.phoneDbName ?? PHONE_DB_NAME;
     results.push(
       await ifLockFree(locks, PHONE_SYNC_LOCK, () =>
-        round(phoneDb, phoneId, phoneApi(http), options.db),
+        round(phoneDb, phoneId, () => phoneApi(http), options.db),
       ),
     );
   }

@@ -88,6 +88,9 @@ export function classifyError(error: unknown): Classified {
   if (error instanceof NetworkError) return classified('offline');
   if (error instanceof HttpError) {
     const { status, body, retryAfterMs } = error;
+    // The server already had this very request (the network delivered it twice) and refused the
+    // copy; what the first one did is learnt by sending again, signed afresh.
+    if (status === 401 && body?.error === 'replayed_request') return classified('bad_response');
     if (status === 401) return classified('unauthorized');
     if (status === 403) return classified(body?.error === 'revoked' ? 'revoked' : 'unauthorized');
     if (status === 409) return classified(body?.error === 'gap' ? 'gap' : 'bad_request');

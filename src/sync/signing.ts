@@ -132,3 +132,24 @@ export async function verifyRequest(
   );
   return valid ? { ok: true, time: at, nonce } : { ok: false, reason: 'mismatch' };
 }
+
+/** Signs one request of an enrolled device: the headers to send with it. */
+export type RequestSigner = (parts: SignedParts) => Promise<Record<string, string>>;
+
+/** A signer with the device's private key and its server-corrected clock. */
+export function requestSigner(privateKey: CryptoKey, serverNow: () => number): RequestSigner {
+  return (parts) => signRequest(privateKey, parts, serverNow());
+}
+
+/** Whether a stored value is a usable signing key pair (storage may hand back anything). */
+export function isDeviceKeyPair(value: unknown): value is CryptoKeyPair {
+  const pair = value as Partial<CryptoKeyPair> | null;
+  return (
+    !!pair &&
+    typeof CryptoKey !== 'undefined' &&
+    pair.privateKey instanceof CryptoKey &&
+    pair.publicKey instanceof CryptoKey &&
+    pair.privateKey.type === 'private' &&
+    pair.privateKey.usages.includes('sign')
+  );
+}

@@ -4,6 +4,7 @@
  * under the window card's signature and pulls nothing.
  */
 import { parseRetryAfter } from './backoff';
+import { requestSigner, type RequestSigner } from './signing';
 import type { DeviceHealth } from './report-protocol';
 import { HttpError, NetworkError } from './errors';
 import {
@@ -27,6 +28,11 @@ export interface HttpOptions {
   fetch?: FetchLike;
   /** Bearer token of an enrolled device. */
   token?: string | null;
+  /**
+   * Signs each request sent with the token (a device enrolled with a key must sign every one):
+   * a fresh time and nonce per request, so a retry is never refused as a replay.
+   */
+  sign?: RequestSigner | null;
   /** Give up on a request after this long and treat it as offline. */
   timeoutMs?: number;
 }
@@ -42,6 +48,22 @@ export function httpOptions(options: Omit<HttpOptions, 'token'>): HttpOptions {
   };
 }
 
+/**
+ * How an enrolled device talks to the server: its token, and each request signed with its key at
+ * the server's time as the device knows it (a device enrolled before signatures has no key).
+ */
+export function deviceHttp(
+  options: Omit<HttpOptions, 'token' | 'sign'>,
+  credentials: { token: string; key?: CryptoKeyPair },
+  serverNow: () => number,
+): HttpOptions {
+  return {
+    ...httpOptions(options),
+    token: credentials.token,
+    ...(credentials.key ? { sign: requestSigner(credentials.key.privateKey, serverNow) } : {}),
+  };
+}
+
 /** Send one JSON request; resolves with the parsed 2xx body, throws NetworkError or HttpError. */
 export async function requestJson<T>(
   http: HttpOptions,
@@ -53,7 +75,11 @@ export async function requestJson<T>(
   const doFetch = http.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  const text = body !== undefined ? JSON.stringify(body) : undefined;
+  if (http.token) {
+    headers.authorization = `Bearer ${http.token}`;
+    if (http.sign) Object.assign(headers, await http.sign({ method, path, body: text ?? '' }));
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response: Response;
@@ -61,7 +87,7 @@ export async function requestJson<T>(
     response = await doFetch(`${http.baseUrl ?? ''}${path}`, {
       method,
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(text !== undefined ? { body: text } : {}),
       signal: controller.signal,
       cache: 'no-store',
     });
@@ -121,7 +147,14 @@ async function requestBytes(
   if (body !== undefined)
     headers['content-type'] =
       type && /^image\/[a-z+.-]+$/.test(type) ? type : 'application/octet-stream';
-  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  if (http.token) {
+    headers.authorization = `Bearer ${http.token}`;
+    if (http.sign)
+      Object.assign(
+        headers,
+        await http.sign({ method, path, body: body !== undefined ? new Uint8Array(body) : '' }),
+      );
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {

@@ -4,6 +4,7 @@ import { enrollDevice, openDevice, type EnrolledDevice } from '../../src/app/dev
 import { SignInError } from '../../src/app/device-api';
 import { hallDate } from '../../src/domain/schedule';
 import { createEnrollment } from '../../src/server/services/enroll';
+import { signRequest } from '../../src/sync/signing';
 import { startTestServer, type TestServer } from '../support/server';
 import {
   adminCookie,
@@ -152,8 +153,17 @@ describe('局长坐班 against the real server', () => {
   it('an evaluator may not read the PINs', async () => {
     const { device } = await enrolledEvaluator(server);
     running.push(device);
-    const res = await fetch(`${server.url}/api/v1/roster/pins`, {
-      headers: { authorization: `Bearer ${device.credentials.token}` },
+    // Signed with its own key, as the device signs every request: the refusal is for its role.
+    const path = '/api/v1/roster/pins';
+    const res = await fetch(`${server.url}${path}`, {
+      headers: {
+        authorization: `Bearer ${device.credentials.token}`,
+        ...(await signRequest(
+          device.credentials.key!.privateKey,
+          { method: 'GET', path, body: '' },
+          Date.now(),
+        )),
+      },
     });
     expect(res.status).toBe(403);
   });
