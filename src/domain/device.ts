@@ -44,6 +44,8 @@ const WRITES: Record<WriterKind, readonly EventType[]> = {
     // An appeal against a 差评 is reviewed by the hall's administrators only.
     'problem.reviewed',
     'problem.calledBack',
+    // Only the console makes an unannounced inspection's inspector known.
+    'walk.published',
   ],
 };
 

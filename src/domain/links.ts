@@ -7,7 +7,12 @@ import { isProblemStepType, type EventEnvelope } from './events';
 import type { Id } from './ids';
 import { isPoorRating } from './rating';
 
-export const WALK_EVENT_TYPES = ['walk.started', 'walk.checked', 'walk.ended'] as const;
+export const WALK_EVENT_TYPES = [
+  'walk.started',
+  'walk.checked',
+  'walk.ended',
+  'walk.published',
+] as const;
 
 /** The problem a recording, a step or a follow-up rating belongs to; a 差评 is its own problem. */
 export function problemIdOf(e: EventEnvelope): Id | null {

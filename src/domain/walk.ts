@@ -1,14 +1,26 @@
 /**
  * Walk-throughs (局长走流程) and unannounced inspections (暗访) as the fold of their events:
  * `walk.started`, a `walk.checked` per checklist item marked (the latest mark of an item wins, by
- * hlc), and `walk.ended`. The findings of a walk are the problems recorded with its walkId.
+ * hlc), `walk.ended`, and for an unannounced inspection the console's `walk.published`. The
+ * findings of a walk are the problems recorded with its walkId.
+ *
+ * Until an unannounced inspection is published, the server hands its events (and those of its
+ * findings) to the hall's other devices with the inspector replaced by {@link CONCEALED_LEADER_ID};
+ * `walk.published` then names the inspector, and the folds put the real id back.
  */
 import type { CheckResult, EventEnvelope, WalkMode } from './events';
 import { compareByHlc } from './hlc';
 import type { Id } from './ids';
 import { WALK_EVENT_TYPES, walkIdOf } from './links';
+import type { Problem } from './problem';
 
 export { WALK_EVENT_TYPES, walkIdOf };
+
+/**
+ * The inspector of an unannounced inspection not yet published, as other devices see it: a
+ * reserved id (a valid UUIDv7 in form, never made by newId) that no leader has.
+ */
+export const CONCEALED_LEADER_ID: Id = '00000000-0000-7000-8000-000000000000';
 
 export interface WalkCheck {
   result: CheckResult;
@@ -33,6 +45,13 @@ export interface Walk {
   summary: string;
   /** Marks by checklist item id. */
   checks: Record<Id, WalkCheck>;
+  /** When the console published an unannounced inspection (its `walk.published` event). */
+  publishedAt?: string;
+}
+
+/** An unannounced inspection whose inspector is not yet made known to the hall's devices. */
+export function isConcealed(walk: Pick<Walk, 'mode' | 'publishedAt'>): boolean {
+  return walk.mode === 'unannounced' && walk.publishedAt === undefined;
 }
 
 /**
@@ -74,9 +93,54 @@ export function foldWalks(events: Iterable<EventEnvelope>): Record<Id, Walk> {
       // The first ending counts; a walk is ended once.
       walk.endedAt = e.at;
       walk.summary = (e as EventEnvelope<'walk.ended'>).payload.summary;
+    } else if (e.type === 'walk.published' && walk.publishedAt === undefined) {
+      walk.publishedAt = e.at;
+      // A device that was handed the walk before publication learns its inspector now.
+      if (walk.leaderId === CONCEALED_LEADER_ID)
+        walk.leaderId = (e as EventEnvelope<'walk.published'>).payload.leaderId;
     }
   }
   return walks;
+}
+
+/**
+ * An event of a concealed walk (or of one of its findings) as the hall's other devices receive
+ * it: the inspector's id replaced by {@link CONCEALED_LEADER_ID} in `walk.started`'s leaderId and
+ * wherever the inspector is the event's actor. Other events are answered unchanged.
+ */
+export function concealLeader<E extends EventEnvelope>(e: E, leaderId: Id): E {
+  const payload = e.payload as { leaderId?: Id };
+  const inPayload = e.type === 'walk.started' && payload.leaderId === leaderId;
+  const asActor = e.actorId === leaderId;
+  if (!inPayload && !asActor) return e;
+  return {
+    ...e,
+    ...(asActor ? { actorId: CONCEALED_LEADER_ID } : {}),
+    ...(inPayload ? { payload: { ...payload, leaderId: CONCEALED_LEADER_ID } } : {}),
+  };
+}
+
+/**
+ * A finding folded from events handed over before its walk was published, with the published
+ * inspector put back where the placeholder stands (who recorded it, who took its steps).
+ */
+export function revealLeader(problem: Problem, leaderId: Id): Problem {
+  const real = (id: Id | null) => (id === CONCEALED_LEADER_ID ? leaderId : id);
+  return {
+    ...problem,
+    recordedBy: real(problem.recordedBy),
+    steps: problem.steps.map((s) =>
+      s.actorId === CONCEALED_LEADER_ID ? { ...s, actorId: leaderId } : s,
+    ),
+  };
+}
+
+/** Whether a folded problem still names the concealed inspector somewhere. */
+export function namesConcealedLeader(problem: Problem): boolean {
+  return (
+    problem.recordedBy === CONCEALED_LEADER_ID ||
+    problem.steps.some((s) => s.actorId === CONCEALED_LEADER_ID)
+  );
 }
 
 /** Counts of a walk's marks. */

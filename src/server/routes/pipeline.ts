@@ -15,7 +15,7 @@ import {
   missingPhotos,
 } from '../services/pipeline-console';
 import { adminCalendar, adminChecklist, orderChecklist } from '../services/reference-console';
-import { adminWalkReport, adminWalks } from '../services/walks-console';
+import { adminWalkReport, adminWalks, publishWalk } from '../services/walks-console';
 
 export function pipelineAdminRoutes(scope: FastifyInstance, { db, config, now }: AppContext): void {
   const hallOf = (request: FastifyRequest) => request.admin!.hallId;
@@ -54,6 +54,11 @@ export function pipelineAdminRoutes(scope: FastifyInstance, { db, config, now }:
 
   scope.get('/api/v1/admin/walks/:id', async (request) =>
     adminWalkReport(db, hallOf(request), idOf(request), now()),
+  );
+
+  // 公开暗访结果: the hall's devices learn who made the unannounced inspection.
+  scope.post('/api/v1/admin/walks/:id/publish', async (request) =>
+    publishWalk(db, request.admin!, idOf(request), now()),
   );
 
   scope.get('/api/v1/admin/checklist', async (request) => adminChecklist(db, hallOf(request)));

@@ -3,10 +3,13 @@ import * as v from 'valibot';
 import type { Db } from '../db/db';
 import { EventHeadSchema } from '../../domain/events';
 import { isUuidV7 } from '../../domain/ids';
+import { problemIdOf } from '../../domain/links';
+import { concealLeader, walkIdOf } from '../../domain/walk';
 import {
   MAX_PUSH_EVENTS,
   PULL_PAGE,
   type EventOutcome,
+  type PulledEvent,
   type PullResponse,
   type PushResponse,
 } from '../../sync/protocol';
@@ -193,6 +196,71 @@ export function parsePullQuery(query: { after?: unknown; limit?: unknown }): {
   };
 }
 
+/** An unannounced inspection not yet published: who inspected, and the tablet that recorded it. */
+interface ConcealedWalk {
+  leaderId: string;
+  deviceId: string;
+}
+
+/**
+ * The concealed walks a page of events belongs to, by walk id, and the walk of each of its
+ * findings, by problem id: unannounced, of the hall, and not yet published.
+ */
+async function concealedWalks(
+  db: Db,
+  hallId: string,
+  events: readonly PulledEvent[],
+): Promise<{ walks: Map<string, ConcealedWalk>; findings: Map<string, string> }> {
+  const walkIds = new Set(events.flatMap((e) => walkIdOf(e) ?? []));
+  const problemIds = new Set(events.flatMap((e) => problemIdOf(e) ?? []));
+  const findings = new Map<string, string>();
+  if (problemIds.size > 0) {
+    const rows = await db.query<{ id: string; walkId: string }>(
+      `SELECT id, walk_id AS "walkId" FROM problems
+       WHERE id = ANY($1::text[]) AND hall_id = $2 AND walk_id IS NOT NULL`,
+      [[...problemIds], hallId],
+    );
+    for (const r of rows) {
+      findings.set(r.id, r.walkId);
+      walkIds.add(r.walkId);
+    }
+  }
+  const walks = new Map<string, ConcealedWalk>();
+  if (walkIds.size > 0) {
+    const rows = await db.query<{ id: string; leaderId: string; deviceId: string }>(
+      `SELECT id, leader_id AS "leaderId", device_id AS "deviceId" FROM walks
+       WHERE id = ANY($1::text[]) AND hall_id = $2 AND mode = 'unannounced'
+         AND published_at IS NULL`,
+      [[...walkIds], hallId],
+    );
+    for (const r of rows) walks.set(r.id, { leaderId: r.leaderId, deviceId: r.deviceId });
+  }
+  return { walks, findings };
+}
+
+/**
+ * A page as the pulling device may see it: the events of an unannounced inspection not yet
+ * published, and of its findings, name the inspector only to the tablet that recorded the walk
+ * (and in the events a device wrote itself); to every other device the inspector is the reserved
+ * placeholder. The stored events are not changed.
+ */
+export async function concealInspectors(
+  db: Db,
+  device: Pick<DeviceRow, 'id' | 'hallId'>,
+  events: PulledEvent[],
+): Promise<PulledEvent[]> {
+  const { walks, findings } = await concealedWalks(db, device.hallId, events);
+  if (walks.size === 0) return events;
+  return events.map((e) => {
+    if (e.deviceId === device.id) return e;
+    const problemId = problemIdOf(e);
+    const walkId = walkIdOf(e) ?? (problemId === null ? undefined : findings.get(problemId));
+    const walk = walkId === undefined ? undefined : walks.get(walkId);
+    if (!walk || walk.deviceId === device.id) return e;
+    return concealLeader(e, walk.leaderId);
+  });
+}
+
 export async function pull(
   db: Db,
   device: DeviceRow,
@@ -204,7 +272,7 @@ export async function pull(
   const last = page.events[page.events.length - 1];
   return {
     serverTime: isoAt(now()),
-    events: page.events,
+    events: await concealInspectors(db, device, page.events),
     cursor: last ? last.hallSeq : after,
     more: page.more,
     device: { name: device.name, windowId: device.windowId },

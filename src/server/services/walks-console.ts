@@ -14,11 +14,13 @@ import type {
   WalkListResponse,
   WalkReportResponse,
 } from '../../sync/pipeline-protocol';
-import { badRequest, notFound } from '../errors';
-import { getHall } from '../repos/halls';
+import { HttpError, badRequest, notFound } from '../errors';
+import { getHall, lockHall } from '../repos/halls';
 import { arrivedBlobs } from '../repos/problems';
 import { getLeaders } from '../repos/reference';
 import { isoAt } from '../repos/util';
+import type { AdminSession } from './auth';
+import { writeConsoleEvents } from './console-writer';
 import {
   hallProblems,
   listItem,
@@ -128,4 +130,58 @@ export async function adminWalkReport(
       checklistItemId: p.checklistItemId,
     })),
   };
+}
+
+/**
+ * POST /admin/walks/:id/publish (公开暗访结果): make an unannounced inspection's inspector known to
+ * the hall's devices. Writes `walk.published` through the console's log and stamps
+ * `walks.published_at`, in one transaction; publishing again changes nothing. Answers the report.
+ */
+export async function publishWalk(
+  db: Db,
+  admin: AdminSession,
+  walkId: string,
+  now: number,
+): Promise<WalkReportResponse> {
+  await db.tx(async (tx) => {
+    // The hall's lock first: two administrators publishing at once write one event.
+    await lockHall(tx, admin.hallId);
+    const rows = await tx.query<{
+      mode: string;
+      leaderId: string;
+      publishedAt: string | null;
+      state: Walk | string;
+    }>(
+      `SELECT mode, leader_id AS "leaderId", published_at AS "publishedAt", state
+       FROM walks WHERE id = $1 AND hall_id = $2`,
+      [walkId, admin.hallId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound('unknown_walk', 'There is no such walk.');
+    if (row.mode !== 'unannounced') {
+      throw new HttpError(
+        409,
+        'not_unannounced',
+        'Only an unannounced inspection is published; this walk was announced.',
+      );
+    }
+    if (row.publishedAt !== null) return;
+    const [event] = await writeConsoleEvents(
+      tx,
+      admin.hallId,
+      [{ type: 'walk.published', payload: { walkId, leaderId: row.leaderId } }],
+      now,
+      // After every mark of the walk, even one stamped by a tablet whose clock ran ahead.
+      { actorId: admin.adminId, after: latestHlc(parseWalk(row.state)) },
+    );
+    await tx.query('UPDATE walks SET published_at = $1 WHERE id = $2', [event!.at, walkId]);
+  });
+  return adminWalkReport(db, admin.hallId, walkId, now);
+}
+
+/** The latest hlc among a walk's start and marks. */
+function latestHlc(walk: Walk): string {
+  let latest = walk.startedHlc;
+  for (const c of Object.values(walk.checks)) if (c.version.hlc > latest) latest = c.version.hlc;
+  return latest;
 }
