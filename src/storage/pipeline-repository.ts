@@ -7,7 +7,13 @@
 import type { EventEnvelope } from '../domain/events';
 import type { Id } from '../domain/ids';
 import { foldProblems, type Problem } from '../domain/problem';
-import { foldWalks, type Walk } from '../domain/walk';
+import {
+  CONCEALED_LEADER_ID,
+  foldWalks,
+  namesConcealedLeader,
+  revealLeader,
+  type Walk,
+} from '../domain/walk';
 import { appendEvents, type Draft, type Writer } from './append';
 import { touched, type HallKioskDb, type PhotoRow } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
@@ -27,20 +33,43 @@ export async function refoldPipeline(
   problemIds: Iterable<Id>,
   walkIds: Iterable<Id>,
 ): Promise<void> {
-  const problems = [...new Set(problemIds)];
+  const problems = new Set(problemIds);
   const walks = [...new Set(walkIds)];
-  if (problems.length > 0) {
-    const events = await eventsOf(db, 'problemId', problems);
-    const folded = foldProblems(events);
-    const rows = problems.map((id) => folded[id]).filter((p) => p !== undefined);
-    if (rows.length > 0) await db.problems.bulkPut(rows);
-  }
   if (walks.length > 0) {
     const events = await eventsOf(db, 'walkId', walks);
     const folded = foldWalks(events);
     const rows = walks.map((id) => folded[id]).filter((w) => w !== undefined);
     if (rows.length > 0) await db.walks.bulkPut(rows);
+    // A published unannounced inspection: its findings learn their inspector too.
+    const published = rows.filter((w) => w.publishedAt !== undefined).map((w) => w.id);
+    if (published.length > 0) {
+      const findings = await db.problems.where('walkId').anyOf(published).primaryKeys();
+      for (const id of findings) problems.add(id);
+    }
   }
+  if (problems.size > 0) {
+    const ids = [...problems];
+    const events = await eventsOf(db, 'problemId', ids);
+    const folded = foldProblems(events);
+    const rows = ids.map((id) => folded[id]).filter((p) => p !== undefined);
+    if (rows.length > 0) await db.problems.bulkPut(await withInspectors(db, rows));
+  }
+}
+
+/** Findings handed over while their walk was concealed, with the inspector once it is published. */
+async function withInspectors(db: HallKioskDb, problems: Problem[]): Promise<Problem[]> {
+  const concealed = problems.filter((p) => p.walkId !== null && namesConcealedLeader(p));
+  if (concealed.length === 0) return problems;
+  const walks = await db.walks.bulkGet([...new Set(concealed.map((p) => p.walkId!))]);
+  const leaders = new Map<Id, Id>();
+  for (const w of walks) {
+    if (w && w.publishedAt !== undefined && w.leaderId !== CONCEALED_LEADER_ID)
+      leaders.set(w.id, w.leaderId);
+  }
+  return problems.map((p) => {
+    const leaderId = p.walkId === null ? undefined : leaders.get(p.walkId);
+    return leaderId ? revealLeader(p, leaderId) : p;
+  });
 }
 
 async function eventsOf(
