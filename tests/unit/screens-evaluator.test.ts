@@ -269,3 +269,83 @@ describe('EvaluatorState', () => {
     expect(timers.count()).toBe(0);
   });
 });
+
+describe('EvaluatorState armed (请评价)', () => {
+  const armedRef = (seconds: number) => {
+    const ref = reference();
+    ref.settings.armedRatingSeconds = seconds;
+    return ref;
+  };
+
+  it('is open as always when the hall does not arm its evaluators', async () => {
+    const { state, fake } = await ready();
+    expect(state.armedSeconds).toBe(0);
+    expect(state.closed).toBe(false);
+    state.arm();
+    expect(state.armedLeft).toBeNull();
+    state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(1);
+  });
+
+  it('takes no rating until the staff press 请评价, then one within the seconds, counted down', async () => {
+    const { state, fake, timers } = await ready({ ref: armedRef(20) });
+    expect(state.closed).toBe(true);
+    state.choose('very_satisfied');
+    state.choose('very_dissatisfied');
+    expect(fake.recorded).toHaveLength(0);
+    expect(state.step).toBe('start');
+
+    state.arm();
+    expect(state.closed).toBe(false);
+    expect(state.armedLeft).toBe(20);
+    timers.advance(3_000);
+    expect(state.armedLeft).toBe(17);
+    state.choose('very_satisfied');
+    expect(fake.recorded).toHaveLength(1);
+    // Disarmed at once: a second tap (or a child drumming) takes nothing more.
+    expect(state.armedLeft).toBeNull();
+    await fake.commit();
+    timers.advance(THANKS_MS);
+    expect(state.step).toBe('start');
+    expect(state.closed).toBe(true);
+    state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(1);
+  });
+
+  it('closes again when the time runs out', async () => {
+    const { state, fake, timers } = await ready({ ref: armedRef(10) });
+    state.arm();
+    timers.advance(9_999);
+    expect(state.armedLeft).toBe(1);
+    timers.advance(1);
+    expect(state.armedLeft).toBeNull();
+    expect(state.closed).toBe(true);
+    state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(0);
+  });
+
+  it('lets an invited citizen finish a 差评 after the seconds have passed', async () => {
+    const { state, fake, timers } = await ready({ ref: armedRef(10) });
+    state.arm();
+    state.choose('dissatisfied');
+    expect(state.step).toBe('reasons');
+    timers.advance(15_000);
+    state.reasons = ['attitude'];
+    state.submitReasons();
+    expect(fake.recorded).toHaveLength(1);
+    await fake.commit();
+    expect(state.step).toBe('thanks');
+  });
+
+  it('applies a waiting update only while not armed', async () => {
+    const { state, timers, updates } = await ready({ ref: armedRef(30) });
+    state.arm();
+    updates.offer();
+    timers.advance(UPDATE_IDLE_MS);
+    expect(updates.applied()).toBe(0);
+    timers.advance(30_000);
+    expect(state.armedLeft).toBeNull();
+    timers.advance(UPDATE_IDLE_MS);
+    expect(updates.applied()).toBe(1);
+  });
+});

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids';
+import { DEFAULT_SETTINGS } from '../../src/domain/reference';
 import { createAdminApi, type FetchLike } from '../../src/screens/admin/admin-api';
 import { AdminState } from '../../src/screens/admin/admin-state.svelte';
 import { tabGroups } from '../../src/screens/admin/tab-groups';
+import {
+  changedSettings,
+  checkSettings,
+  settingsFields,
+} from '../../src/screens/admin/reference-forms';
 import { ADMIN_TABS } from '../../src/screens/admin/admin-state.svelte';
 import type { RatingFlagItem } from '../../src/sync/integrity-protocol';
 
@@ -97,5 +103,20 @@ describe('异常评价 in the console', () => {
     await admin.start();
     expect(await admin.ratingFlags.review(id, 'kept', '')).toBe(false);
     expect(admin.ratingFlags.run.errorIn(`flag:${id}`)).toMatchObject({ code: 'unknown_flag' });
+  });
+});
+
+describe('the armed evaluator setting in the console', () => {
+  it('is a whole number of seconds from 0 (off) to 600, saved only when changed', () => {
+    const fields = settingsFields(DEFAULT_SETTINGS);
+    expect(fields.armedRatingSeconds).toBe(0);
+    for (const bad of [-1, 601, 2.5, '']) {
+      const checked = checkSettings({ ...fields, armedRatingSeconds: bad });
+      expect(checked).toMatchObject({ ok: false, problem: { field: 'armedRatingSeconds' } });
+    }
+    const ok = checkSettings({ ...fields, armedRatingSeconds: 30 });
+    expect(ok.ok).toBe(true);
+    if (ok.ok)
+      expect(changedSettings(ok.value, DEFAULT_SETTINGS)).toEqual({ armedRatingSeconds: 30 });
   });
 });

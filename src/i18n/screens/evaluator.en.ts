@@ -1,5 +1,6 @@
 /** English messages of the window evaluator (/kiosk/evaluator): the same keys as `evaluator.zh-CN.ts`. */
 import type evaluatorZhCN from './evaluator.zh-CN';
+import armed from './evaluator-armed.en';
 
 const evaluator: typeof evaluatorZhCN = {
   evaluator: {
@@ -27,6 +28,7 @@ const evaluator: typeof evaluatorZhCN = {
     revokedText:
       'An administrator has disabled this device, so it can no longer take ratings. Ratings already saved are kept. Please contact hall staff.',
   },
+  ...armed,
 };
 
 export default evaluator;

@@ -1,4 +1,6 @@
 /** Messages of the window evaluator (/kiosk/evaluator), loaded with that screen. */
+import armed from './evaluator-armed.zh-CN';
+
 const evaluator = {
   evaluator: {
     onDuty: '今日坐班：{title}',
@@ -22,6 +24,7 @@ const evaluator = {
     revokedTitle: '本设备已停用',
     revokedText: '管理员已停用本设备，不能继续评价。已保存的评价不会丢失。请联系大厅工作人员。',
   },
+  ...armed,
 };
 
 export default evaluator;

@@ -2,6 +2,11 @@
  * The window evaluator (窗口评价器): one tap rates, a 差评 asks for reasons, a thank-you returns
  * to the start by itself, and any unfinished step returns to the start after the hall's idle time.
  * A new app version is applied only while the start screen sits untouched.
+ *
+ * Armed mode (hall setting `armedRatingSeconds` above 0): the buttons stay closed until the
+ * window's staff press 请评价 after serving a citizen; then one rating is taken within that many
+ * seconds, counted down on screen, and the evaluator closes again after it or when time runs out.
+ * It needs no network.
  */
 import { openKioskDevice } from '../open-kiosk';
 import type { Device, DutySession, Unsubscribe, WriteErrorCode } from '../../app/device-api';
@@ -36,6 +41,8 @@ export interface EvaluatorDeps {
 export class EvaluatorState {
   #deps: EvaluatorDeps;
   #timer: Countdown;
+  /** The armed countdown's next second. */
+  #armTimer: Countdown;
   #device: Device | null = null;
   #unsubscribe: Unsubscribe[] = [];
   #updateWaiting = false;
@@ -53,10 +60,13 @@ export class EvaluatorState {
   #needReason = $state(false);
   #error = $state<WriteErrorCode | null>(null);
   #onDuty = $state.raw<DutySession | null>(null);
+  /** Seconds left to rate after 请评价, or null while not armed. */
+  #armedLeft = $state<number | null>(null);
 
   constructor(deps: EvaluatorDeps) {
     this.#deps = deps;
     this.#timer = new Countdown(deps.timers ?? browserTimers);
+    this.#armTimer = new Countdown(deps.timers ?? browserTimers);
   }
 
   get phase(): EvaluatorPhase {
@@ -116,6 +126,46 @@ export class EvaluatorState {
   get hall(): NamedPlace | null {
     return this.#reference?.hall ?? null;
   }
+  /** Seconds a rating is taken after 请评价; 0 when the hall does not use armed evaluators. */
+  get armedSeconds(): number {
+    return this.#reference?.settings.armedRatingSeconds ?? DEFAULT_SETTINGS.armedRatingSeconds;
+  }
+  /** Seconds left to rate after the staff pressed 请评价, or null while not armed. */
+  get armedLeft(): number | null {
+    return this.#armedLeft;
+  }
+  /** The buttons are closed: armed mode is on and the staff have not pressed 请评价. */
+  get closed(): boolean {
+    return this.armedSeconds > 0 && this.#armedLeft === null;
+  }
+
+  /** The staff's 请评价: open the buttons for one rating within the hall's armed seconds. */
+  arm(): void {
+    const seconds = this.armedSeconds;
+    if (this.#phase !== 'ready' || seconds <= 0 || this.#step !== 'start') return;
+    this.#armedLeft = seconds;
+    this.#tick();
+    this.#schedule();
+  }
+
+  #tick(): void {
+    this.#armTimer.set(1000, () => {
+      const left = (this.#armedLeft ?? 1) - 1;
+      if (left <= 0) this.#disarm();
+      else {
+        this.#armedLeft = left;
+        this.#tick();
+      }
+    });
+  }
+
+  #disarm(): void {
+    this.#armTimer.clear();
+    if (this.#armedLeft === null) return;
+    this.#armedLeft = null;
+    this.#schedule();
+  }
+
   get idleMs(): number {
     return (this.#reference?.settings.kioskIdleSeconds ?? DEFAULT_SETTINGS.kioskIdleSeconds) * 1000;
   }
@@ -155,6 +205,7 @@ export class EvaluatorState {
   stop(): void {
     this.#stopped = true;
     this.#timer.clear();
+    this.#armTimer.clear();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#device?.stop();
     this.#device = null;
@@ -164,6 +215,9 @@ export class EvaluatorState {
   choose(level: RatingLevel): void {
     if (this.#phase !== 'ready' || !this.window || this.revoked) return;
     if (this.#step !== 'start' && this.#step !== 'reasons') return;
+    // Armed: a tap on the start screen takes the one rating 请评价 opened; closed, it takes none.
+    if (this.#step === 'start' && this.closed) return;
+    if (this.#step === 'start') this.#disarm();
     if (isPoorRating(level)) {
       this.#level = level;
       this.#step = 'reasons';
@@ -241,7 +295,8 @@ export class EvaluatorState {
         this.#timer.set(this.idleMs, () => this.reset());
         break;
       case 'start':
-        if (this.#updateWaiting)
+        // Never while a citizen has been invited to rate.
+        if (this.#updateWaiting && this.#armedLeft === null)
           this.#timer.set(UPDATE_IDLE_MS, () => void this.#deps.updates.apply());
         break;
       case 'saving':
