@@ -129,6 +129,8 @@ export interface DeviceSnapshot {
   pending: number;
   /** Device sequence numbers of the whole own log, in order. */
   seqs: number[];
+  /** The hybrid-clock stamp each own rating event carries, by id. */
+  hlcs: Record<string, string>;
 }
 
 /** Read the device database of the page's origin in one read-only transaction. */
@@ -150,6 +152,7 @@ export async function deviceSnapshot(page: Page): Promise<DeviceSnapshot> {
               deviceSeq: number;
               type: string;
               status: string;
+              event: { hlc: string };
             }[];
             const recs = ratings.result as { id: string; deviceSeq: number; status: string }[];
             db.close();
@@ -163,6 +166,9 @@ export async function deviceSnapshot(page: Page): Promise<DeviceSnapshot> {
                 .sort((a, b) => a.deviceSeq - b.deviceSeq),
               pending: rows.filter((r) => r.status === 'pending').length,
               seqs: rows.map((r) => r.deviceSeq),
+              hlcs: Object.fromEntries(
+                rows.filter((r) => r.type === 'rating.submitted').map((r) => [r.id, r.event.hlc]),
+              ),
             });
           };
           tx.onerror = () => reject(tx.error);
