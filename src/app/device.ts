@@ -10,7 +10,7 @@ import { UnsyncedRecordsError } from '../storage/errors';
 import { requestPersistentStorage } from '../storage/persist';
 import { DeviceSettings, deviceSettings } from '../storage/settings';
 import { DeviceClock, LocalStore, countPending } from '../storage/store';
-import { clockOffsetMs } from '../sync/clock';
+import { clockOffsetMs, signingClock } from '../sync/clock';
 import type { RoundResult } from '../sync/engine';
 import { HttpError, NetworkError } from '../sync/errors';
 import { exportPublicKey, generateDeviceKey, isDeviceKeyPair } from '../sync/signing';
@@ -137,7 +137,7 @@ export class EnrolledDevice implements Device {
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
-    this.#http = deviceHttp(options, credentials, () => store.clock.serverNow());
+    this.#http = deviceHttp(options, credentials, signingClock(store));
     this.#session = startSession({
       store,
       // Duty kiosks and inspection tablets check leaders' PINs offline: they fetch the roster.

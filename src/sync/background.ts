@@ -9,6 +9,7 @@ import { LocalStore } from '../storage/store';
 import { SyncEngine, type RoundResult } from './engine';
 import { isRetryable } from './errors';
 import { DEVICE_SYNC_LOCK, PHONE_SYNC_LOCK } from './session';
+import { signingClock } from './clock';
 import { isDeviceKeyPair } from './signing';
 import {
   deviceApi,
@@ -74,11 +75,9 @@ export async function runBackgroundSync(options: BackgroundSyncOptions = {}): Pr
   if (credentials && (credentials.key === undefined || isDeviceKeyPair(credentials.key))) {
     // Signed at the server's time as the device's store knows it.
     const api = (store: LocalStore) =>
-      deviceApi(
-        deviceHttp(http, credentials, () => store.clock.serverNow()),
-        credentials.deviceId,
-        { roster: credentials.role === 'duty_kiosk' },
-      );
+      deviceApi(deviceHttp(http, credentials, signingClock(store)), credentials.deviceId, {
+        roster: credentials.role === 'duty_kiosk',
+      });
     results.push(
       await ifLockFree(locks, DEVICE_SYNC_LOCK, () =>
         round(options.deviceDbName ?? DEVICE_DB_NAME, credentials.deviceId, api, options.db),

@@ -4,6 +4,7 @@
  * under the window card's signature and pulls nothing.
  */
 import { parseRetryAfter } from './backoff';
+import type { SigningClock } from './clock';
 import { requestSigner, type RequestSigner } from './signing';
 import type { DeviceHealth } from './report-protocol';
 import { HttpError, NetworkError } from './errors';
@@ -33,6 +34,11 @@ export interface HttpOptions {
    * a fresh time and nonce per request, so a retry is never refused as a replay.
    */
   sign?: RequestSigner | null;
+  /**
+   * The server refused a signature as made too far from its time and said its time: correct the
+   * device's clock; true when it moved, and the request is then signed and sent once more.
+   */
+  resync?: ((serverTime: string) => Promise<boolean>) | null;
   /** Give up on a request after this long and treat it as offline. */
   timeoutMs?: number;
 }
@@ -53,19 +59,51 @@ export function httpOptions(options: Omit<HttpOptions, 'token'>): HttpOptions {
  * the server's time as the device knows it (a device enrolled before signatures has no key).
  */
 export function deviceHttp(
-  options: Omit<HttpOptions, 'token' | 'sign'>,
+  options: Omit<HttpOptions, 'token' | 'sign' | 'resync'>,
   credentials: { token: string; key?: CryptoKeyPair },
-  serverNow: () => number,
+  clock: SigningClock,
 ): HttpOptions {
   return {
     ...httpOptions(options),
     token: credentials.token,
-    ...(credentials.key ? { sign: requestSigner(credentials.key.privateKey, serverNow) } : {}),
+    ...(credentials.key
+      ? {
+          sign: requestSigner(credentials.key.privateKey, () => clock.serverNow()),
+          resync: (serverTime) => clock.correct(serverTime),
+        }
+      : {}),
   };
 }
 
-/** Send one JSON request; resolves with the parsed 2xx body, throws NetworkError or HttpError. */
+/** Whether a refusal was of a signature's time, and the device's clock has now been corrected. */
+async function resynced(http: HttpOptions, error: unknown): Promise<boolean> {
+  if (!http.resync || !(error instanceof HttpError) || error.status !== 401) return false;
+  const serverTime = error.body?.serverTime;
+  if (error.body?.error !== 'bad_signature' || typeof serverTime !== 'string') return false;
+  return http.resync(serverTime).catch(() => false);
+}
+
+/**
+ * Send one JSON request; resolves with the parsed 2xx body, throws NetworkError or HttpError. A
+ * device whose clock jumped (a tablet's clock reset after its battery ran flat) learns the
+ * server's time from the refusal of its signature and signs once more.
+ */
 export async function requestJson<T>(
+  http: HttpOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+): Promise<T> {
+  try {
+    return await requestJsonOnce<T>(http, method, path, body, timeoutMs);
+  } catch (error) {
+    if (!(await resynced(http, error))) throw error;
+    return requestJsonOnce<T>(http, method, path, body, timeoutMs);
+  }
+}
+
+async function requestJsonOnce<T>(
   http: HttpOptions,
   method: 'GET' | 'POST',
   path: string,
@@ -134,6 +172,21 @@ async function httpError(response: Response): Promise<HttpError> {
 
 /** Send one request whose body or answer is bytes; throws NetworkError, or HttpError on non-2xx. */
 async function requestBytes(
+  http: HttpOptions,
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: ArrayBuffer,
+  type?: string,
+): Promise<Response> {
+  try {
+    return await requestBytesOnce(http, method, path, body, type);
+  } catch (error) {
+    if (!(await resynced(http, error))) throw error;
+    return requestBytesOnce(http, method, path, body, type);
+  }
+}
+
+async function requestBytesOnce(
   http: HttpOptions,
   method: 'GET' | 'PUT',
   path: string,

@@ -188,6 +188,19 @@ describe('a device signing its requests', () => {
     expect(await ratingsFrom(device.credentials.deviceId)).toBe(1);
   });
 
+  it('learns the server’s time again when its clock jumps days after enrollment, and syncs', async () => {
+    let jump = 0;
+    const net = recordingFetch();
+    const { device } = await evaluator({ now: () => Date.now() + jump, fetch: net.fetch });
+    jump = -5 * 24 * 3600_000; // The battery ran flat; the clock restarted days back.
+    await device.recordRating(ratingFor(server().seed.windows[0]!));
+    expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
+    expect(await ratingsFrom(device.credentials.deviceId)).toBe(1);
+    // Refused once for its time, then signed at the server's.
+    expect(net.sent.filter((s) => s.error === 'bad_signature')).toHaveLength(1);
+    expect(device.store.clock.serverNow()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('keeps working on its token alone when it was enrolled before signatures', async () => {
     const res = await server().app.inject({
       method: 'POST',
