@@ -98,6 +98,12 @@ export class ConsoleApi {
     return (await res.json()).ratings;
   }
 
+  /** Presses the server kept for audit as repeats of a counted rating, not counted. */
+  async ratingExtras(): Promise<{ id: string; deviceId: string; windowCode: string | null }[]> {
+    const res = await this.api.get('/api/v1/admin/rating-extras');
+    return (await res.json()).extras;
+  }
+
   async enrollEvaluator(windowId: string): Promise<string> {
     return (await this.post('/api/v1/admin/enrollments', { role: 'evaluator', windowId })).code;
   }
