@@ -410,12 +410,14 @@ export async function enrollDevice(
   await deliverPrevious(settings, options);
 
   // A fresh key for each enrollment; the server keeps its public half and from then on takes
-  // only requests signed with the private half, which never leaves this browser.
-  const key = await generateDeviceKey();
+  // only requests signed with the private half, which never leaves this browser. A page served
+  // without a secure context (plain HTTP on an intranet address) has no WebCrypto: it enrolls on
+  // its token alone rather than not at all.
+  const key = globalThis.crypto?.subtle ? await generateDeviceKey() : undefined;
   const request: EnrollRequest = {
     code: code.trim(),
     ...(name?.trim() ? { name: name.trim() } : {}),
-    publicKey: await exportPublicKey(key.publicKey),
+    ...(key ? { publicKey: await exportPublicKey(key.publicKey) } : {}),
   };
 
   const sentAt = now();
@@ -439,7 +441,7 @@ export async function enrollDevice(
     role: answer.role,
     windowId: answer.windowId ?? null,
     enrolledAt: new Date(receivedAt).toISOString(),
-    key,
+    ...(key ? { key } : {}),
   };
 
   // Claim the local log for the new device before keeping its credentials; the store itself

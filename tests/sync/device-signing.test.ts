@@ -5,7 +5,7 @@
  * harmless refusal: the device keeps its enrollment and its records and delivers them next round.
  */
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { enrollDevice, forgetDevice, openDevice } from '../../src/app/device';
 import type { DeviceCredentials } from '../../src/app/device-api';
 import { DeviceSettings, memoryStore } from '../../src/storage/settings';
@@ -199,6 +199,27 @@ describe('a device signing its requests', () => {
     // Refused once for its time, then signed at the server's.
     expect(net.sent.filter((s) => s.error === 'bad_signature')).toHaveLength(1);
     expect(device.store.clock.serverNow()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('enrolls on its token alone where the page has no WebCrypto (no secure context)', async () => {
+    const { options } = deviceOptions(server());
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', {
+      getRandomValues: real.getRandomValues.bind(real),
+      randomUUID: real.randomUUID.bind(real),
+    });
+    let credentials: DeviceCredentials;
+    try {
+      credentials = await enrollDevice(await server().enroll('evaluator'), undefined, options);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(credentials.key).toBeUndefined();
+    expect(await storedPublicKey(credentials.deviceId)).toBeNull();
+    const device = (await openDevice(options))!;
+    running.push(device);
+    await device.recordRating(ratingFor(server().seed.windows[0]!));
+    expect(await device.syncNow()).toMatchObject({ ok: true, pushed: 1 });
   });
 
   it('keeps working on its token alone when it was enrolled before signatures', async () => {
