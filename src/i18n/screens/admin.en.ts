@@ -7,6 +7,7 @@ import figures from './console-figures.en';
 import fleet from './console-fleet.en';
 import refdata from './console-reference.en';
 import integrity from './console-integrity.en';
+import covert from './console-covert.en';
 
 const admin: typeof adminZhCN = {
   admin: {
@@ -647,6 +648,7 @@ const admin: typeof adminZhCN = {
   ...fleet,
   ...refdata,
   ...integrity,
+  ...covert,
 };
 
 export default admin;

@@ -5,6 +5,7 @@ import figures from './console-figures.zh-CN';
 import fleet from './console-fleet.zh-CN';
 import refdata from './console-reference.zh-CN';
 import integrity from './console-integrity.zh-CN';
+import covert from './console-covert.zh-CN';
 
 const admin = {
   admin: {
@@ -625,6 +626,7 @@ const admin = {
   ...fleet,
   ...refdata,
   ...integrity,
+  ...covert,
 };
 
 export default admin;

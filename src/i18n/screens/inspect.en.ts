@@ -1,4 +1,5 @@
 /** English messages of the inspection tablet: the same keys as `inspect.zh-CN.ts`. */
+import covert from './inspect-covert.en';
 import type inspectZhCN from './inspect.zh-CN';
 
 const inspect: typeof inspectZhCN = {
@@ -259,6 +260,7 @@ const inspect: typeof inspectZhCN = {
       not_allowed: 'This step cannot be taken on the tablet; take it in the console.',
     },
   },
+  ...covert,
 };
 
 export default inspect;

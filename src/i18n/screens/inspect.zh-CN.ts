@@ -1,4 +1,6 @@
 /** Messages of the inspection tablet (/inspect, 局长走流程), loaded with that screen. */
+import covert from './inspect-covert.zh-CN';
+
 const inspect = {
   inspect: {
     pageTitle: '走流程巡查平板',
@@ -246,6 +248,7 @@ const inspect = {
       not_allowed: '这一步不能在平板上办理，请在管理后台办理。',
     },
   },
+  ...covert,
 };
 
 export default inspect;

@@ -57,6 +57,8 @@ export function createPipelineApi(
     walks: (month: string) =>
       call<WalkListResponse>('GET', `/walks?month=${encodeURIComponent(month)}`),
     walk: (id: Id) => call<WalkReportResponse>('GET', `/walks/${at(id)}`),
+    /** 公开暗访结果: the hall's devices learn who made the unannounced inspection. */
+    publishWalk: (id: Id) => call<WalkReportResponse>('POST', `/walks/${at(id)}/publish`),
     checklist: () => call<ChecklistResponse>('GET', '/checklist'),
     saveChecklistItem: (item: ChecklistItemSaved) => writeRef('ref.checklistItemSaved', item),
     orderChecklist: (ids: Id[]) => call<ChecklistResponse>('POST', '/checklist/order', { ids }),

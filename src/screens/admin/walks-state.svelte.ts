@@ -38,6 +38,8 @@ export class WalksState {
   #report = $state.raw<WalkReportResponse | null>(null);
   #reportLoading = $state(false);
   #reportError = $state.raw<Failure | null>(null);
+  #publishing = $state(false);
+  #publishError = $state.raw<Failure | null>(null);
 
   readonly list: Loadable<WalkListResponse>;
   /** The report opened, as its section's heading reloads it (photos arrive after findings). */
@@ -76,6 +78,35 @@ export class WalksState {
     return this.#reportError;
   }
 
+  get publishing(): boolean {
+    return this.#publishing;
+  }
+  /** Why publishing the open report's inspection failed, if it did. */
+  get publishError(): Failure | null {
+    return this.#publishError;
+  }
+
+  /**
+   * 公开暗访结果: publish the open unannounced inspection, so the hall's devices show who made
+   * it; the report is replaced by the server's answer (now with its publication time).
+   */
+  async publish(): Promise<void> {
+    const id = this.#openId;
+    if (!id || this.#publishing) return;
+    this.#publishing = true;
+    this.#publishError = null;
+    try {
+      const report = await this.#deps.api.publishWalk(id);
+      if (this.#openId === id) this.#report = report;
+      void this.list.refresh();
+    } catch (error) {
+      if (this.#openId === id) this.#publishError = failure(error);
+      this.#deps.onError(error);
+    } finally {
+      this.#publishing = false;
+    }
+  }
+
   showMonth(month: string): void {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return;
     this.#month = month;
@@ -86,6 +117,7 @@ export class WalksState {
     this.#openId = id;
     this.#report = null;
     this.#reportError = null;
+    this.#publishError = null;
     await this.#load(id);
   }
 
@@ -109,6 +141,7 @@ export class WalksState {
     this.#openId = null;
     this.#report = null;
     this.#reportError = null;
+    this.#publishError = null;
   }
 
   clear(): void {
