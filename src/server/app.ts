@@ -146,7 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(400).send({
         error: 'bad_request',
-        message: `The request cannot be read: ${error.message.slice(0, 200)}`,
+        message: `The request cannot be read: ${error.message.replace(/\s+/g, ' ').trim().slice(0, 200).trim()}`,
       });
     },
     trustProxy:

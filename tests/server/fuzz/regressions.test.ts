@@ -54,6 +54,16 @@ describe('found by fuzzing', () => {
     });
   });
 
+  it('an address with a long run of spaces is named in a readable sentence', async () => {
+    // The sentence used to be cut inside the run of spaces and end in blanks.
+    const url = `/api/v1/admin/rating-flags/${' '.repeat(300)}/review`;
+    const res = await server.app.inject({ method: 'POST', url, payload: {} });
+    expect(res.statusCode).toBe(400);
+    const { message } = res.json<{ message: string }>();
+    expect(message).toMatch(/^The request cannot be read: \S[\s\S]*\S$/);
+    expect(message).not.toMatch(/\s{2}/);
+  });
+
   it('deeply nested JSON is refused before anything walks it', async () => {
     const res = await server.app.inject({
       method: 'POST',
