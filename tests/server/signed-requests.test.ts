@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/server/config';
@@ -6,6 +7,7 @@ import {
   SIGNATURE_HEADERS,
   SIGNATURE_WINDOW_MS,
   exportPublicKey,
+  fromBase64Url,
   generateDeviceKey,
   importPublicKey,
   signRequest,
@@ -506,6 +508,103 @@ describe('signed device requests at the server', () => {
     } finally {
       await restarted.close();
     }
+  });
+
+  it('refuses every way of altering a signed push, and takes the push as signed', async () => {
+    const device = await enrollWithKey(server);
+    const thief = await generateDeviceKey();
+    const url = '/api/v1/sync/push';
+    type Tamper =
+      | { kind: 'whitespace'; text: string }
+      | { kind: 'ticket'; text: string }
+      | { kind: 'query'; text: string }
+      | { kind: 'time'; delta: number }
+      | { kind: 'nonce' }
+      | { kind: 'signature'; bit: number }
+      | { kind: 'key' }
+      | { kind: 'drop'; header: 'time' | 'nonce' | 'signature' };
+    const tamper: fc.Arbitrary<Tamper> = fc.oneof(
+      fc.record({
+        kind: fc.constant('whitespace' as const),
+        text: fc.stringMatching(/^[ \t\n\r]{1,4}$/),
+      }),
+      fc.record({ kind: fc.constant('ticket' as const), text: fc.string({ maxLength: 8 }) }),
+      fc.record({
+        kind: fc.constant('query' as const),
+        text: fc.stringMatching(/^[a-z0-9=&]{1,12}$/),
+      }),
+      fc.record({
+        kind: fc.constant('time' as const),
+        delta: fc.integer({ min: -3_600_000, max: 3_600_000 }).filter((n) => n !== 0),
+      }),
+      fc.constant({ kind: 'nonce' as const }),
+      fc.record({ kind: fc.constant('signature' as const), bit: fc.nat({ max: 511 }) }),
+      fc.constant({ kind: 'key' as const }),
+      fc.record({
+        kind: fc.constant('drop' as const),
+        header: fc.constantFrom('time' as const, 'nonce' as const, 'signature' as const),
+      }),
+    );
+    let stored = await events(device.log.deviceId);
+    await fc.assert(
+      fc.asyncProperty(tamper, async (t) => {
+        const body = pushBody(server, device);
+        let headers = await signRequest(
+          t.kind === 'key' ? thief.privateKey : device.pair.privateKey,
+          { method: 'POST', path: url, body },
+          clock.now,
+        );
+        let sentBody = body;
+        let sentUrl = url;
+        if (t.kind === 'whitespace') sentBody = body + t.text;
+        if (t.kind === 'ticket') {
+          const parsed = JSON.parse(body) as { events: { payload: { ticket: unknown } }[] };
+          parsed.events[0]!.payload.ticket = t.text;
+          sentBody = JSON.stringify(parsed);
+        }
+        if (t.kind === 'query') sentUrl = `${url}?${t.text}`;
+        if (t.kind === 'time')
+          headers = {
+            ...headers,
+            [SIGNATURE_HEADERS.time]: String(Number(headers[SIGNATURE_HEADERS.time]) + t.delta),
+          };
+        if (t.kind === 'nonce')
+          headers = {
+            ...headers,
+            [SIGNATURE_HEADERS.nonce]: toBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+          };
+        if (t.kind === 'signature') {
+          const bytes = fromBase64Url(headers[SIGNATURE_HEADERS.signature]!)!;
+          bytes[(t.bit >> 3) % bytes.length]! ^= 1 << (t.bit & 7);
+          headers = { ...headers, [SIGNATURE_HEADERS.signature]: toBase64Url(bytes) };
+        }
+        if (t.kind === 'drop') {
+          headers = { ...headers };
+          delete headers[SIGNATURE_HEADERS[t.header]];
+        }
+        const forged = await server.app.inject({
+          method: 'POST',
+          url: sentUrl,
+          headers: {
+            ...device.log.authorization(),
+            'content-type': 'application/json',
+            ...headers,
+          },
+          payload: sentBody,
+        });
+        tally(forged, 'refused');
+        expect(forged.statusCode, t.kind).toBe(401);
+        expect(forged.json(), t.kind).toMatchObject({ error: 'bad_signature' });
+        expect(await events(device.log.deviceId)).toBe(stored);
+
+        // The same push as the device signs it is taken.
+        const genuine = await signedInject(server.app, device, 'POST', url, body);
+        tally(genuine.res, 'accepted');
+        expect(genuine.res.statusCode).toBe(200);
+        expect(await events(device.log.deviceId)).toBe(++stored);
+      }),
+      { numRuns: 120, seed: 20261121 },
+    );
   });
 
   it('takes a device enrolled without a key on its token alone (clients from before signatures)', async () => {
