@@ -16,6 +16,7 @@ import {
 } from '../../src/sync/signing';
 import { TestDevice } from './helpers';
 import { recordFigures } from '../support/reliability';
+import { backends } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/server';
 
 const push = {
@@ -199,6 +200,15 @@ function pushBody(server: TestServer, device: SignedDevice): string {
 
 const clock = { now: Date.UTC(2026, 10, 21, 9, 0, 0) };
 
+afterAll(() => {
+  recordFigures('signed-requests', {
+    'forged requests refused': figures.forgedRefused,
+    'signed requests accepted': figures.signedAccepted,
+    crashes: figures.crashes,
+  });
+  expect(figures.crashes).toBe(0);
+});
+
 describe('signed device requests at the server', () => {
   let server: TestServer;
 
@@ -207,12 +217,6 @@ describe('signed device requests at the server', () => {
   });
   afterAll(async () => {
     await server.close();
-    recordFigures('signed-requests', {
-      'forged requests refused': figures.forgedRefused,
-      'signed requests accepted': figures.signedAccepted,
-      crashes: figures.crashes,
-    });
-    expect(figures.crashes).toBe(0);
   });
 
   async function events(deviceId: string): Promise<number> {
@@ -623,5 +627,56 @@ describe('signed device requests at the server', () => {
     });
     expect(push.statusCode).toBe(200);
     expect(await events(log.deviceId)).toBe(1);
+  });
+});
+
+describe.each(backends)('two server processes on one $name database', ({ name }) => {
+  let server: TestServer;
+  let other: FastifyInstance;
+
+  beforeAll(async () => {
+    server = await startTestServer({ backend: name, now: () => clock.now });
+    // A second server with its own memory (modules loaded anew), as another process would be.
+    vi.resetModules();
+    const { buildApp } = await import('../../src/server/app');
+    other = await buildApp({
+      db: server.db,
+      config: loadConfig({}),
+      logger: false,
+      now: () => clock.now,
+    });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await server?.close();
+  });
+
+  it('take a request sent to both at once only once', async () => {
+    const device = await enrollWithKey(server, other);
+    for (let round = 0; round < 5; round++) {
+      const body = pushBody(server, device);
+      const headers = await signRequest(
+        device.pair.privateKey,
+        { method: 'POST', path: '/api/v1/sync/push', body },
+        clock.now,
+      );
+      const send = (app: FastifyInstance) =>
+        signedInject(app, device, 'POST', '/api/v1/sync/push', body, { headers });
+      const answers = (await Promise.all([send(server.app), send(other)])).map((a) => a.res);
+      const codes = answers.map((r) => r.statusCode).sort();
+      expect(codes).toEqual([200, 401]);
+      const refused = answers.find((r) => r.statusCode === 401)!;
+      expect(refused.json()).toMatchObject({ error: 'replayed_request' });
+      tally(
+        answers.find((r) => r.statusCode === 200)!,
+        'accepted',
+      );
+      tally(refused, 'refused');
+    }
+    const rows = await server.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM events WHERE device_id = $1',
+      [device.log.deviceId],
+    );
+    expect(rows[0]!.n).toBe(5);
   });
 });
