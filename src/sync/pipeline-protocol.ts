@@ -136,6 +136,8 @@ export interface WalkListItem {
   endedAt: string | null;
   counts: Record<CheckResult, number>;
   findings: number;
+  /** An unannounced inspection the console has published: when. */
+  publishedAt?: string;
 }
 
 /** GET /admin/walks?month=YYYY-MM */
