@@ -16,7 +16,7 @@ import {
 } from '../../src/domain/walk';
 import { publishWalk } from '../../src/server/services/walks-console';
 import type { PulledEvent, PullResponse } from '../../src/sync/protocol';
-import type { WalkReportResponse } from '../../src/sync/pipeline-protocol';
+import type { WalkListResponse, WalkReportResponse } from '../../src/sync/pipeline-protocol';
 import { backends } from '../support/databases';
 import { recordFigures } from '../support/reliability';
 import { PipelineHall } from './console-support';
@@ -153,8 +153,12 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     // The console always sees the inspector.
     expect((await report(walkId)).leader.id).toBe(leader.id);
     const res = await hall.admin.get('/api/v1/admin/walks');
-    const list = res.json<{ walks: { id: string; leader: { id: string } }[] }>();
-    expect(list.walks.find((w) => w.id === walkId)?.leader.id).toBe(leader.id);
+    const list = res.json<WalkListResponse>();
+    expect(list.walks.find((w) => w.id === walkId)).toMatchObject({
+      leader: { id: leader.id },
+      mode: 'unannounced',
+    });
+    expect(list.walks.find((w) => w.id === walkId)?.publishedAt).toBeUndefined();
     // And the server keeps the true events.
     const stored = await hall.server.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM events WHERE payload ->> 'walkId' = $1 AND actor_id = $2`,
@@ -183,6 +187,8 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
       [walkId],
     );
     expect(row!.publishedAt).not.toBeNull();
+    const listed = (await hall.admin.get('/api/v1/admin/walks')).json<WalkListResponse>();
+    expect(listed.walks.find((w) => w.id === walkId)?.publishedAt).toBe('2026-05-14T02:00:00.000Z');
 
     // A fresh pull (a new tablet) gets the true events.
     const fresh = ofWalk(await pullAll(other), walkId, [problemId]);

@@ -6,6 +6,7 @@ const messages = {
     publishing: 'Publishing…',
     hint: 'Until published, other devices show only “Unannounced inspector (not yet published)”; afterwards they show who inspected. Publishing cannot be undone.',
     published: 'Published ({time})',
+    listPublished: 'Published',
     notPublished: 'Not published',
     errors: {
       not_unannounced: 'Only an unannounced inspection is published; this walk was announced.',

@@ -6,6 +6,7 @@ const messages = {
     publishing: '正在公开…',
     hint: '公开前，其他设备只显示“暗访人员（未公开）”；公开后各设备显示实际暗访人员。公开后不能撤回。',
     published: '已公开（{time}）',
+    listPublished: '已公开',
     notPublished: '未公开',
     errors: {
       not_unannounced: '只有暗访需要公开，这次走流程本来就是公开的。',

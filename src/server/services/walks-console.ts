@@ -79,6 +79,7 @@ export async function adminWalks(
       endedAt: walk.endedAt,
       counts: checkCounts(walk),
       findings,
+      ...(walk.publishedAt ? { publishedAt: walk.publishedAt } : {}),
     })),
   };
 }
