@@ -4,8 +4,9 @@
  * ten times. After every restart each rating whose thank-you was shown is still on the device, the
  * outbox and the rating records agree (every own rating in the log has its record with the same
  * sync state, and no record lacks its log entry), the log's sequence has no gap, and the pending
- * count the screen shows is the device's count of events the server has not acknowledged. At the
- * end the device syncs and the server holds each of its ratings exactly once.
+ * count the screen shows is the device's count of events the server has not acknowledged, and
+ * every rating the device holds as acknowledged is on the server. At the end the device syncs and
+ * the server holds each of its ratings exactly once.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { recordFigures } from '../support/reliability';
@@ -71,6 +72,12 @@ test('the browser killed at random moments while citizens rate: every thanked ra
   const random = seeded(SEED);
   const win = await api.window('A04');
   const code = await api.enrollEvaluator(win.id);
+  // Another evaluator of the hall, to read what the server stored from this one.
+  const other = await api.enrolledEvaluator(win.id);
+  const storedFrom = async (deviceId: string | null) =>
+    (await hallEvents(base, other.token))
+      .filter((e) => e.deviceId === deviceId && e.type === 'rating.submitted')
+      .map((e) => e.id);
   const profile = newProfile();
   let browser: PersistentBrowser | null = null;
   try {
@@ -96,6 +103,13 @@ test('the browser killed at random moments while citizens rate: every thanked ra
       figures.lost += Math.max(0, thanked - snap.logRatings.length) + missing.length;
       expect(missing).toEqual([]);
       seen = now;
+      // What the device holds as acknowledged, the server has.
+      const stored = new Set(await storedFrom(snap.deviceId));
+      const ackedNotStored = snap.logRatings.filter(
+        (r) => r.status === 'acked' && !stored.has(r.id),
+      );
+      figures.lost += ackedNotStored.length;
+      expect(ackedNotStored).toEqual([]);
       // The screen's pending count is the device's own count of unacknowledged events (read
       // again until both are taken between two sync rounds).
       await expect
@@ -143,10 +157,7 @@ test('the browser killed at random moments while citizens rate: every thanked ra
     expectConsistent(snap);
     expect(snap.logRatings.every((r) => r.status === 'acked')).toBe(true);
     const local = snap.logRatings.map((r) => r.id);
-    const other = await api.enrolledEvaluator(win.id);
-    const stored = (await hallEvents(base, other.token))
-      .filter((e) => e.deviceId === snap.deviceId && e.type === 'rating.submitted')
-      .map((e) => e.id);
+    const stored = await storedFrom(snap.deviceId);
     const counted = (await api.ratings()).filter((r) => r.windowCode === 'A04').map((r) => r.id);
     figures['ratings checked on the server'] = stored.length;
     figures.duplicated +=
