@@ -104,19 +104,28 @@ export function foldWalks(events: Iterable<EventEnvelope>): Record<Id, Walk> {
 }
 
 /**
+ * The PIN proof a concealed walk's start is handed over with: the real one is an HMAC keyed by
+ * the inspector's PIN hash, which every inspection tablet holds to check PINs offline, so it
+ * would tell who inspected. Well-formed, and no leader's.
+ */
+export const CONCEALED_PIN_PROOF = '0'.repeat(64);
+
+/**
  * An event of a concealed walk (or of one of its findings) as the hall's other devices receive
- * it: the inspector's id replaced by {@link CONCEALED_LEADER_ID} in `walk.started`'s leaderId and
- * wherever the inspector is the event's actor. Other events are answered unchanged.
+ * it: the inspector's id replaced by {@link CONCEALED_LEADER_ID} in `walk.started`'s leaderId
+ * (with its PIN proof and version, which would name them too) and wherever the inspector is the
+ * event's actor. Other events are answered unchanged.
  */
 export function concealLeader<E extends EventEnvelope>(e: E, leaderId: Id): E {
   const payload = e.payload as { leaderId?: Id };
   const inPayload = e.type === 'walk.started' && payload.leaderId === leaderId;
   const asActor = e.actorId === leaderId;
   if (!inPayload && !asActor) return e;
+  const concealed = { leaderId: CONCEALED_LEADER_ID, pinVersion: 1, pinProof: CONCEALED_PIN_PROOF };
   return {
     ...e,
     ...(asActor ? { actorId: CONCEALED_LEADER_ID } : {}),
-    ...(inPayload ? { payload: { ...payload, leaderId: CONCEALED_LEADER_ID } } : {}),
+    ...(inPayload ? { payload: { ...payload, ...concealed } } : {}),
   };
 }
 

@@ -70,12 +70,25 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     return events.filter((e) => walkIdOf(e) === walkId || findings.includes(problemIdOf(e) ?? ''));
   }
 
-  /** Count (and answer) the events of a concealed walk that name its inspector anywhere. */
-  function leaksIn(events: PulledEvent[], leader: { id: string; title: string }): number {
+  /**
+   * Count (and answer) the events of a concealed walk that name its inspector anywhere: their id,
+   * their title, or the start's PIN proof (an HMAC keyed by their PIN hash, which tablets hold).
+   */
+  async function leaksIn(
+    events: PulledEvent[],
+    leader: { id: string; title: string },
+    walkId: string,
+  ): Promise<number> {
     pullsChecked++;
+    const [stored] = await hall.server.db.query<{ proof: string }>(
+      `SELECT payload ->> 'pinProof' AS proof FROM events
+       WHERE type = 'walk.started' AND payload ->> 'walkId' = $1`,
+      [walkId],
+    );
+    const secrets = [leader.id, leader.title, stored!.proof];
     const found = events.filter((e) => {
       const json = JSON.stringify(e);
-      return json.includes(leader.id) || json.includes(leader.title);
+      return secrets.some((secret) => json.includes(secret));
     }).length;
     leaks += found;
     return found;
@@ -135,7 +148,7 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
         'walk.ended',
         'walk.started',
       ]);
-      expect(leaksIn(pulled, leader)).toBe(0);
+      expect(await leaksIn(pulled, leader, walkId)).toBe(0);
       for (const e of pulled) {
         expect(e.actorId).toBe(CONCEALED_LEADER_ID);
         const { hallSeq: _, ...envelope } = e;
@@ -173,7 +186,7 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     const before = await pullAll(other);
     const cursor = before.at(-1)!.hallSeq;
     const earlier = ofWalk(before, walkId, [problemId]);
-    expect(leaksIn(earlier, leader)).toBe(0);
+    expect(await leaksIn(earlier, leader, walkId)).toBe(0);
 
     hall.at('2026-05-14T02:00:00Z');
     const published = await hall.admin.ok<WalkReportResponse>(
@@ -274,6 +287,6 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     ]);
     expect(res.results.map((r) => r.status)).toEqual(['rejected']);
     const pulled = ofWalk(await pullAll(other), walkId, [problemId]);
-    expect(leaksIn(pulled, leader)).toBe(0);
+    expect(await leaksIn(pulled, leader, walkId)).toBe(0);
   });
 });
