@@ -261,6 +261,28 @@ describe.each(backends)('rating integrity on $name', ({ name }) => {
       expect(n).toBe(events.length);
     });
 
+    it('lets exactly one of several phones racing for the last place at a window through', async () => {
+      t += 60 * MIN;
+      const wi = 5;
+      const w = server.seed.windows[wi]!;
+      for (let i = 0; i < PUBLIC_RATING_LIMITS.perWindow.max - 1; i++) {
+        const e = phone().rating(server, { windowId: w.id }, { at: iso(t) });
+        expect((await sendPhone(server.app, [e], wi, `10.9.5.${i + 1}`)).statusCode).toBe(200);
+      }
+      const racing = Array.from({ length: 6 }, () =>
+        phone().rating(server, { windowId: w.id }, { at: iso(t) }),
+      );
+      const answers = await Promise.all(
+        racing.map((e, i) => sendPhone(i % 2 ? other : server.app, [e], wi, `10.9.6.${i + 1}`)),
+      );
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429, 429, 429, 429, 429]);
+      figures['requests limited'] += 5;
+      const taken = await count(server, 'ratings', 'event_id = ANY($1::text[])', [
+        racing.map((e) => e.id),
+      ]);
+      expect(taken).toBe(1);
+    });
+
     it('refuses an address over its limit across windows', async () => {
       t += 60 * MIN;
       const address = '10.9.4.1';

@@ -124,6 +124,9 @@ export async function submitPublicRatings(
   const eventIds = events.map((e) => e.id);
   const answer = await db.tx(async (tx): Promise<PublicRatingsResponse | LimitHit> => {
     const at = now();
+    // The hall first: a new phone's row takes a share lock on its hall (the foreign key), so two
+    // new phones locking the hall after inserting themselves would deadlock each other.
+    await lockHall(tx, hall.id);
     await ensureDevice(tx, {
       id: phoneId,
       hallId: hall.id,
@@ -135,7 +138,6 @@ export async function submitPublicRatings(
     });
     const phone = await lockDevice(tx, phoneId);
     if (!phone) throw new Error('phone row vanished');
-    await lockHall(tx, hall.id);
     // A phone id that names an enrolled device or another hall's phone is not this phone.
     if (phone.role !== 'phone' || phone.hallId !== hall.id) {
       throw badRequest('wrong_device', 'This id is not a phone of this hall.');
