@@ -16,7 +16,11 @@ import {
 } from '../../src/domain/rating-integrity';
 import { buildApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
-import type { RatingFlagItem, RatingFlagsResponse } from '../../src/server/services/rating-flags';
+import {
+  findBursts,
+  type RatingFlagItem,
+  type RatingFlagsResponse,
+} from '../../src/server/services/rating-flags';
 import { recordFigures } from '../support/reliability';
 import { backends } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/server';
@@ -65,6 +69,23 @@ async function sendPhone(
     remoteAddress: address,
   });
 }
+
+describe('findBursts', () => {
+  it('finds every burst of a stream once, the same in any order', () => {
+    const rule = { max: 3, spanMs: 60_000 };
+    const at = (ms: number, i: number) => ({ id: `r${String(i).padStart(2, '0')}`, atMs: ms });
+    // Four within a minute, a quiet hour, then five within a minute; stragglers between.
+    const times = [0, 10_000, 20_000, 30_000, 1_800_000, 3_600_000, 3_610_000, 3_620_000];
+    const stream = [...times, 3_630_000, 3_640_000].map(at);
+    const bursts = findBursts(stream, rule);
+    expect(bursts.map((b) => [b.firstAtMs, b.lastAtMs, b.n])).toEqual([
+      [0, 30_000, 4],
+      [3_600_000, 3_640_000, 5],
+    ]);
+    expect(findBursts([...stream].reverse(), rule)).toEqual(bursts);
+    expect(findBursts(stream.slice(0, 3), rule)).toEqual([]);
+  });
+});
 
 describe.each(backends)('rating integrity on $name', ({ name }) => {
   beforeAll(async () => {
