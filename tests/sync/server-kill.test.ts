@@ -45,12 +45,18 @@ function seeded(seed: number): () => number {
 }
 
 const figures = { 'server kills': 0, 'events checked': 0, lost: 0, duplicated: 0 };
-afterAll(() => recordFigures('server-kills', figures));
+/** Data folders to remove however the test ends. */
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  recordFigures('server-kills', figures);
+});
 
 describe('server process killed mid-push', () => {
   it('converges after every restart with each rating on the server exactly once', async () => {
     const random = seeded(Number(process.env.KILL_SEED ?? 6));
     const dataDir = mkdtempSync(join(tmpdir(), 'hall-kiosk-kill-'));
+    dataDirs.push(dataDir);
     let server: ServerProcess = await startServerProcess(PORT, ENV, {
       dataDir,
       startTimeoutMs: START_MS,
@@ -145,7 +151,6 @@ describe('server process killed mid-push', () => {
       expect(figures['server kills']).toBe(KILLS);
     } finally {
       await db.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 360_000);
 });
