@@ -101,7 +101,7 @@ export const ADDRESS_BURST: BurstRule = { max: 20, spanMs: 10 * 60_000 };
  * phone keeps its ratings and sends them again later.
  */
 export const PUBLIC_RATING_LIMITS = {
-  perAddress: { max: 40, spanMs: 10 * 60_000 },
+  perAddress: { max: 60, spanMs: 10 * 60_000 },
   // A window serves a few citizens in ten minutes; a phone rates a window once in that time.
   perWindow: { max: 12, spanMs: 10 * 60_000 },
 } as const satisfies Record<string, BurstRule>;
