@@ -26,11 +26,13 @@ import { pushOk, type TestDevice } from './helpers';
 const DIRECTOR = '税务局局长';
 
 let pullsChecked = 0;
+let eventsChecked = 0;
 let leaks = 0;
 
 afterAll(() => {
   recordFigures('privacy--covert', {
     'pulls checked': pullsChecked,
+    'events checked': eventsChecked,
     'inspector leaks before publication': leaks,
   });
   // The figure is a finding: a leak fails the suite even if a case forgot to say so.
@@ -80,6 +82,7 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     walkId: string,
   ): Promise<number> {
     pullsChecked++;
+    eventsChecked += events.length;
     const [stored] = await hall.server.db.query<{ proof: string }>(
       `SELECT payload ->> 'pinProof' AS proof FROM events
        WHERE type = 'walk.started' AND payload ->> 'walkId' = $1`,
