@@ -50,13 +50,13 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
   });
   afterAll(() => hall.close());
 
-  async function pullAll(device: TestDevice, after = 0): Promise<PulledEvent[]> {
+  async function pullAll(device: TestDevice, after = 0, limit = 500): Promise<PulledEvent[]> {
     const events: PulledEvent[] = [];
     let cursor = after;
     for (;;) {
       const res = await hall.server.app.inject({
         method: 'GET',
-        url: `/api/v1/sync/pull?after=${cursor}`,
+        url: `/api/v1/sync/pull?after=${cursor}&limit=${limit}`,
         headers: device.authorization(),
       });
       expect(res.statusCode, res.body).toBe(200);
@@ -142,8 +142,14 @@ describe.each(backends)('unannounced walks on $name', ({ name }) => {
     hall.at('2026-05-12T02:00:00Z');
     const { leader, walkId, problemId } = await covertWalk();
 
-    for (const device of [other, hall.evaluator]) {
-      const pulled = ofWalk(await pullAll(device), walkId, [problemId]);
+    // Page by page too: each page is concealed on its own, wherever it is cut.
+    for (const [device, limit] of [
+      [other, 500],
+      [hall.evaluator, 500],
+      [other, 1],
+      [other, 3],
+    ] as const) {
+      const pulled = ofWalk(await pullAll(device, 0, limit), walkId, [problemId]);
       expect(pulled.map((e) => e.type).sort()).toEqual([
         'problem.assigned',
         'problem.recorded',
