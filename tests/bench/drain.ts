@@ -1,0 +1,341 @@
+/**
+ * `npm run bench:drain`: how fast a device's backlog reaches the server.
+ *
+ * An evaluator (the real device code, src/app/device.ts, over fake-indexeddb) enrolls with a key
+ * against a real server process, queues BENCH_DRAIN ratings (10,000; 100,000 for the full size)
+ * with the network off, then syncs until nothing is pending — on PGlite, then on PostgreSQL (a
+ * throwaway cluster on loopback, as the server tests start one). Every request is timed on the
+ * wire, so the drain splits into pushes, the pull that brings the hall's events back, and the
+ * device's own work.
+ *
+ * Peer, in the same run and on the same database once the server has stopped: the same rows
+ * (fresh ids) inserted raw into the same tables, a push batch (500) per transaction with the
+ * ingest's own statements — hall sequence numbers, events, ratings (unnest) — and nothing else.
+ * Also the cost a signed request adds: signing (device), verifying (server) and the nonce row.
+ *
+ * Prints a table; asserts nothing.
+ */
+import 'fake-indexeddb/auto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enrollDevice, openDevice } from '../../src/app/device';
+import { newId } from '../../src/domain/ids';
+import type { Db } from '../../src/server/db/db';
+import { openPglite } from '../../src/server/db/pglite';
+import { openPostgres } from '../../src/server/db/postgres';
+import { takeHallSeqs } from '../../src/server/repos/halls';
+import { insertEvents, type StoredEvent } from '../../src/server/repos/events';
+import { insertRatings, type RatingRow } from '../../src/server/repos/ratings';
+import { isoAt } from '../../src/server/repos/util';
+import { DeviceSettings, memoryStore } from '../../src/storage/settings';
+import { MAX_PUSH_EVENTS } from '../../src/sync/protocol';
+import { generateDeviceKey, signRequest, verifyRequest } from '../../src/sync/signing';
+import type { FetchLike } from '../../src/sync/transport';
+import { startServerProcess } from '../support/server-process';
+import { admin, machine, printTable, summary, withPostgresDatabase } from './support';
+
+const DRAIN = Number(process.env.BENCH_DRAIN ?? 10_000);
+const PGLITE_PORT = Number(process.env.BENCH_PORT ?? 8387);
+const POSTGRES_PORT = PGLITE_PORT + 1;
+/** Signatures and nonces timed to find what a signed request costs. */
+const SIGNED_SAMPLES = 200;
+const PUSH_PATH = '/api/v1/sync/push';
+
+const TARGET = { PGlite: 5_000, PostgreSQL: 10_000 } as const;
+type Backend = keyof typeof TARGET;
+
+/** Every request the device sends, timed from the call to the answer's last byte. */
+function timedFetch() {
+  const times = { push: [] as number[], pull: [] as number[], other: [] as number[] };
+  let pushBody = '';
+  const fetchLike: FetchLike = async (input, init) => {
+    const started = performance.now();
+    const res = await fetch(input, init);
+    const body = await res.arrayBuffer();
+    const ms = performance.now() - started;
+    const path = new URL(input).pathname;
+    if (path === PUSH_PATH) {
+      times.push.push(ms);
+      if (!pushBody && typeof init?.body === 'string') pushBody = init.body;
+    } else if (path === '/api/v1/sync/pull') times.pull.push(ms);
+    else times.other.push(ms);
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  };
+  return { fetch: fetchLike, times, firstPushBody: () => pushBody };
+}
+
+interface Drained {
+  deviceId: string;
+  hallId: string;
+  queueSeconds: number;
+  seconds: number;
+  pending: number;
+  push: number[];
+  pull: number[];
+  /** A full push body as the device sent it, for timing signatures over one. */
+  pushBody: string;
+}
+
+async function drainDevice(baseUrl: string, code: string): Promise<Drained> {
+  const timed = timedFetch();
+  const options = {
+    baseUrl,
+    fetch: timed.fetch,
+    settings: new DeviceSettings(memoryStore()),
+    dbName: `bench-drain-${newId()}`,
+    triggers: false as const,
+  };
+  await enrollDevice(code, 'bench', options);
+  const device = (await openDevice(options))!;
+  await device.syncNow(); // reference data
+  const { windowId, hallId, deviceId } = device.credentials;
+  const departmentId = (await device.store.reference()).windows[windowId!]!.departmentId;
+  const queueStarted = performance.now();
+  for (let i = 0; i < DRAIN; i++)
+    await device.store.ratings.record({
+      hallId,
+      deviceId,
+      payload: {
+        windowId: windowId!,
+        departmentId,
+        level: 'satisfied',
+        reasons: [],
+        comment: '',
+        ticket: null,
+        channel: 'hall_tablet',
+        phoneId: null,
+        dutySessionId: null,
+      },
+    });
+  const queueSeconds = (performance.now() - queueStarted) / 1000;
+  timed.times.push.length = 0;
+  timed.times.pull.length = 0;
+  const started = performance.now();
+  for (let round = 0; round < 100; round++) {
+    await device.syncNow();
+    await device.engine.refreshCounts();
+    if (device.status.get().pending === 0) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const pending = device.status.get().pending;
+  device.stop();
+  return {
+    deviceId,
+    hallId,
+    queueSeconds,
+    seconds,
+    pending,
+    push: [...timed.times.push],
+    pull: [...timed.times.pull],
+    pushBody: timed.firstPushBody(),
+  };
+}
+
+/**
+ * The drained device's events and ratings inserted again under fresh ids, MAX_PUSH_EVENTS per
+ * transaction, with the statements the ingest needs at the least. Returns seconds and rows.
+ */
+async function rawInsert(db: Db, deviceId: string, hallId: string) {
+  const events = await db.query<StoredEvent & { at: Date; receivedAt: Date }>(
+    `SELECT id, hall_id AS "hallId", device_id AS "deviceId", device_seq AS "deviceSeq", type,
+       actor_id AS "actorId", at, hlc, hlc_original AS "hlcOriginal", prev_hash AS "prevHash",
+       hash, payload, envelope, received_at AS "receivedAt"
+     FROM events WHERE device_id = $1 ORDER BY device_seq`,
+    [deviceId],
+  );
+  const ratings = new Map(
+    (
+      await db.query<RatingRow & { at: Date; receivedAt: Date }>(
+        `SELECT event_id AS "eventId", hall_id AS "hallId", device_id AS "deviceId",
+           window_id AS "windowId", department_id AS "departmentId", level, channel, ticket,
+           phone_id AS "phoneId", duty_session_id AS "dutySessionId", reasons, comment, at,
+           received_at AS "receivedAt"
+         FROM ratings WHERE device_id = $1`,
+        [deviceId],
+      )
+    ).map((r) => [r.eventId, r]),
+  );
+  const receivedAt = isoAt(Date.now());
+  const copy = (from: typeof events, copyDevice: string) =>
+    from.map((e) => {
+      const id = newId();
+      const rating = ratings.get(e.id);
+      return {
+        event: { ...e, id, deviceId: copyDevice, at: e.at.toISOString(), receivedAt },
+        rating: rating
+          ? {
+              ...rating,
+              eventId: id,
+              deviceId: copyDevice,
+              at: rating.at.toISOString(),
+              receivedAt,
+            }
+          : null,
+      };
+    });
+  const insert = (batch: typeof copies) =>
+    db.tx(async (tx) => {
+      const first = await takeHallSeqs(tx, hallId, batch.length);
+      await insertEvents(
+        tx,
+        batch.map((c, n) => ({ ...c.event, hallSeq: first + n })),
+      );
+      await insertRatings(
+        tx,
+        batch.flatMap((c) => (c.rating ? [c.rating] : [])),
+      );
+    });
+  // A warm-up, as the server was warm when the device pushed: one more copy, not timed.
+  await insert(copy(events.slice(0, 1), newId()));
+  const copies = copy(events, newId());
+  const started = performance.now();
+  for (let i = 0; i < copies.length; i += MAX_PUSH_EVENTS)
+    await insert(copies.slice(i, i + MAX_PUSH_EVENTS));
+  return { seconds: (performance.now() - started) / 1000, rows: copies.length };
+}
+
+/** Milliseconds per signed request: signing (device), verifying (server), the nonce row (server). */
+async function signedCost(db: Db, deviceId: string, body: string) {
+  const key = await generateDeviceKey();
+  const parts = { method: 'POST', path: PUSH_PATH, body };
+  const signed: Record<string, string>[] = [];
+  let started = performance.now();
+  for (let i = 0; i < SIGNED_SAMPLES; i++)
+    signed.push(await signRequest(key.privateKey, parts, Date.now()));
+  const sign = (performance.now() - started) / SIGNED_SAMPLES;
+  started = performance.now();
+  for (const headers of signed) {
+    const verdict = await verifyRequest(key.publicKey, parts, headers, Date.now());
+    if (!verdict.ok) throw new Error(`signature refused: ${verdict.reason}`);
+  }
+  const verify = (performance.now() - started) / SIGNED_SAMPLES;
+  started = performance.now();
+  for (const headers of signed)
+    // The statement src/server/services/auth.ts runs for every signed request.
+    await db.query(
+      `INSERT INTO device_nonces (device_id, nonce, signed_at) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+      [deviceId, headers['x-device-nonce'], isoAt(Date.now())],
+    );
+  const nonce = (performance.now() - started) / SIGNED_SAMPLES;
+  return { sign, verify, nonce, bodyKb: Buffer.byteLength(body) / 1024 };
+}
+
+async function bench(
+  backend: Backend,
+  port: number,
+  env: Record<string, string>,
+  dataDir: string | undefined,
+  open: () => Promise<Db>,
+): Promise<string[][]> {
+  const server = await startServerProcess(port, env, dataDir ? { dataDir } : {});
+  let drained: Drained;
+  try {
+    const api = await admin(server);
+    const windows = await api.windows();
+    drained = await drainDevice(server.url, await api.enroll(windows[3]!.id));
+  } finally {
+    await server.stop();
+  }
+  const db = await open();
+  let raw: { seconds: number; rows: number };
+  let signed: Awaited<ReturnType<typeof signedCost>>;
+  try {
+    raw = await rawInsert(db, drained.deviceId, drained.hallId);
+    signed = await signedCost(db, drained.deviceId, drained.pushBody);
+  } finally {
+    await db.close();
+  }
+
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
+  const rate = (events: number, seconds: number) => Math.round(events / seconds);
+  const pushSeconds = sum(drained.push);
+  const pullSeconds = sum(drained.pull);
+  const drainRate = rate(DRAIN, drained.seconds);
+  const rawRate = rate(raw.rows, raw.seconds);
+  const push = summary(drained.push);
+  const perRequest = signed.sign + signed.verify + signed.nonce;
+  const n = DRAIN.toLocaleString('en');
+  return [
+    [
+      backend,
+      `drain ${n} queued ratings to pending 0`,
+      `${drained.seconds.toFixed(2)} s, ${drainRate.toLocaleString('en')} events/s` +
+        (drained.pending > 0 ? ` (${drained.pending} still pending)` : ''),
+      `≥ ${TARGET[backend].toLocaleString('en')}/s: ${drainRate >= TARGET[backend] ? 'met' : 'MISSED'}`,
+    ],
+    [
+      backend,
+      `  of which pushes (${drained.push.length} requests)`,
+      `${pushSeconds.toFixed(2)} s, ${rate(DRAIN, pushSeconds).toLocaleString('en')} events/s; ` +
+        `per push median ${push.median.toFixed(0)} ms, p99 ${push.p99.toFixed(0)} ms`,
+      '',
+    ],
+    [
+      backend,
+      `  of which pulls of the hall's events (${drained.pull.length} requests)`,
+      `${pullSeconds.toFixed(2)} s`,
+      '',
+    ],
+    [
+      backend,
+      '  of which the device (fake-indexeddb)',
+      `${(drained.seconds - pushSeconds - pullSeconds).toFixed(2)} s`,
+      '',
+    ],
+    [
+      backend,
+      `raw batched insert of the same ${raw.rows.toLocaleString('en')} rows`,
+      `${raw.seconds.toFixed(2)} s, ${rawRate.toLocaleString('en')} events/s`,
+      '(peer)',
+    ],
+    [
+      backend,
+      'ratio drain / raw insert (pushes only / raw)',
+      `${(drainRate / rawRate).toFixed(2)} (${(rate(DRAIN, pushSeconds) / rawRate).toFixed(2)})`,
+      `≥ 0.5: ${drainRate / rawRate >= 0.5 ? 'met' : 'MISSED'}`,
+    ],
+    [
+      backend,
+      `signed request, ${signed.bodyKb.toFixed(0)} KB body: sign + verify + nonce row`,
+      `${signed.sign.toFixed(2)} + ${signed.verify.toFixed(2)} + ${signed.nonce.toFixed(2)} ms = ` +
+        `${perRequest.toFixed(2)} ms, ${((100 * perRequest) / push.median).toFixed(1)} % of a median push`,
+      '',
+    ],
+    [
+      backend,
+      '(queueing the backlog on the device, not timed above)',
+      `${drained.queueSeconds.toFixed(1)} s`,
+      '',
+    ],
+  ];
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'hk-bench-drain-'));
+  try {
+    rows.push(...(await bench('PGlite', PGLITE_PORT, {}, dir, () => openPglite(join(dir, 'db')))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const pgRows = await withPostgresDatabase((url) =>
+    bench('PostgreSQL', POSTGRES_PORT, { DATABASE_URL: url }, undefined, () => openPostgres(url)),
+  );
+  if (pgRows) rows.push(...pgRows);
+  else console.log('PostgreSQL: not available, left out');
+
+  console.log(`\nhall-kiosk drain benchmark · ${new Date().toISOString()}`);
+  console.log(`${machine()}\n`);
+  printTable(['backend', 'what', 'measured', 'target'], rows);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
