@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import pg from 'pg';
 import type { EventEnvelope, RatingSubmitted } from '../../src/domain/events';
 import { openPostgres } from '../../src/server/db/postgres';
 import { listWindows } from '../../src/server/repos/reference';
@@ -214,7 +215,36 @@ interface Level {
   generatorCores: number;
   serverCores: number | null;
   postgresCores: number | null;
+  /** Mean database sessions of the server running a statement, and of those waiting on a lock. */
+  database: { active: number; waiting: number };
   machineBusy: number;
+}
+
+/**
+ * Samples the server's connections to the database every 100 ms until `stop` is called: how many
+ * run a statement, and how many of those wait for a lock another transaction holds.
+ */
+function sampleSessions(client: pg.Client) {
+  const samples: { active: number; waiting: number }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ active: number; waiting: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
+           count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')::int AS waiting
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      samples.push(rows[0]!);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    const mean = (f: (s: { active: number; waiting: number }) => number) =>
+      samples.reduce((a, s) => a + f(s), 0) / Math.max(1, samples.length);
+    return { active: mean((s) => s.active), waiting: mean((s) => s.waiting) };
+  };
 }
 
 async function runLevel(
@@ -222,6 +252,7 @@ async function runLevel(
   devices: SimDevice[],
   serverPid: number | null,
   postgresPid: number | null,
+  sessions: pg.Client,
 ) {
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
@@ -230,6 +261,7 @@ async function runLevel(
   const serverBefore = processCpu(serverPid);
   const postgresBefore = processCpu(postgresPid);
   const machineBefore = machineCpu();
+  const stopSampling = sampleSessions(sessions);
   const started = performance.now();
   const end = started + SECONDS * 1000;
   await Promise.all(
@@ -243,6 +275,7 @@ async function runLevel(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const database = await stopSampling();
   const used = process.cpuUsage(cpu);
   const serverAfter = processCpu(serverPid);
   const postgresAfter = processCpu(postgresPid);
@@ -261,6 +294,7 @@ async function runLevel(
       postgresBefore === null || postgresAfter === null
         ? null
         : (postgresAfter - postgresBefore) / seconds,
+    database,
     machineBusy:
       (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
   } satisfies Level;
@@ -275,9 +309,16 @@ async function bench(url: string): Promise<Level[]> {
     // Warm the server up (keys imported, statements planned) off the clock.
     for (const sim of devices.slice(0, 20)) await pushOnce(server.url, sim);
     const levels: Level[] = [];
-    for (const n of LEVELS) {
-      levels.push(await runLevel(server.url, devices.slice(0, n), serverPid, postgresPid));
-      process.stderr.write(`${n} devices done\n`);
+    const sessions = new pg.Client({ connectionString: url });
+    await sessions.connect();
+    try {
+      for (const n of LEVELS) {
+        const devicesNow = devices.slice(0, n);
+        levels.push(await runLevel(server.url, devicesNow, serverPid, postgresPid, sessions));
+        process.stderr.write(`${n} devices done\n`);
+      }
+    } finally {
+      await sessions.end();
     }
     return levels;
   } finally {
@@ -313,6 +354,7 @@ async function main(): Promise<void> {
       Math.round(l.stored / l.seconds).toLocaleString('en'),
       Math.round(l.pushes / l.seconds).toLocaleString('en'),
       errors.length === 0 ? '0' : errors.map(([status, n]) => `${status}: ${n}`).join(', '),
+      `${l.database.active.toFixed(1)} / ${l.database.waiting.toFixed(1)}`,
       [l.generatorCores, l.serverCores, l.postgresCores, cpus().length * l.machineBusy]
         .map((c) => (c === null ? '?' : c.toFixed(2)))
         .join(' / '),
@@ -326,6 +368,7 @@ async function main(): Promise<void> {
       'events/s',
       'pushes/s',
       'errors',
+      'db sessions busy / on a lock',
       'cores: generator / server / PostgreSQL / machine',
       'target',
     ],
