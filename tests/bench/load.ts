@@ -374,13 +374,19 @@ async function main(): Promise<void> {
     ],
     rows,
   );
-  // Where adding devices stops adding throughput.
-  const best = Math.max(...levels.map((l) => l.stored / l.seconds));
-  const knee = levels.find((l) => l.stored / l.seconds >= 0.9 * best)!;
-  console.log(
-    `\nThroughput reaches 90 % of its best (${Math.round(best).toLocaleString('en')} events/s) ` +
-      `at ${knee.devices} devices; beyond that more devices only lengthen the queue.`,
-  );
+  // Where adding devices stops adding throughput: each level against the one before it.
+  console.log('');
+  for (const [i, l] of levels.entries()) {
+    if (i === 0) continue;
+    const before = levels[i - 1]!;
+    const gain = l.stored / l.seconds / (before.stored / before.seconds);
+    const p50 = summary(l.latencies).median / summary(before.latencies).median;
+    console.log(
+      `${before.devices} → ${l.devices} devices: ${gain.toFixed(2)}× the events/s, ` +
+        `${p50.toFixed(1)}× the median push` +
+        (gain < 1.2 ? ' — saturated: more devices only lengthen the queue' : ''),
+    );
+  }
 }
 
 main().catch((error: unknown) => {
