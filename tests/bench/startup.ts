@@ -36,6 +36,8 @@ const WATCH_SCRIPT = `(() => {
     return true;
   };
   const observer = new MutationObserver(() => {
+    if (window.__hkShell === undefined && document.querySelector('main#main'))
+      window.__hkShell = performance.now();
     if (!ready()) return;
     observer.disconnect();
     window.__hkInteractive = performance.now();
@@ -53,6 +55,8 @@ interface Start {
   document: number;
   /** The module scripts ran and DOMContentLoaded's handlers returned. */
   scripts: number;
+  /** The evaluator's shell was in the page, still loading the device. */
+  shell: number;
   fromServiceWorker: boolean;
 }
 
@@ -67,15 +71,17 @@ async function coldStart(context: BrowserContext, rate: number): Promise<Start> 
       timeout: 30_000,
       polling: 50,
     });
-    const [interactive, frame, document, scripts] = (await page.evaluate(`(() => {
+    const [interactive, frame, document, scripts, shell] = (await page.evaluate(`(() => {
       const nav = performance.getEntriesByType('navigation')[0];
-      return [window.__hkInteractive, window.__hkFrame, nav.responseEnd, nav.domContentLoadedEventEnd];
-    })()`)) as [number, number, number, number];
+      return [window.__hkInteractive, window.__hkFrame, nav.responseEnd,
+        nav.domContentLoadedEventEnd, window.__hkShell ?? NaN];
+    })()`)) as [number, number, number, number, number];
     return {
       interactive,
       frame,
       document,
       scripts,
+      shell,
       fromServiceWorker: response?.fromServiceWorker() ?? false,
     };
   } finally {
@@ -136,17 +142,24 @@ async function main(): Promise<void> {
 
     const all = [...plain, ...throttled];
     const served = all.filter((s) => s.fromServiceWorker).length;
-    const row = (label: string, starts: Start[], target: number): string[] => {
+    const rows = (label: string, starts: Start[], target: number): string[][] => {
       const i = summary(starts.map((s) => s.interactive));
       const f = summary(starts.map((s) => s.frame));
       const d = summary(starts.map((s) => s.document));
       const c = summary(starts.map((s) => s.scripts));
+      const h = summary(starts.map((s) => s.shell));
       return [
-        label,
-        `median ${ms(i.median)}, p95 ${ms(i.p95)}; frame showing them ${ms(f.median)}, ` +
-          `p95 ${ms(f.p95)} (medians: document from the cache ${ms(d.median)}, ` +
-          `scripts run ${ms(c.median)})`,
-        `≤ ${target} ms: ${i.median <= target ? 'met' : 'MISSED'}`,
+        [
+          label,
+          `median ${ms(i.median)}, p95 ${ms(i.p95)}`,
+          `median ≤ ${target} ms: ${i.median <= target ? 'met' : 'MISSED'}`,
+        ],
+        [
+          '  on the way (medians)',
+          `document from the cache ${ms(d.median)}, scripts run ${ms(c.median)}, ` +
+            `shell shown ${ms(h.median)}, first frame with the buttons ${ms(f.median)}`,
+          '',
+        ],
       ];
     };
     console.log(
@@ -157,8 +170,8 @@ async function main(): Promise<void> {
     printTable(
       ['what', 'measured', 'target'],
       [
-        row(`evaluator cold start offline → interactive, ${RUNS} runs`, plain, TARGET.plain),
-        row(`the same, ${THROTTLE}× CPU throttling`, throttled, TARGET.throttled),
+        ...rows(`evaluator cold start offline → interactive, ${RUNS} runs`, plain, TARGET.plain),
+        ...rows(`the same, ${THROTTLE}× CPU throttling`, throttled, TARGET.throttled),
         [
           'JavaScript that start loads',
           `${js.count} scripts, ${kb(js.bytes)} (${kb(js.gzip)} gzip); ` +
