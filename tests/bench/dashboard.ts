@@ -27,6 +27,7 @@ import { dashboard } from '../../src/server/services/dashboard';
 import { ranking } from '../../src/server/services/ranking';
 import { listDepartments, listLeaders, listWindows } from '../../src/server/repos/reference';
 import startPostgres from '../support/postgres';
+import { recordBench, verdict } from './results';
 
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
 const DAYS = 90;
@@ -400,6 +401,14 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of table) console.log(line(r));
+  recordBench(
+    'dashboard',
+    rows.map((r) => [
+      `${r.query}, ${r.backend}, ${RATINGS.toLocaleString('en')} ratings`,
+      `median ${r.ms.toFixed(1)} ms`,
+      `≤ ${TARGET_MS[r.backend]} ms: ${verdict(r.ms <= TARGET_MS[r.backend])}`,
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {
