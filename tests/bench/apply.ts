@@ -30,6 +30,7 @@ import { DeviceSettings, memoryStore } from '../../src/storage/settings';
 import { PULL_PAGE, type PullResponse, type PulledEvent } from '../../src/sync/protocol';
 import { startServerProcess } from '../support/server-process';
 import { launchChromium, machine, median, printTable } from './support';
+import { recordBench, type BenchRow } from './results';
 
 const EVENTS = Number(process.env.BENCH_APPLY_EVENTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_APPLY_RUNS ?? 3);
@@ -278,6 +279,7 @@ async function main(): Promise<void> {
         `; medians of ${RUNS} runs\n`,
     );
     printTable(['what', 'measured', 'target'], table);
+    recordBench('apply', table as BenchRow[]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.stop();

@@ -29,6 +29,7 @@ import {
   printTable,
   summary,
 } from './support';
+import { recordBench, type BenchRow } from './results';
 
 /** 500 keeps the run near three minutes on a busy machine; the issue's size is BENCH_TAPS=1000. */
 const TAPS = Number(process.env.BENCH_TAPS ?? 500);
@@ -303,6 +304,7 @@ async function main(): Promise<void> {
 
     console.log(`\nhall-kiosk capture benchmark · ${new Date().toISOString()}\n${machine()}\n`);
     printTable(['what', 'measured', 'target'], rows);
+    recordBench('capture', rows as BenchRow[]);
   } finally {
     await browser.close();
     await server.stop();
