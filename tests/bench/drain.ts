@@ -33,6 +33,7 @@ import { MAX_PUSH_EVENTS } from '../../src/sync/protocol';
 import { generateDeviceKey, signRequest, verifyRequest } from '../../src/sync/signing';
 import type { FetchLike } from '../../src/sync/transport';
 import { startServerProcess } from '../support/server-process';
+import { recordBench } from './results';
 import { admin, machine, printTable, summary, withPostgresDatabase } from './support';
 
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 10_000);
@@ -333,6 +334,14 @@ async function main(): Promise<void> {
   console.log(`\nhall-kiosk drain benchmark · ${new Date().toISOString()}`);
   console.log(`${machine()}\n`);
   printTable(['backend', 'what', 'measured', 'target'], rows);
+  recordBench(
+    'drain',
+    rows.map(([backend, what, measured, target]) => [
+      `${what!.trim()}, ${backend}`,
+      measured!,
+      target!,
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {

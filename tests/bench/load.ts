@@ -27,6 +27,7 @@ import type { PushResponse } from '../../src/sync/protocol';
 import { exportPublicKey, generateDeviceKey, signRequest } from '../../src/sync/signing';
 import { TestDevice } from '../server/helpers';
 import { startServerProcess } from '../support/server-process';
+import { recordBench, verdict } from './results';
 import { machine, printTable, summary, withPostgresDatabase } from './support';
 
 const LEVELS = (process.env.BENCH_LOAD_DEVICES ?? '1,10,50,200,1000')
@@ -373,6 +374,21 @@ async function main(): Promise<void> {
       'target',
     ],
     rows,
+  );
+  recordBench(
+    'load',
+    levels.map((l, i) => {
+      const s = summary(l.latencies);
+      return [
+        `${l.devices} devices pushing ${BATCH} signed ratings per push for ${SECONDS} s, PostgreSQL`,
+        `push p50 ${s.median.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms; ` +
+          `${Math.round(l.stored / l.seconds).toLocaleString('en')} events/s; errors ${rows[i]![4]}; ` +
+          `db sessions on a lock ${l.database.waiting.toFixed(1)}`,
+        l.devices === 200
+          ? `p99 ≤ ${P99_TARGET_MS} ms, no errors: ${verdict(s.p99 <= P99_TARGET_MS && rows[i]![4] === '0')}`
+          : `no errors: ${verdict(rows[i]![4] === '0')}`,
+      ];
+    }),
   );
   // Where adding devices stops adding throughput: each level against the one before it.
   console.log('');
