@@ -23,10 +23,12 @@ export interface BenchResults {
 /** "met" or "MISSED", for a target column. */
 export const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
-/** The machine the figures come from, in one line. */
+/** Cores, memory, Node and the load average, for the line above a table. */
 export function machine(): string {
-  const gib = totalmem() / 2 ** 30;
-  return `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${gib.toFixed(0)} GiB, Node ${process.versions.node}`;
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${load}`;
 }
 
 /** Write (replace) the rows of `bench`, named as its file. */

@@ -5,7 +5,6 @@
  */
 import { chromium, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import startPostgres from '../support/postgres';
@@ -77,6 +76,9 @@ export async function admin(server: ServerProcess) {
       }[],
     enroll: async (windowId: string) =>
       (await call('/enrollments', { role: 'evaluator', windowId })).code as string,
+    /** An enrollment code for a duty kiosk or an inspection tablet. */
+    enrollRole: async (role: 'duty_kiosk' | 'inspection_tablet') =>
+      (await call('/enrollments', { role })).code as string,
     ratingCount: async () => (await call('/ratings?limit=1')).counted as number,
   };
 }
@@ -102,13 +104,7 @@ export async function enrolledEvaluator(
   return page;
 }
 
-/** Cores, memory, Node and the load average, for the line above a table. */
-export function machine(): string {
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  return `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${load}`;
-}
+export { machine } from './results';
 
 /** Prints a table: a header and rows, columns padded to their widest cell. */
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
