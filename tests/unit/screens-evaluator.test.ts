@@ -10,6 +10,7 @@ import { newId } from '../../src/domain/ids';
 import { emptyReference, type Reference } from '../../src/domain/reference';
 import {
   EvaluatorState,
+  SAVING_SHOWN_AFTER_MS,
   THANKS_MS,
   UPDATE_IDLE_MS,
 } from '../../src/screens/evaluator/evaluator-state.svelte';
@@ -154,10 +155,15 @@ describe('EvaluatorState', () => {
   it('saves a good rating with one tap and thanks only after the write committed', async () => {
     const { state, fake, timers } = await ready();
     state.choose('satisfied');
-    expect(state.step).toBe('saving');
+    // Nothing on screen changes while the transaction runs, unless it is slow.
+    expect(state.step).toBe('start');
     expect(fake.recorded).toEqual([
       { level: 'satisfied', reasons: [], comment: '', ticket: null, windowId, departmentId },
     ]);
+    timers.advance(SAVING_SHOWN_AFTER_MS - 1);
+    expect(state.step).toBe('start');
+    timers.advance(1);
+    expect(state.step).toBe('saving');
     timers.advance(60_000);
     expect(state.step).toBe('saving');
     await fake.commit();
@@ -172,6 +178,20 @@ describe('EvaluatorState', () => {
     const { state, fake } = await ready();
     state.choose('very_satisfied');
     state.choose('satisfied');
+    expect(fake.recorded).toHaveLength(1);
+  });
+
+  it('starts no countdown and applies no update while a rating is being written', async () => {
+    const { state, fake, timers, updates } = await ready();
+    state.choose('satisfied');
+    updates.offer();
+    state.touch();
+    state.reset();
+    timers.advance(UPDATE_IDLE_MS * 3);
+    expect(updates.applied()).toBe(0);
+    expect(state.step).toBe('saving');
+    await fake.commit();
+    expect(state.step).toBe('thanks');
     expect(fake.recorded).toHaveLength(1);
   });
 

@@ -22,6 +22,8 @@ import { writeErrorCode } from '../write-errors';
 export const THANKS_MS = 4_000;
 /** How long the start screen must sit untouched before a waiting update is applied. */
 export const UPDATE_IDLE_MS = 10_000;
+/** A write that takes longer than this shows 正在保存 until it is committed. */
+export const SAVING_SHOWN_AFTER_MS = 150;
 
 export type EvaluatorPhase = 'loading' | 'notEnrolled' | 'wrongRole' | 'ready' | 'failed';
 export type EvaluatorStep = 'start' | 'reasons' | 'saving' | 'thanks' | 'error';
@@ -47,6 +49,12 @@ export class EvaluatorState {
   #unsubscribe: Unsubscribe[] = [];
   #updateWaiting = false;
   #stopped = false;
+  /**
+   * A rating is being written. Taps wait for it, and the screen does not change until it is
+   * committed: a frame drawn in the middle of the transaction would delay the commit. Only a write
+   * slower than {@link SAVING_SHOWN_AFTER_MS} shows 正在保存.
+   */
+  #writing = false;
 
   #phase = $state<EvaluatorPhase>('loading');
   #role = $state<DeviceRole | null>(null);
@@ -213,7 +221,7 @@ export class EvaluatorState {
 
   /** A tap on a level: good and middling levels are saved at once, a 差评 asks why first. */
   choose(level: RatingLevel): void {
-    if (this.#phase !== 'ready' || !this.window || this.revoked) return;
+    if (this.#writing || this.#phase !== 'ready' || !this.window || this.revoked) return;
     if (this.#step !== 'start' && this.#step !== 'reasons') return;
     // Armed: a tap on the start screen takes the one rating 请评价 opened; closed, it takes none.
     if (this.#step === 'start' && this.closed) return;
@@ -229,7 +237,7 @@ export class EvaluatorState {
 
   /** Submit the reasons step; without a ticked reason or a comment nothing is saved. */
   submitReasons(): void {
-    if (this.#step !== 'reasons' || !this.#level) return;
+    if (this.#writing || this.#step !== 'reasons' || !this.#level) return;
     if (this.#reasons.length === 0 && !this.#comment.trim()) {
       this.#needReason = true;
       this.#schedule();
@@ -240,7 +248,7 @@ export class EvaluatorState {
 
   /** Back to the start, dropping anything unfinished. */
   reset(): void {
-    if (this.#step === 'saving') return;
+    if (this.#writing) return;
     this.#step = 'start';
     this.#level = null;
     this.#reasons = [];
@@ -259,8 +267,8 @@ export class EvaluatorState {
     const device = this.#device;
     const bound = this.window;
     if (!device || !bound) return;
-    this.#step = 'saving';
-    this.#timer.clear();
+    this.#writing = true;
+    this.#timer.set(SAVING_SHOWN_AFTER_MS, () => (this.#step = 'saving'));
     try {
       await device.recordRating({
         level,
@@ -278,12 +286,15 @@ export class EvaluatorState {
     } catch (error) {
       this.#error = writeErrorCode(error);
       this.#step = 'error';
+    } finally {
+      this.#writing = false;
     }
     this.#schedule();
   }
 
   /** One countdown at a time, chosen by the step: thank-you, idle return, or idle update. */
   #schedule(): void {
+    if (this.#writing) return; // the write schedules what follows it
     this.#timer.clear();
     if (this.#phase !== 'ready' || this.#stopped) return;
     switch (this.#step) {
