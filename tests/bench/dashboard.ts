@@ -12,9 +12,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import type { TestProject } from 'vitest/node';
 import type { Db } from '../../src/server/db/db';
 import { migrate } from '../../src/server/db/migrations';
 import { openPglite } from '../../src/server/db/pglite';
@@ -26,8 +23,8 @@ import { writeConsoleEvents, type RefWrite } from '../../src/server/services/con
 import { dashboard } from '../../src/server/services/dashboard';
 import { ranking } from '../../src/server/services/ranking';
 import { listDepartments, listLeaders, listWindows } from '../../src/server/repos/reference';
-import startPostgres from '../support/postgres';
 import { recordBench, verdict } from './results';
+import { withPostgresDatabase } from './support';
 
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
 const DAYS = 90;
@@ -333,40 +330,6 @@ async function bench(backend: Backend, db: Db): Promise<Row[]> {
   return rows;
 }
 
-async function withPostgres<T>(fn: (db: Db) => Promise<T>): Promise<T | null> {
-  let adminUrl: string | undefined;
-  const stop = await startPostgres({
-    provide: (_key: string, value: string) => {
-      adminUrl = value;
-    },
-  } as unknown as TestProject);
-  try {
-    if (!adminUrl) return null;
-    const name = `hk_bench_${randomBytes(6).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const db = await openPostgres(url.toString());
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }
-  } finally {
-    stop?.();
-  }
-}
-
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'hk-bench-pglite-'));
@@ -380,7 +343,14 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const pgRows = await withPostgres((db) => bench('postgres', db));
+  const pgRows = await withPostgresDatabase(async (url) => {
+    const db = await openPostgres(url);
+    try {
+      return await bench('postgres', db);
+    } finally {
+      await db.close();
+    }
+  });
   if (pgRows) rows.push(...pgRows);
   else console.log('PostgreSQL: not available, left out');
 
