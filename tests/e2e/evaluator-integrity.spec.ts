@@ -78,6 +78,12 @@ test('an armed evaluator takes one rating after 请评价, offline, and closes a
 test('the console lists unusual ratings and the repeated presses kept for audit', async ({
   page,
 }) => {
+  // An evaluator that rates faster than a window serves: more than ten in ten minutes.
+  const card = await api.window(WINDOW);
+  await api.rateAt(
+    card,
+    Array.from({ length: 11 }, () => ({ level: 'very_satisfied' as const })),
+  );
   await page.goto('/admin');
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill(process.env.E2E_ADMIN_PASSWORD!);
@@ -90,4 +96,17 @@ test('the console lists unusual ratings and the repeated presses kept for audit'
     page.getByTestId('rating-flag').first().or(page.getByTestId('rating-flags-empty')),
   ).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // The burst is there with its ratings; the administrator keeps it with a note.
+  const flag = page.getByTestId('rating-flag').filter({ hasText: WINDOW });
+  await expect(flag).toHaveAttribute('data-kind', 'evaluator_burst');
+  const review = flag.locator('xpath=following-sibling::tr[1]');
+  await review.getByTestId('rating-flag-note').fill('窗口演示，已核实');
+  await review.getByTestId('rating-flag-keep').click();
+  await expect(flag.getByTestId('rating-flag-reviewed')).toBeVisible();
+  const res = await admin.get('/api/v1/admin/rating-flags');
+  const reviewed = ((await res.json()) as { flags: { windowCode: string | null }[] }).flags.find(
+    (f) => f.windowCode === WINDOW,
+  );
+  expect(reviewed).toMatchObject({ verdict: 'kept', reviewNote: '窗口演示，已核实' });
 });
