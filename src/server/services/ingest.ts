@@ -28,7 +28,6 @@ import {
   isWellFormedText,
   wellFormedCopy,
 } from '../../domain/events';
-import { hashValue } from '../../domain/hash';
 import { MAX_COUNTER, clampHlc, formatHlc, parseHlc } from '../../domain/hlc';
 import { verifyPinProof } from '../../domain/pin';
 import { isHallDate } from '../../domain/schedule';
@@ -96,6 +95,7 @@ import {
   type WindowRow,
 } from '../repos/reference';
 import { isoAt } from '../repos/util';
+import { serverHashValue } from '../hash';
 import { projectReference } from './reference-projection';
 
 /** The device log an event is appended to. */
@@ -667,7 +667,9 @@ export async function ingestEvents(
   // In memory: the hash each next event chains to, and every check that needs no database.
   // Text that is not valid Unicode cannot be hashed as sent; such an event is refused below
   // (invalid_text), and chains on by the hash of what can be kept of it.
-  const hashes = raws.map((raw) => hashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)));
+  const hashes = raws.map((raw) =>
+    serverHashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)),
+  );
   const alone = raws.map((raw, i) =>
     checkAlone(writer, raw, i === 0 ? ctx.lastHash : hashes[i - 1]!, ctx),
   );
