@@ -328,3 +328,95 @@ describe('local refusals', () => {
     expect(await store.db.ratings.count()).toBe(2);
   });
 });
+
+describe('the event built before the transaction', () => {
+  /** Every stored log entry continues the one before it: seq + 1, prevHash = its hash, later hlc. */
+  async function expectChain(store: LocalStore, n: number): Promise<void> {
+    const log = await store.db.log.orderBy('deviceSeq').toArray();
+    expect(log.map((e) => e.deviceSeq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    for (let i = 0; i < log.length; i++) {
+      const entry = log[i]!;
+      expect(eventHash(entry.event)).toBe(entry.hash);
+      expect(entry.event.prevHash).toBe(i === 0 ? null : log[i - 1]!.hash);
+      if (i > 0) expect(entry.event.hlc > log[i - 1]!.event.hlc).toBe(true);
+    }
+    expect(await store.db.getMeta('head')).toEqual({ seq: n, hash: log[n - 1]!.hash });
+  }
+
+  it('is rebuilt when another tab wrote meanwhile, so the chain has no fork', async () => {
+    const deviceId = newId();
+    const name = `test-${newId()}`;
+    const a = await LocalStore.open(name, deviceId);
+    const b = await LocalStore.open(name, deviceId);
+    stores.push(a, b);
+    const write = { hallId, deviceId, payload: payload() };
+    // Each tab writes after the other, so each one's last head is stale every time.
+    for (let i = 0; i < 6; i++) await (i % 2 === 0 ? a : b).ratings.record(write);
+    // Both at once: the two transactions run one after the other.
+    await Promise.all([a.ratings.record(write), b.ratings.record(write)]);
+    await expectChain(a, 8);
+  });
+
+  it('is rebuilt when another writer of the log (a duty record) moved the head', async () => {
+    const store = await openStore();
+    const writer = { hallId, deviceId: store.deviceId };
+    await store.ratings.record({ ...writer, payload: payload() });
+    await store.duty.signOut(writer, null, { sessionId: newId(), reason: 'manual' });
+    await store.ratings.record({ ...writer, payload: payload() });
+    await expectChain(store, 3);
+  });
+
+  it('never issues an hlc before one a pulled page stored meanwhile', async () => {
+    let t = Date.parse('2026-03-02T01:00:00.000Z');
+    const store = await openStore(newId(), new DeviceClock(() => t));
+    const first = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    // A pull merged an event from a clock two minutes ahead: the stored hlc jumped forward.
+    const ahead = new Date(t + 120_000).toISOString();
+    const pulledHlc = `${ahead}-0003-${first.hlc.slice(-16)}`;
+    await store.db.putMeta('hlc', pulledHlc);
+    t += 1_000;
+    const next = await store.ratings.record({
+      hallId,
+      deviceId: store.deviceId,
+      payload: payload(),
+    });
+    expect(next.hlc > pulledHlc).toBe(true);
+    expect(parseHlc(next.hlc)!.millis).toBe(Date.parse(ahead));
+    await expectChain(store, 2);
+  });
+
+  it('repeats the press another tab recorded, which this one never saw', async () => {
+    let t = Date.parse('2026-03-02T01:00:00.000Z');
+    const deviceId = newId();
+    const name = `test-${newId()}`;
+    const a = await LocalStore.open(name, deviceId, { clock: new DeviceClock(() => t) });
+    const b = await LocalStore.open(name, deviceId, { clock: new DeviceClock(() => t) });
+    stores.push(a, b);
+    const write = { hallId, deviceId, payload: payload(), repeatWithinMs: 3_000 };
+    await a.ratings.record(write); // a's own earlier press, long ago
+    t += 60_000;
+    const counted = await b.ratings.record(write);
+    t += 1_000;
+    const repeat = await a.ratings.record(write);
+    expect(counted.payload.repeatOf).toBeUndefined();
+    expect(repeat.payload.repeatOf).toBe(counted.id);
+    expect((await a.db.ratings.get(repeat.id))!.repeatOf).toBe(counted.id);
+    // And a press the guess would call a repeat is not one once the server refused its original.
+    t += 1_000;
+    await a.settle(
+      { acked: [], rejected: [{ deviceSeq: repeat.deviceSeq, reason: 'x', message: 'x' }] },
+      new Date(t).toISOString(),
+    );
+    await a.settle(
+      { acked: [], rejected: [{ deviceSeq: counted.deviceSeq, reason: 'x', message: 'x' }] },
+      new Date(t).toISOString(),
+    );
+    const alone = await a.ratings.record(write);
+    expect(alone.payload.repeatOf).toBeUndefined();
+    await expectChain(a, 4);
+  });
+});
