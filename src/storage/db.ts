@@ -131,6 +131,11 @@ export interface MetaValues {
    * ahead of its events would skip them for good.
    */
   cursor: number;
+  /**
+   * Own events ever settled by the server (acknowledged or refused), kept with the answers: the
+   * events pending are the head's seq less this, without counting a backlog.
+   */
+  settled: number;
   /** Last hlc issued or received, so the clock never runs backwards across restarts. */
   hlc: string;
   /** Server time minus device time (ms), learned on the last sync. */

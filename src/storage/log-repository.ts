@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import type { Settlement } from '../sync/outcomes';
-import type { HallKioskDb, LogEntry } from './db';
+import type { LogHead } from '../domain/device';
+import type { HallKioskDb, LogEntry, LogStatus } from './db';
 
 export type { Settlement };
 
@@ -44,18 +45,23 @@ export class LogRepository {
     return rows.reverse();
   }
 
+  /**
+   * What waits and what was refused. Pending is the log head's sequence number less the events
+   * ever settled (a counter kept in `meta` by {@link settle}, in the same transaction as the
+   * answers), so it costs two key reads however long the backlog; only the few refused events
+   * are counted from their index. A database whose counter was never written (older versions)
+   * gets it when the store opens.
+   */
   async counts(): Promise<LogCounts> {
-    const { log } = this.db;
-    const [pending, rejected] = await Promise.all([
-      log
-        .where('[status+deviceSeq]')
-        .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
-        .count(),
-      log
-        .where('[status+deviceSeq]')
-        .between(['rejected', Dexie.minKey], ['rejected', Dexie.maxKey])
-        .count(),
+    const { db } = this;
+    const [[head, settled], rejected] = await Promise.all([
+      db.meta.bulkGet(['head', 'settled']),
+      countStatus(db, 'rejected'),
     ]);
+    const pending =
+      settled === undefined
+        ? await countStatus(db, 'pending')
+        : ((head?.value as LogHead | undefined)?.seq ?? 0) - (settled.value as number);
     return { pending, rejected };
   }
 
@@ -69,8 +75,8 @@ export class LogRepository {
     const rejected = new Map(settlement.rejected.map((r) => [r.deviceSeq, r]));
     const seqs = [...settlement.acked.filter((s) => !rejected.has(s)), ...rejected.keys()];
     if (seqs.length === 0) return;
-    await db.transaction('rw', [db.log, db.ratings], async () => {
-      const entries = await db.log.bulkGet(seqs);
+    await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
+      const [entries, settledBefore] = await Promise.all([db.log.bulkGet(seqs), settledCount(db)]);
       const changedLog: LogEntry[] = [];
       const ratingStatus = new Map<string, { status: LogEntry['status']; reason?: string }>();
       for (const entry of entries) {
@@ -89,9 +95,28 @@ export class LogRepository {
       }
       if (changedLog.length === 0) return;
       await db.log.bulkPut(changedLog);
+      await db.putMeta('settled', settledBefore + changedLog.length);
       const ids = changedLog.filter((e) => e.type === 'rating.submitted').map((e) => e.id);
       const ratings = (await db.ratings.bulkGet(ids)).filter((r) => r !== undefined);
       await db.ratings.bulkPut(ratings.map((r) => ({ ...r, ...ratingStatus.get(r.id)! })));
     });
   }
+}
+
+function countStatus(db: HallKioskDb, status: LogStatus): Promise<number> {
+  return db.log
+    .where('[status+deviceSeq]')
+    .between([status, Dexie.minKey], [status, Dexie.maxKey])
+    .count();
+}
+
+/**
+ * Own events ever settled (acknowledged or refused), inside a transaction over log and meta: the
+ * counter, or for a database that never kept one, the events held less those pending.
+ */
+export async function settledCount(db: HallKioskDb): Promise<number> {
+  const [head, settled] = await db.meta.bulkGet(['head', 'settled']);
+  if (settled !== undefined) return settled.value as number;
+  const seq = (head?.value as LogHead | undefined)?.seq ?? 0;
+  return seq - (await countStatus(db, 'pending'));
 }

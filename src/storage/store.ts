@@ -11,7 +11,7 @@ import {
 import { UnsyncedRecordsError } from './errors';
 import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
-import { LogRepository, type LogCounts, type Settlement } from './log-repository';
+import { LogRepository, settledCount, type LogCounts, type Settlement } from './log-repository';
 import { PhotoRepository, type PhotoUpload } from './photo-repository';
 import type { PinRepository, RosterPin } from './pin-repository';
 import { RatingRepository } from './rating-repository';
@@ -75,7 +75,12 @@ export class LocalStore {
     const clock = options.clock ?? new DeviceClock();
     await db.transaction('rw', db.tables, async () => {
       const owner = await db.getMeta('deviceId');
-      if (owner === deviceId) return;
+      if (owner === deviceId) {
+        // Databases of earlier versions did not keep the settled counter: start it once.
+        if ((await db.getMeta('settled')) === undefined)
+          await db.putMeta('settled', await settledCount(db));
+        return;
+      }
       if (owner !== undefined) {
         // A new enrollment starts a fresh log, but never at the cost of unsent records (events,
         // and photos the server does not have yet).
@@ -84,6 +89,7 @@ export class LocalStore {
         await Promise.all(db.tables.map((t) => t.clear()));
       }
       await db.putMeta('deviceId', deviceId);
+      await db.putMeta('settled', await settledCount(db));
     });
     clock.offsetMs = (await db.getMeta('clockOffsetMs')) ?? 0;
     return new LocalStore(db, deviceId, clock, options.foldPipeline ?? null);

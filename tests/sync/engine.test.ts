@@ -139,7 +139,10 @@ describe('one round at a time', () => {
     let maxInFlight = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let pushing!: () => void;
+    const pushStarted = new Promise<void>((resolve) => (pushing = resolve));
     api.duringPush = async () => {
+      pushing();
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await gate;
@@ -152,7 +155,7 @@ describe('one round at a time', () => {
       wasSyncing = s.syncing;
     });
     const first = engine.syncOnce();
-    await new Promise((r) => setImmediate(r));
+    await pushStarted; // the first round's batch is on its way
     await record(2);
     const second = engine.syncOnce();
     const third = engine.syncOnce();
