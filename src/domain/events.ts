@@ -466,6 +466,11 @@ export const SettingsSavedSchema = v.strictObject({
    * 0 (the default) leaves the buttons always open.
    */
   armedRatingSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600))),
+  /**
+   * Days a kiosk or tablet keeps records the server already has (its own acknowledged events,
+   * pulled hall events of closed matters) before it deletes them to stay fast.
+   */
+  deviceRetentionDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(7), v.maxValue(3650))),
 });
 
 export const PAYLOAD_SCHEMAS = {

@@ -84,6 +84,11 @@ export interface HallSettings {
    * after the window's staff press 请评价; 0 leaves its buttons always open.
    */
   armedRatingSeconds: number;
+  /**
+   * Days a kiosk or tablet keeps records the server already has before deleting them (never
+   * anything unsent, nor what a screen still shows: see src/storage/prune.ts).
+   */
+  deviceRetentionDays: number;
 }
 
 export const DEFAULT_SETTINGS: HallSettings = {
@@ -98,6 +103,7 @@ export const DEFAULT_SETTINGS: HallSettings = {
   openingHours: { open: '09:00', close: '17:00' },
   silentEvaluatorMinutes: 120,
   armedRatingSeconds: 0,
+  deviceRetentionDays: 90,
 };
 
 export interface Reference {
