@@ -4,11 +4,12 @@
  */
 import { REPEAT_PRESS_MS } from '../domain/rating-integrity';
 import { dutyLeaderFor, type DutySession } from '../domain/duty';
-import type { Reference } from '../domain/reference';
+import { DEFAULT_SETTINGS, type Reference } from '../domain/reference';
 import { DEVICE_DB_NAME, type DbEnvironment } from '../storage/db';
 import { UnsyncedRecordsError } from '../storage/errors';
 import { requestPersistentStorage } from '../storage/persist';
 import { DeviceSettings, deviceSettings } from '../storage/settings';
+import type { PruneResult } from '../storage/prune';
 import { DeviceClock, LocalStore, countPending } from '../storage/store';
 import { clockOffsetMs, signingClock } from '../sync/clock';
 import type { RoundResult } from '../sync/engine';
@@ -43,6 +44,8 @@ export { SignInError, WriteError };
 
 /** How often a kiosk closes forgotten sessions and an evaluator re-reads who is on duty. */
 export const DUTY_TICK_MS = 60_000;
+/** Synced records past the retention are looked for on start, then after a sync at most this often. */
+export const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface DeviceOptions extends SessionOptions {
   settings?: DeviceSettings;
@@ -122,6 +125,10 @@ export class EnrolledDevice implements Device {
   inspection: Inspection | null = null;
   readonly #pipelineListeners = new Set<() => void>();
   readonly #http: HttpOptions;
+  /** Prunes on start and after syncs by itself (not in tests that drive syncing by hand). */
+  readonly #autoPrune: boolean;
+  #pruning: Promise<PruneResult | null> | null = null;
+  #prunedAt = -Infinity;
 
   #credentials: DeviceCredentials;
 
@@ -136,6 +143,7 @@ export class EnrolledDevice implements Device {
     this.#credentials = credentials;
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
+    this.#autoPrune = options.triggers !== false;
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
     this.#http = deviceHttp(options, credentials, signingClock(store));
     this.#session = startSession({
@@ -167,6 +175,8 @@ export class EnrolledDevice implements Device {
       if (s.lastSuccessAt && s.lastSuccessAt !== saved) {
         saved = s.lastSuccessAt;
         void settings.saveLastSync(s.lastSuccessAt).catch(() => undefined);
+        // What this sync settled may now be old enough to go.
+        if (this.#autoPrune) void this.prune();
       }
     });
   }
@@ -200,7 +210,35 @@ export class EnrolledDevice implements Device {
     }
     await device.#session.engine.refreshCounts();
     await device.#startDuty(options);
+    if (device.#autoPrune) void device.prune();
     return device;
+  }
+
+  /**
+   * Delete synced records older than the hall's `deviceRetentionDays` (src/storage/prune.ts), in
+   * small batches that let taps through. Runs at most once per {@link PRUNE_EVERY_MS} unless
+   * forced; a run already going is joined. Resolves with what went, or null when it did not run
+   * or failed (the next one tries again).
+   */
+  prune(force = false): Promise<PruneResult | null> {
+    if (this.#pruning) return this.#pruning;
+    const now = this.#now();
+    if (!force && now - this.#prunedAt < PRUNE_EVERY_MS) return Promise.resolve(null);
+    this.#prunedAt = now;
+    const retentionDays =
+      this.#reference.settings.deviceRetentionDays ?? DEFAULT_SETTINGS.deviceRetentionDays;
+    const run = import('../storage/prune')
+      .then(({ pruneDevice }) => pruneDevice(this.store.db, { now, retentionDays }))
+      .then(async (result) => {
+        if (result.dutySessions > 0) await this.refreshDuty();
+        return result;
+      })
+      .catch(() => null)
+      .finally(() => {
+        this.#pruning = null;
+      });
+    this.#pruning = run;
+    return run;
   }
 
   /** Who this device is; an evaluator's window follows what the server says after a pull. */
