@@ -38,7 +38,7 @@ describe('the server hashes with node:crypto what devices hash in pure JavaScrip
         windowId: newId(),
         departmentId: newId(),
         level: 'dissatisfied',
-        reasons: ['态度差'],
+        reasons: ['attitude'],
         comment: '等了很久 \u{1F622}',
         ticket: 'A017',
         channel: 'hall_tablet',

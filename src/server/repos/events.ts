@@ -31,32 +31,45 @@ export async function existingEventIds(db: Db, ids: readonly string[]): Promise<
   return new Set(rows.map((r) => r.id));
 }
 
-/** Insert events in one statement, in the order given; an id already stored is left as it is. */
+/**
+ * Insert events in one statement, in the order given; an id already stored is left as it is.
+ * The rows travel as one JSON document (decoded by the database in one pass) rather than as
+ * arrays of JSON texts, which both ends would escape and unescape again.
+ */
 export async function insertEvents(tx: Db, events: readonly StoredEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query(
     `INSERT INTO events (id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc,
        hlc_original, prev_hash, hash, payload, envelope, received_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
-       $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[],
-       $13::jsonb[], $14::jsonb[], $15::timestamptz[])
+     SELECT id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc, hlc_original,
+       prev_hash, hash, payload, envelope, received_at
+     FROM jsonb_to_recordset($1::jsonb) AS e(id text, hall_id text, hall_seq bigint,
+       device_id text, device_seq bigint, type text, actor_id text, at timestamptz, hlc text,
+       hlc_original text, prev_hash text, hash text, payload jsonb, envelope jsonb,
+       received_at timestamptz, n int)
+     ORDER BY n
      ON CONFLICT (id) DO NOTHING`,
     [
-      events.map((e) => e.id),
-      events.map((e) => e.hallId),
-      events.map((e) => e.hallSeq),
-      events.map((e) => e.deviceId),
-      events.map((e) => e.deviceSeq),
-      events.map((e) => e.type),
-      events.map((e) => e.actorId),
-      events.map((e) => e.at),
-      events.map((e) => e.hlc),
-      events.map((e) => e.hlcOriginal),
-      events.map((e) => e.prevHash),
-      events.map((e) => e.hash),
-      events.map((e) => json(e.payload)),
-      events.map((e) => json(e.envelope)),
-      events.map((e) => e.receivedAt),
+      json(
+        events.map((e, n) => ({
+          id: e.id,
+          hall_id: e.hallId,
+          hall_seq: e.hallSeq,
+          device_id: e.deviceId,
+          device_seq: e.deviceSeq,
+          type: e.type,
+          actor_id: e.actorId,
+          at: e.at,
+          hlc: e.hlc,
+          hlc_original: e.hlcOriginal,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+          payload: e.payload,
+          envelope: e.envelope,
+          received_at: e.receivedAt,
+          n,
+        })),
+      ),
     ],
   );
 }

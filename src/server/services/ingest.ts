@@ -24,6 +24,7 @@ import {
   isRefType,
   validateEvent,
   type EventEnvelope,
+  type Validation,
   type ValidEvent,
   isWellFormedText,
   wellFormedCopy,
@@ -126,6 +127,30 @@ export interface IngestContext {
   allOrNothing?: boolean;
   /** Phones: the keyed hash of the address the ratings came from (never the address). */
   addressHash?: string | null;
+  /**
+   * {@link prepareEvents} of the events, in the same order, worked out before the transaction so
+   * that no lock is held while it runs; computed here when absent.
+   */
+  prepared?: readonly Prepared[];
+}
+
+/** What an event's own content decides, whatever is stored: its hash and its validation. */
+export interface Prepared {
+  /** The hash of what the device sent, which its next event chains to, valid or not. */
+  hash: string;
+  validation: Validation<ValidEvent>;
+}
+
+/**
+ * Hash and validate events: pure work on the events alone, which a writer does before it takes
+ * any lock. Text that is not valid Unicode cannot be hashed as sent; such an event is refused
+ * (invalid_text), and chains on by the hash of what can be kept of it.
+ */
+export function prepareEvents(raws: readonly unknown[]): Prepared[] {
+  return raws.map((raw) => ({
+    hash: serverHashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)),
+    validation: validateEvent(raw),
+  }));
 }
 
 /** The first lines of an event, already checked by the route. */
@@ -172,11 +197,10 @@ function hlcAfter(hlc: string, floor: string): string {
 /** The checks that need nothing but the event, the writer and the previous event's hash. */
 function checkAlone(
   writer: Writer,
-  raw: EventHead,
+  validation: Validation<ValidEvent>,
   prevHash: string | null,
   ctx: IngestContext,
 ): Verdict {
-  const validation = validateEvent(raw);
   if (!validation.ok) {
     const first = validation.issues[0];
     return refuse(first?.code ?? 'invalid', validation.issues.map((i) => i.message).join('; '));
@@ -665,13 +689,11 @@ export async function ingestEvents(
 ): Promise<Ingested[]> {
   const receivedAt = isoAt(ctx.now);
   // In memory: the hash each next event chains to, and every check that needs no database.
-  // Text that is not valid Unicode cannot be hashed as sent; such an event is refused below
-  // (invalid_text), and chains on by the hash of what can be kept of it.
-  const hashes = raws.map((raw) =>
-    serverHashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)),
-  );
-  const alone = raws.map((raw, i) =>
-    checkAlone(writer, raw, i === 0 ? ctx.lastHash : hashes[i - 1]!, ctx),
+  const prepared = ctx.prepared ?? prepareEvents(raws);
+  if (prepared.length !== raws.length) throw new Error('prepared events do not match the batch');
+  const hashes = prepared.map((p) => p.hash);
+  const alone = prepared.map((p, i) =>
+    checkAlone(writer, p.validation, i === 0 ? ctx.lastHash : hashes[i - 1]!, ctx),
   );
 
   // One read per kind of fact the remaining checks need, for the whole batch.

@@ -19,7 +19,7 @@ import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
 import { findRejected, pullEvents } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
-import { ingestEvents, type EventHead } from './ingest';
+import { ingestEvents, prepareEvents, type EventHead } from './ingest';
 
 const PushSchema = v.object({
   deviceId: v.custom<string>(isUuidV7, 'must be a UUIDv7'),
@@ -144,6 +144,10 @@ export async function push(
   now: () => number,
 ): Promise<PushResponse> {
   const batch = checkBatch(body, device.id);
+  // Hashing and validating need no lock: done before the transaction, for every event sent.
+  const prepared = new Map(
+    prepareEvents(batch.events).map((p, i) => [batch.events[i]!, p] as const),
+  );
   return db.tx(async (tx) => {
     const row = await lockDevice(tx, device.id);
     if (!row) throw new HttpError(401, 'unauthorized', 'This device is not enrolled.');
@@ -169,6 +173,7 @@ export async function push(
         now: at,
         lastHash: row.lastHash,
         checkChain: true,
+        prepared: fresh.map((e) => prepared.get(e)!),
       });
       for (const { outcome } of ingested) results.push(outcome);
       head = { lastSeq: fresh[fresh.length - 1]!.deviceSeq, lastHash: ingested.at(-1)!.hash };
