@@ -3,7 +3,9 @@
  *
  * An evaluator (the real device code, src/app/device.ts, over fake-indexeddb) enrolls with a key
  * against a real server process, queues BENCH_DRAIN ratings (10,000; 100,000 for the full size)
- * with the network off, then syncs until nothing is pending — on PGlite, then on PostgreSQL (a
+ * with the network off — timed as a window takes them, 90 s apart, ending now, on the device's
+ * own clock (a backlog stamped all within seconds would be one long evaluator burst, which the
+ * server flags with every push) — then syncs until nothing is pending — on PGlite, then on PostgreSQL (a
  * throwaway cluster on loopback, as the server tests start one). Every request is timed on the
  * wire, so the drain splits into pushes, the pull that brings the hall's events back, and the
  * device's own work.
@@ -42,6 +44,8 @@ const POSTGRES_PORT = PGLITE_PORT + 1;
 /** Signatures and nonces timed to find what a signed request costs. */
 const SIGNED_SAMPLES = 200;
 const PUSH_PATH = '/api/v1/sync/push';
+/** The device's clock while it queues: a rating every RATING_GAP_MS (a window's pace). */
+const RATING_GAP_MS = 90_000;
 
 const TARGET = { PGlite: 5_000, PostgreSQL: 10_000 } as const;
 type Backend = keyof typeof TARGET;
@@ -84,7 +88,11 @@ interface Drained {
 
 async function drainDevice(baseUrl: string, code: string): Promise<Drained> {
   const timed = timedFetch();
+  // While the backlog is queued the device's clock walks from DRAIN gaps ago up to now; then it
+  // is the real clock again (requests are signed with it).
+  let queueClock: number | null = null;
   const options = {
+    now: () => queueClock ?? Date.now(),
     baseUrl,
     fetch: timed.fetch,
     settings: new DeviceSettings(memoryStore()),
@@ -97,7 +105,9 @@ async function drainDevice(baseUrl: string, code: string): Promise<Drained> {
   const { windowId, hallId, deviceId } = device.credentials;
   const departmentId = (await device.store.reference()).windows[windowId!]!.departmentId;
   const queueStarted = performance.now();
-  for (let i = 0; i < DRAIN; i++)
+  queueClock = Date.now() - DRAIN * RATING_GAP_MS;
+  for (let i = 0; i < DRAIN; i++) {
+    queueClock += RATING_GAP_MS;
     await device.store.ratings.record({
       hallId,
       deviceId,
@@ -113,6 +123,8 @@ async function drainDevice(baseUrl: string, code: string): Promise<Drained> {
         dutySessionId: null,
       },
     });
+  }
+  queueClock = null;
   const queueSeconds = (performance.now() - queueStarted) / 1000;
   timed.times.push.length = 0;
   timed.times.pull.length = 0;
