@@ -8,6 +8,7 @@ import fleet from './console-fleet.en';
 import refdata from './console-reference.en';
 import integrity from './console-integrity.en';
 import covert from './console-covert.en';
+import deviceStorage from './device-storage.en';
 
 const admin: typeof adminZhCN = {
   admin: {
@@ -649,6 +650,7 @@ const admin: typeof adminZhCN = {
   ...refdata,
   ...integrity,
   ...covert,
+  ...deviceStorage,
 };
 
 export default admin;

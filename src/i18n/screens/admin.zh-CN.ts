@@ -6,6 +6,7 @@ import fleet from './console-fleet.zh-CN';
 import refdata from './console-reference.zh-CN';
 import integrity from './console-integrity.zh-CN';
 import covert from './console-covert.zh-CN';
+import deviceStorage from './device-storage.zh-CN';
 
 const admin = {
   admin: {
@@ -627,6 +628,7 @@ const admin = {
   ...refdata,
   ...integrity,
   ...covert,
+  ...deviceStorage,
 };
 
 export default admin;

@@ -99,6 +99,7 @@ export interface SettingsFields {
   close: string;
   silentEvaluatorMinutes: NumberField;
   armedRatingSeconds: NumberField;
+  deviceRetentionDays: NumberField;
 }
 
 /** The settings this page edits (due days have their own form). */
@@ -111,6 +112,7 @@ export type PageSettings = Pick<
   | 'openingHours'
   | 'silentEvaluatorMinutes'
   | 'armedRatingSeconds'
+  | 'deviceRetentionDays'
 >;
 
 export function settingsFields(s: HallSettings): SettingsFields {
@@ -123,6 +125,7 @@ export function settingsFields(s: HallSettings): SettingsFields {
     close: s.openingHours.close,
     silentEvaluatorMinutes: s.silentEvaluatorMinutes,
     armedRatingSeconds: s.armedRatingSeconds,
+    deviceRetentionDays: s.deviceRetentionDays,
   };
 }
 
@@ -150,6 +153,17 @@ export function checkSettings(f: SettingsFields): Checked<PageSettings> {
   if (silent === null) return bad('silentEvaluatorMinutes', 'bad_silent');
   const armed = wholeNumber(f.armedRatingSeconds, 0, 600);
   if (armed === null) return bad('armedRatingSeconds', 'bad_armed');
+  const retention = wholeNumber(f.deviceRetentionDays, 7, 3650);
+  if (retention === null) {
+    const typed = String(f.deviceRetentionDays ?? '').trim();
+    const n = typed === '' ? NaN : Number(typed);
+    const code = !Number.isInteger(n)
+      ? 'invalid_integer'
+      : n < 7
+        ? 'invalid_min_value'
+        : 'invalid_max_value';
+    return bad('deviceRetentionDays', code);
+  }
   return {
     ok: true,
     value: {
@@ -160,6 +174,7 @@ export function checkSettings(f: SettingsFields): Checked<PageSettings> {
       openingHours: { open: f.open.trim(), close: f.close.trim() },
       silentEvaluatorMinutes: silent,
       armedRatingSeconds: armed,
+      deviceRetentionDays: retention,
     },
   };
 }
