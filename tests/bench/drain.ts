@@ -12,7 +12,8 @@
  *
  * Peer, in the same run and on the same database once the server has stopped: the same rows
  * (fresh ids) inserted raw into the same tables, a push batch (500) per transaction with the
- * ingest's own statements — hall sequence numbers, events, ratings (unnest) — and nothing else.
+ * ingest's own statement — hall sequence numbers, events and ratings in one (repos/events.ts
+ * appendEvents) — and nothing else.
  * Also the cost a signed request adds: signing (device), verifying (server) and the nonce row.
  *
  * Prints a table; asserts nothing.
@@ -26,9 +27,8 @@ import { newId } from '../../src/domain/ids';
 import type { Db } from '../../src/server/db/db';
 import { openPglite } from '../../src/server/db/pglite';
 import { openPostgres } from '../../src/server/db/postgres';
-import { takeHallSeqs } from '../../src/server/repos/halls';
-import { insertEvents, type StoredEvent } from '../../src/server/repos/events';
-import { insertRatings, type RatingRow } from '../../src/server/repos/ratings';
+import { appendEvents, type StoredEvent } from '../../src/server/repos/events';
+import type { RatingRow } from '../../src/server/repos/ratings';
 import { isoAt } from '../../src/server/repos/util';
 import { DeviceSettings, memoryStore } from '../../src/storage/settings';
 import { MAX_PUSH_EVENTS } from '../../src/sync/protocol';
@@ -192,17 +192,14 @@ async function rawInsert(db: Db, deviceId: string, hallId: string) {
       };
     });
   const insert = (batch: typeof copies) =>
-    db.tx(async (tx) => {
-      const first = await takeHallSeqs(tx, hallId, batch.length);
-      await insertEvents(
+    db.tx((tx) =>
+      appendEvents(
         tx,
-        batch.map((c, n) => ({ ...c.event, hallSeq: first + n })),
-      );
-      await insertRatings(
-        tx,
+        hallId,
+        batch.map((c) => c.event),
         batch.flatMap((c) => (c.rating ? [c.rating] : [])),
-      );
-    });
+      ),
+    );
   // A warm-up, as the server was warm when the device pushed: one more copy, not timed.
   await insert(copy(events.slice(0, 1), newId()));
   const copies = copy(events, newId());

@@ -2,6 +2,7 @@ import { wellFormedCopy } from '../../domain/events';
 import type { Db } from '../db/db';
 import type { PulledEvent } from '../../sync/protocol';
 import type { EventEnvelope } from '../../domain/events';
+import { RATING_COLUMNS, ratingsFromJson, ratingsJson, type RatingRow } from './ratings';
 import { json } from './util';
 
 export interface StoredEvent {
@@ -31,30 +32,48 @@ export async function existingEventIds(db: Db, ids: readonly string[]): Promise<
   return new Set(rows.map((r) => r.id));
 }
 
+const EVENT_COLUMNS = `id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc,
+  hlc_original, prev_hash, hash, payload, envelope, received_at`;
+
 /**
- * Insert events in one statement, in the order given; an id already stored is left as it is.
- * The rows travel as one JSON document (decoded by the database in one pass) rather than as
- * arrays of JSON texts, which both ends would escape and unescape again.
+ * Append events of one hall to its log, and the ratings among them, in one statement: the hall's
+ * next hall_seq numbers in the order given (the caller holds the hall lock, so they commit in
+ * that order), the events, and the ratings (as insertRatings; each names an event of the list).
+ * An id already stored is left as it is. Returns the first hall_seq handed out.
+ *
+ * The rows travel as JSON documents, decoded by the database in one pass, rather than as arrays
+ * of JSON texts that both ends would escape and unescape again.
  */
-export async function insertEvents(tx: Db, events: readonly StoredEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query(
-    `INSERT INTO events (id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc,
-       hlc_original, prev_hash, hash, payload, envelope, received_at)
-     SELECT id, hall_id, hall_seq, device_id, device_seq, type, actor_id, at, hlc, hlc_original,
-       prev_hash, hash, payload, envelope, received_at
-     FROM jsonb_to_recordset($1::jsonb) AS e(id text, hall_id text, hall_seq bigint,
-       device_id text, device_seq bigint, type text, actor_id text, at timestamptz, hlc text,
-       hlc_original text, prev_hash text, hash text, payload jsonb, envelope jsonb,
-       received_at timestamptz, n int)
-     ORDER BY n
-     ON CONFLICT (id) DO NOTHING`,
+export async function appendEvents(
+  tx: Db,
+  hallId: string,
+  events: readonly Omit<StoredEvent, 'hallSeq' | 'hallId'>[],
+  ratings: readonly RatingRow[],
+): Promise<number> {
+  if (events.length === 0) throw new Error('nothing to append');
+  const rows = await tx.query<{ first: number }>(
+    `WITH seq AS (
+       UPDATE halls SET next_seq = next_seq + $2 WHERE id = $1 RETURNING next_seq - $2 + 1 AS first
+     ), stored AS (
+       INSERT INTO events (${EVENT_COLUMNS})
+       SELECT e.id, $1, seq.first + e.n, e.device_id, e.device_seq, e.type, e.actor_id, e.at,
+         e.hlc, e.hlc_original, e.prev_hash, e.hash, e.payload, e.envelope, e.received_at
+       FROM seq, jsonb_to_recordset($3::jsonb) AS e(id text, device_id text, device_seq bigint,
+         type text, actor_id text, at timestamptz, hlc text, hlc_original text, prev_hash text,
+         hash text, payload jsonb, envelope jsonb, received_at timestamptz, n int)
+       ORDER BY e.n
+       ON CONFLICT (id) DO NOTHING
+     ), rated AS (
+       INSERT INTO ratings (${RATING_COLUMNS}) ${ratingsFromJson(4)}
+       ON CONFLICT (event_id) DO NOTHING
+     )
+     SELECT first FROM seq`,
     [
+      hallId,
+      events.length,
       json(
         events.map((e, n) => ({
           id: e.id,
-          hall_id: e.hallId,
-          hall_seq: e.hallSeq,
           device_id: e.deviceId,
           device_seq: e.deviceSeq,
           type: e.type,
@@ -70,8 +89,11 @@ export async function insertEvents(tx: Db, events: readonly StoredEvent[]): Prom
           n,
         })),
       ),
+      ratingsJson(ratings),
     ],
   );
+  if (!rows[0]) throw new Error(`hall ${hallId} does not exist`);
+  return rows[0].first;
 }
 
 /** One page of a hall's events after a cursor, in hall order, as devices pull them. */

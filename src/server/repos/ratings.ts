@@ -21,33 +21,52 @@ export interface RatingRow {
   addressHash?: string | null;
 }
 
+/**
+ * The ratings of `rows` as a SELECT over one JSON document parameter (`$<param>`), in the columns
+ * of {@link RATING_COLUMNS}.
+ */
+export function ratingsFromJson(param: number): string {
+  return `SELECT event_id, hall_id, device_id, window_id, department_id, level, channel, ticket,
+       phone_id, duty_session_id, reasons, comment, at, received_at, address_hash
+     FROM jsonb_to_recordset($${param}::jsonb) AS r(event_id text, hall_id text, device_id text,
+       window_id text, department_id text, level text, channel text, ticket text, phone_id text,
+       duty_session_id text, reasons jsonb, comment text, at timestamptz, received_at timestamptz,
+       address_hash text)`;
+}
+
+export const RATING_COLUMNS = `event_id, hall_id, device_id, window_id, department_id, level,
+  channel, ticket, phone_id, duty_session_id, reasons, comment, at, received_at, address_hash`;
+
+/** The parameter {@link ratingsFromJson} reads. */
+export function ratingsJson(rows: readonly RatingRow[]): string {
+  return json(
+    rows.map((r) => ({
+      event_id: r.eventId,
+      hall_id: r.hallId,
+      device_id: r.deviceId,
+      window_id: r.windowId,
+      department_id: r.departmentId,
+      level: r.level,
+      channel: r.channel,
+      ticket: r.ticket,
+      phone_id: r.phoneId,
+      duty_session_id: r.dutySessionId,
+      reasons: r.reasons,
+      comment: r.comment,
+      at: r.at,
+      received_at: r.receivedAt,
+      address_hash: r.addressHash ?? null,
+    })),
+  );
+}
+
 /** Project stored ratings in one statement; an event already projected is left as it is. */
 export async function insertRatings(tx: Db, rows: readonly RatingRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO ratings (event_id, hall_id, device_id, window_id, department_id, level, channel,
-       ticket, phone_id, duty_session_id, reasons, comment, at, received_at, address_hash)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-       $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
-       $13::timestamptz[], $14::timestamptz[], $15::text[])
+    `INSERT INTO ratings (${RATING_COLUMNS}) ${ratingsFromJson(1)}
      ON CONFLICT (event_id) DO NOTHING`,
-    [
-      rows.map((r) => r.eventId),
-      rows.map((r) => r.hallId),
-      rows.map((r) => r.deviceId),
-      rows.map((r) => r.windowId),
-      rows.map((r) => r.departmentId),
-      rows.map((r) => r.level),
-      rows.map((r) => r.channel),
-      rows.map((r) => r.ticket),
-      rows.map((r) => r.phoneId),
-      rows.map((r) => r.dutySessionId),
-      rows.map((r) => json(r.reasons)),
-      rows.map((r) => r.comment),
-      rows.map((r) => r.at),
-      rows.map((r) => r.receivedAt),
-      rows.map((r) => r.addressHash ?? null),
-    ],
+    [ratingsJson(rows)],
   );
 }
 

@@ -34,13 +34,12 @@ import { verifyPinProof } from '../../domain/pin';
 import { isHallDate } from '../../domain/schedule';
 import type { EventOutcome } from '../../sync/protocol';
 import {
+  appendEvents,
   existingEventIds,
   findRejected,
-  insertEvents,
   insertRejected,
   type Refusal,
   type RejectedRow,
-  type StoredEvent,
 } from '../repos/events';
 import {
   getPinVersions,
@@ -55,7 +54,6 @@ import {
   type ProblemRow,
 } from '../repos/duty';
 import { boundWindowAt, deviceBindings, type Binding } from '../repos/devices';
-import { takeHallSeqs } from '../repos/halls';
 import {
   followedUpRatings,
   getProblems,
@@ -74,7 +72,6 @@ import { walkIdOf } from '../../domain/walk';
 import { flagBursts } from './rating-flags';
 import {
   insertRatingExtras,
-  insertRatings,
   phoneRatingsWithin,
   ratedTickets,
   type PhoneRating,
@@ -846,30 +843,31 @@ export async function ingestEvents(
 
   // The writes: consecutive hall_seq numbers in batch order, then one statement per table.
   if (toStore.length > 0) {
-    const first = await takeHallSeqs(tx, writer.hallId, toStore.length);
-    const events: StoredEvent[] = toStore.map(({ event: e, raw, hash, hlc }, i) => ({
-      id: e.id,
-      hallId: e.hallId,
-      hallSeq: first + i,
-      deviceId: e.deviceId,
-      deviceSeq: e.deviceSeq,
-      type: e.type,
-      actorId: e.actorId,
-      at: e.at,
-      hlc,
-      hlcOriginal: e.hlc,
-      prevHash: e.prevHash,
-      hash,
-      payload: e.payload,
-      envelope: raw,
-      receivedAt,
-    }));
-    await insertEvents(tx, events);
     const ratings = toStore.flatMap(({ event: e }) => (isRating(e) ? [e] : []));
     const counted = ratings
       .filter((e) => !e.payload.repeatOf)
       .map((e) => ratingRow(e, receivedAt, ctx.addressHash ?? null));
-    await insertRatings(tx, counted);
+    // Consecutive hall_seq numbers in batch order, the events and the counted ratings together.
+    await appendEvents(
+      tx,
+      writer.hallId,
+      toStore.map(({ event: e, raw, hash, hlc }) => ({
+        id: e.id,
+        deviceId: e.deviceId,
+        deviceSeq: e.deviceSeq,
+        type: e.type,
+        actorId: e.actorId,
+        at: e.at,
+        hlc,
+        hlcOriginal: e.hlc,
+        prevHash: e.prevHash,
+        hash,
+        payload: e.payload,
+        envelope: raw,
+        receivedAt,
+      })),
+      counted,
+    );
     // Bursts are flagged for the console with their evidence; the ratings stay counted.
     await flagBursts(tx, counted, ctx.now);
     // Repeated presses are stored as events and kept apart for audit, never counted.
