@@ -10,6 +10,7 @@ import type {
   LedgerKind,
   PayloadOf,
   ProblemSeverity,
+  ProblemStatus,
   ProblemStepType,
   RatingSubmitted,
   WalkMode,
@@ -223,6 +224,14 @@ export type ProblemStepInput = {
   };
 }[ProblemStepType];
 
+/** Which problems a list shows: of a status, of a department (recorded there or assigned to it). */
+export interface ProblemQuery {
+  status?: ProblemStatus | null;
+  departmentId?: Id | null;
+  /** At most this many, newest first. */
+  limit?: number;
+}
+
 /** A problem as the tablet shows it: the fold, its deadlines as of now, and what may be done. */
 export interface ProblemView {
   problem: Problem;
@@ -284,8 +293,11 @@ export interface Inspection {
   addFinding(walkId: Id, input: FindingInput): Promise<ProblemView>;
   findings(walkId: Id): Promise<ProblemView[]>;
   endWalk(walkId: Id, summary: string): Promise<Walk>;
-  /** Problems of the hall as this tablet knows them, newest first. */
-  problems(): Promise<ProblemView[]>;
+  /**
+   * Problems of the hall as this tablet knows them, newest first: all, or a page of those the
+   * query matches (a status; a department, where recorded or assigned).
+   */
+  problems(query?: ProblemQuery): Promise<ProblemView[]>;
   problem(problemId: Id): Promise<ProblemView | null>;
   /** Take a step on a problem as the signed-in inspector; resolves with the new fold. */
   step(problemId: Id, input: ProblemStepInput): Promise<ProblemView>;
