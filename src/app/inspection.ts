@@ -21,7 +21,7 @@ import { isOverdue, nextSteps, problemDeadlines, type Problem } from '../domain/
 import { normalizeReference, type ChecklistItem, type Leader } from '../domain/reference';
 import type { Walk } from '../domain/walk';
 import type { PhotoRow } from '../storage/db';
-import { PipelineRepository, type Draft } from '../storage/pipeline-repository';
+import { PipelineRepository, type Draft, type ProblemQuery } from '../storage/pipeline-repository';
 import {
   InspectionError,
   PhotoError,
@@ -201,8 +201,11 @@ export class InspectionTablet implements Inspection {
     return this.#walkOrFail(walkId);
   }
 
-  async problems(): Promise<ProblemView[]> {
-    return (await this.#pipeline.problems()).map((p) => this.#view(p));
+  async problems(query: ProblemQuery = {}): Promise<ProblemView[]> {
+    const problems = await this.#pipeline.problems(query);
+    // One calendar for the whole list: building it is the costly part of a deadline.
+    const calendar = holidayCalendar(this.#reference.holidays);
+    return problems.map((p) => this.#view(p, calendar));
   }
 
   async problem(problemId: Id): Promise<ProblemView | null> {
@@ -314,13 +317,13 @@ export class InspectionTablet implements Inspection {
     return events;
   }
 
-  #view(problem: Problem): ProblemView {
+  #view(problem: Problem, calendar = holidayCalendar(this.#reference.holidays)): ProblemView {
     const ref = this.#reference;
     // Deadlines count in the hall's working days, as of the server's time as this tablet knows it.
     const deadlines = problemDeadlines(
       problem,
       this.device.store.clock.serverNow(),
-      holidayCalendar(ref.holidays),
+      calendar,
       ref.settings,
     );
     return { problem, deadlines, overdue: isOverdue(deadlines), next: nextSteps(problem) };

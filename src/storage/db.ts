@@ -272,6 +272,12 @@ export class HallKioskDb extends Dexie {
             .modify((row) => void Object.assign(row, eventLinks(row.event)));
       });
 
+    // Version 4 (storage at scale): problems indexed by when they were recorded, so the
+    // tablet's problem list reads one page, newest first, instead of every problem it holds.
+    this.version(4).stores({
+      problems: 'id, walkId, recordedHlc',
+    });
+
     // Later versions are added below, never by editing the ones above.
 
     // Another tab (a newer version of the app) wants to upgrade the schema. Close at once so it

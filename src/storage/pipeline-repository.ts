@@ -6,6 +6,7 @@
  */
 import type { EventEnvelope } from '../domain/events';
 import type { Id } from '../domain/ids';
+import type { ProblemQuery } from '../app/device-api';
 import { foldProblems, type Problem } from '../domain/problem';
 import {
   CONCEALED_LEADER_ID,
@@ -20,6 +21,8 @@ import { InvalidRecordError, toWriteError } from './errors';
 import type { WriteClock } from './rating-repository';
 
 export type { Draft, Writer };
+
+export type { ProblemQuery };
 
 /**
  * Re-fold the problems and walks among the ids given from every event of theirs this device
@@ -157,9 +160,26 @@ export class PipelineRepository {
     }
   }
 
-  /** Every problem this device knows, newest first. */
-  async problems(): Promise<Problem[]> {
-    return (await this.db.problems.toArray()).sort(byRecordedDesc);
+  /**
+   * Problems this device knows, newest first: all of them, or one page of those `query` matches
+   * (read newest first through the `recordedHlc` index, stopping once the page is full).
+   */
+  async problems(query: ProblemQuery = {}): Promise<Problem[]> {
+    const { limit, status, departmentId } = query;
+    if (limit === undefined && !status && !departmentId)
+      return (await this.db.problems.toArray()).sort(byRecordedDesc);
+    let rows = this.db.problems.orderBy('recordedHlc').reverse();
+    if (status || departmentId)
+      rows = rows.filter(
+        (p) =>
+          (!status || p.status === status) &&
+          (!departmentId ||
+            p.departmentId === departmentId ||
+            p.assignee?.departmentId === departmentId),
+      );
+    if (limit !== undefined) rows = rows.limit(limit);
+    // Problems recorded at the same hlc (rare) keep the list's order: by id, newest first.
+    return (await rows.toArray()).sort(byRecordedDesc);
   }
 
   problem(id: Id): Promise<Problem | undefined> {

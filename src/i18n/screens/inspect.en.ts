@@ -1,5 +1,6 @@
 /** English messages of the inspection tablet: the same keys as `inspect.zh-CN.ts`. */
 import covert from './inspect-covert.en';
+import paging from './inspect-paging.en';
 import type inspectZhCN from './inspect.zh-CN';
 
 const inspect: typeof inspectZhCN = {
@@ -261,6 +262,7 @@ const inspect: typeof inspectZhCN = {
     },
   },
   ...covert,
+  ...paging,
 };
 
 export default inspect;

@@ -1,5 +1,6 @@
 /** Messages of the inspection tablet (/inspect, 局长走流程), loaded with that screen. */
 import covert from './inspect-covert.zh-CN';
+import paging from './inspect-paging.zh-CN';
 
 const inspect = {
   inspect: {
@@ -249,6 +250,7 @@ const inspect = {
     },
   },
   ...covert,
+  ...paging,
 };
 
 export default inspect;

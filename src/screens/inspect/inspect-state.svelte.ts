@@ -51,6 +51,9 @@ export interface InspectDeps extends KioskDeps {
   urls?: PreviewUrls;
 }
 
+/** Problems listed at a time; 更多 shows as many again. */
+export const PROBLEM_PAGE = 50;
+
 export class InspectState extends KioskState {
   #urls: PreviewUrls;
   #pin: PinEntry;
@@ -66,6 +69,10 @@ export class InspectState extends KioskState {
   #problems = $state.raw<ProblemView[]>([]);
   #scope = $state<ProblemScope>('mine');
   #statusFilter = $state<ProblemStatus | null>(null);
+  #problemLimit = $state(PROBLEM_PAGE);
+  #moreProblems = $state(false);
+  /** Each problem read is numbered; an answer older than the last read is dropped. */
+  #problemRead = 0;
 
   #mode = $state<WalkMode>(WALK_MODES[0]);
   #departmentId = $state<Id | ''>('');
@@ -178,12 +185,43 @@ export class InspectState extends KioskState {
   }
   set scope(value: ProblemScope) {
     this.#scope = value;
+    this.#problemLimit = PROBLEM_PAGE;
+    void this.#loadProblems();
   }
   get statusFilter(): ProblemStatus | null {
     return this.#statusFilter;
   }
   set statusFilter(value: ProblemStatus | null) {
     this.#statusFilter = value;
+    this.#problemLimit = PROBLEM_PAGE;
+    void this.#loadProblems();
+  }
+  /** More problems match than the list shows. */
+  get hasMoreProblems(): boolean {
+    return this.#moreProblems;
+  }
+  /** Show another page of problems. */
+  async showMoreProblems(): Promise<void> {
+    this.#problemLimit += PROBLEM_PAGE;
+    await this.#loadProblems();
+  }
+  /**
+   * Read one page of the problems the filters match, newest first, from the tablet's index (a
+   * tablet may hold thousands), one more than shown to know whether there are more.
+   */
+  async #loadProblems(): Promise<void> {
+    const inspection = this.#inspection;
+    if (!inspection) return;
+    const read = ++this.#problemRead;
+    const limit = this.#problemLimit;
+    const views = await inspection.problems({
+      status: this.#statusFilter,
+      departmentId: this.#scope === 'mine' ? (this.#inspector?.departmentId ?? null) : null,
+      limit: limit + 1,
+    });
+    if (read !== this.#problemRead) return;
+    this.#moreProblems = views.length > limit;
+    this.#problems = views.slice(0, limit);
   }
   /** Problems as filtered: the inspector's department (recorded there or assigned to it), or all. */
   get problems(): ProblemView[] {
@@ -249,9 +287,8 @@ export class InspectState extends KioskState {
   override async refresh(): Promise<void> {
     const inspection = this.#inspection;
     if (!inspection) return;
-    const [walks, problems] = await Promise.all([inspection.openWalks(), inspection.problems()]);
+    const [walks] = await Promise.all([inspection.openWalks(), this.#loadProblems()]);
     this.#openWalks = walks;
-    this.#problems = problems;
     await Promise.all([this.#walk?.refresh(), this.#problem?.refresh()]);
   }
 
@@ -276,6 +313,8 @@ export class InspectState extends KioskState {
       const inspector = await inspection.signIn(leaderId, pin);
       this.#inspector = inspector;
       this.#view = 'home';
+      // "Mine" is the inspector's department: read its page.
+      void this.#loadProblems();
       this.#departmentId = this.#departmentId || inspector.departmentId;
     });
   }
