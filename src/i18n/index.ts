@@ -5,6 +5,6 @@ export {
   type MessageKey,
   type MessageParams,
 } from './catalog';
-export { formatDateTime, formatMoment } from './format';
+export { formatDateTime, formatMoment, prepareFormats } from './format';
 export { locale, t, LocaleState, type LocaleStore } from './locale.svelte';
 export type { CatalogPart } from './parts';

@@ -45,6 +45,8 @@ export class LocaleState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #parts = new Set<CatalogPart>();
   #store: LocaleStore | null = null;
+  /** The saved choice being restored (see `init`); screens' messages wait for it. */
+  #restoring: Promise<void> = Promise.resolve();
   #loaders: CatalogLoaders;
   #partLoaders: PartLoaders;
 
@@ -62,9 +64,18 @@ export class LocaleState {
     return this.#current === 'zh-CN' ? 'en' : 'zh-CN';
   }
 
-  /** Restore the saved choice (call before mounting); a failing store leaves the default. */
-  async init(store: LocaleStore): Promise<void> {
+  /**
+   * Restore the saved choice; a failing store leaves the default. The shell may mount meanwhile:
+   * screens' messages (`use`) wait for it, so a screen shows in the saved language from its first
+   * frame while its code loads alongside the read.
+   */
+  init(store: LocaleStore): Promise<void> {
     this.#store = store;
+    this.#restoring = this.#restore(store);
+    return this.#restoring;
+  }
+
+  async #restore(store: LocaleStore): Promise<void> {
     let saved: LocaleCode | undefined;
     try {
       saved = await store.load();
@@ -94,6 +105,11 @@ export class LocaleState {
   async use(part: CatalogPart): Promise<void> {
     this.#parts.add(part);
     // Untracked: a screen loaded from a derived must not load again when the language changes.
+    // Started at once in the language shown, which the saved one almost always is, so that the
+    // part loads alongside the screen's code rather than after the saved choice has been read.
+    const shown = untrack(() => this.#ensure(this.#current));
+    // A saved choice being restored meanwhile loads the part too (it is in use) before applying.
+    await Promise.all([this.#restoring.catch(() => undefined), shown]);
     await untrack(() => this.#ensure(this.#current));
   }
 

@@ -17,7 +17,7 @@ import {
   type LocaleCode,
 } from '../../src/i18n/catalog';
 import enCore from '../../src/i18n/en';
-import { formatMoment } from '../../src/i18n/format';
+import { formatMoment, prepareFormats } from '../../src/i18n/format';
 import { LocaleState, type LocaleStore } from '../../src/i18n/locale.svelte';
 import { PART_LOADERS, type CatalogPart } from '../../src/i18n/parts';
 import zhCore from '../../src/i18n/zh-CN';
@@ -143,6 +143,36 @@ describe('formatting', () => {
     expect(earlier).toMatch(/Mar/);
     expect(formatMoment('not a date', 'en', now)).toBe('not a date');
   });
+
+  it('makes the status line formatter once, ahead of need, and reuses it', () => {
+    const Original = Intl.DateTimeFormat;
+    let made = 0;
+    Intl.DateTimeFormat = new Proxy(Original, {
+      construct(target, args: ConstructorParameters<typeof Original>) {
+        made += 1;
+        return new target(...args);
+      },
+    });
+    try {
+      prepareFormats('zh-CN');
+      const after = made;
+      const now = new Date('2026-03-04T10:00:00');
+      const first = formatMoment(new Date('2026-03-04T08:05:00').toISOString(), 'zh-CN', now);
+      const second = formatMoment(new Date('2026-03-04T09:41:00').toISOString(), 'zh-CN', now);
+      expect(made).toBe(after);
+      expect(first).toMatch(/08:05/);
+      expect(second).toMatch(/09:41/);
+      // Another language, or a day that is not today, has its own formatter.
+      expect(formatMoment(new Date('2026-03-04T08:05:00').toISOString(), 'en', now)).toMatch(
+        /08:05/,
+      );
+      expect(formatMoment(new Date('2026-03-01T08:05:00').toISOString(), 'zh-CN', now)).toMatch(
+        /3月1日/,
+      );
+    } finally {
+      Intl.DateTimeFormat = Original;
+    }
+  });
 });
 
 function memoryStore(initial?: 'zh-CN' | 'en'): LocaleStore & { saved: string[] } {
@@ -237,6 +267,49 @@ describe('LocaleState', () => {
     expect(locale.t('rate.pageTitle')).toBe(en.rate.pageTitle);
     expect(locale.t('setup.title')).toBe(en.setup.title);
     expect(requested.sort()).toEqual(['en:rate', 'en:setup', 'zh-CN:rate', 'zh-CN:setup']);
+  });
+
+  it("starts a screen's messages before the saved language is read, and shows them in it", async () => {
+    const requested: string[] = [];
+    const parts = Object.fromEntries(
+      PARTS.map((part) => [
+        part,
+        {
+          'zh-CN': () => (requested.push(`zh-CN:${part}`), PART_LOADERS[part]['zh-CN']()),
+          en: () => (requested.push(`en:${part}`), PART_LOADERS[part].en()),
+        },
+      ]),
+    ) as typeof PART_LOADERS;
+    let read!: (saved: LocaleCode | undefined) => void;
+    const store: LocaleStore = {
+      load: () => new Promise((resolve) => (read = resolve)),
+      save: async () => undefined,
+    };
+    const locale = new LocaleState(undefined, parts);
+    const restoring = locale.init(store);
+    let shown = false;
+    const using = locale.use('evaluator').then(() => (shown = true));
+    // The part loads while the device's settings are still being read.
+    await vi.waitFor(() => expect(requested).toEqual(['zh-CN:evaluator']));
+    expect(shown).toBe(false);
+    read('en');
+    await Promise.all([restoring, using]);
+    // The screen is shown only once the saved language applies, with its words in it.
+    expect(locale.current).toBe('en');
+    expect(locale.t('evaluator.back')).toBe('Back');
+    expect(requested).toEqual(['zh-CN:evaluator', 'en:evaluator']);
+  });
+
+  it('shows a screen in the default language when the saved one cannot be read', async () => {
+    const locale = new LocaleState();
+    const restoring = locale.init({
+      load: () => Promise.reject(new Error('blocked')),
+      save: async () => undefined,
+    });
+    await locale.use('evaluator');
+    await restoring;
+    expect(locale.current).toBe('zh-CN');
+    expect(locale.t('evaluator.back')).toBe(zhCN.evaluator.back);
   });
 
   it('retries a part whose load failed', async () => {
