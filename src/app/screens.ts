@@ -16,9 +16,23 @@ export interface ScreenProps {
 
 type ScreenModule = { default: Component<ScreenProps> };
 
-/** A screen's code and its messages, loaded side by side. */
+/**
+ * A screen's code and its messages, loaded side by side, once: start-up begins the first screen's
+ * load before the shell mounts, and the shell's request gets the same load. A load that failed is
+ * tried again on the next request.
+ */
 function screen(part: CatalogPart, load: () => Promise<ScreenModule>): () => Promise<ScreenModule> {
-  return async () => (await Promise.all([load(), locale.use(part)]))[0];
+  let loading: Promise<ScreenModule> | null = null;
+  return () => {
+    loading ??= Promise.all([load(), locale.use(part)]).then(
+      ([module]) => module,
+      (error: unknown) => {
+        loading = null;
+        throw error;
+      },
+    );
+    return loading;
+  };
 }
 
 export const SCREENS: Record<RouteName, () => Promise<ScreenModule>> = {

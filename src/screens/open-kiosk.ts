@@ -25,3 +25,44 @@ export async function openKioskDevice(
   }
   return device ? { outcome: 'opened', device } : { outcome: 'notEnrolled' };
 }
+
+/** A device being opened before its kiosk screen's code has loaded, not yet taken by the screen. */
+let early: Promise<Device | null> | null = null;
+
+/**
+ * Start opening the enrolled device at once, while the kiosk screen's code still loads (start-up
+ * on a kiosk path); the screen's first open takes it through {@link kioskOpener}.
+ */
+export function openDeviceEarly(openDevice: () => Promise<Device | null>): void {
+  if (early) return;
+  early = openDevice();
+  // A failure is the screen's to show when it takes the device (it then opens again on retry).
+  early.catch(() => undefined);
+}
+
+/**
+ * The screen's `openDevice`: its first call takes the device opened early, if any, and every
+ * other call (a retry, another visit to the screen) opens it anew.
+ */
+export function kioskOpener(
+  openDevice: () => Promise<Device | null>,
+): () => Promise<Device | null> {
+  return () => {
+    const opening = early;
+    early = null;
+    return opening ?? openDevice();
+  };
+}
+
+/**
+ * The app went to a screen that is not a kiosk before the kiosk screen took its device: stop the
+ * device opened early, so it does not sync behind a screen that does not use it.
+ */
+export function dropEarlyDevice(): void {
+  const opening = early;
+  early = null;
+  void opening?.then(
+    (device) => device?.stop(),
+    () => undefined,
+  );
+}

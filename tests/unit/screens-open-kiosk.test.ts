@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Device } from '../../src/app/device-api';
-import { openKioskDevice } from '../../src/screens/open-kiosk';
+import {
+  dropEarlyDevice,
+  kioskOpener,
+  openDeviceEarly,
+  openKioskDevice,
+} from '../../src/screens/open-kiosk';
 
 const device = () => ({ stop: vi.fn() }) as unknown as Device;
 
@@ -37,5 +42,60 @@ describe('openKioskDevice', () => {
       ),
     ).toEqual({ outcome: 'stopped' });
     expect(d.stop).toHaveBeenCalledOnce();
+  });
+});
+
+describe('a device opened at start-up', () => {
+  it("is handed to the kiosk screen's first open, and later opens open anew", async () => {
+    const early = device();
+    const later = device();
+    const open = vi.fn(async () => later);
+    openDeviceEarly(async () => early);
+    const screenOpen = kioskOpener(open);
+    expect(await screenOpen()).toBe(early);
+    expect(open).not.toHaveBeenCalled();
+    // A retry after a failure, or the screen shown again, opens the device again.
+    expect(await screenOpen()).toBe(later);
+    expect(open).toHaveBeenCalledOnce();
+  });
+
+  it('is opened once however often start-up asks', async () => {
+    const opens = vi.fn(async () => device());
+    openDeviceEarly(opens);
+    openDeviceEarly(opens);
+    expect(opens).toHaveBeenCalledOnce();
+    await kioskOpener(async () => null)();
+  });
+
+  it('that failed to open fails the screen once; its retry opens again', async () => {
+    openDeviceEarly(async () => {
+      throw new Error('IndexedDB unavailable');
+    });
+    const d = device();
+    const open = kioskOpener(async () => d);
+    expect(await openKioskDevice(open, () => false)).toEqual({ outcome: 'failed' });
+    expect(await openKioskDevice(open, () => false)).toEqual({ outcome: 'opened', device: d });
+  });
+
+  it('is stopped when the app leaves for another screen before the kiosk took it', async () => {
+    const early = device();
+    let opened!: (d: Device) => void;
+    openDeviceEarly(() => new Promise<Device>((resolve) => (opened = resolve)));
+    dropEarlyDevice();
+    opened(early);
+    await vi.waitFor(() => expect(early.stop).toHaveBeenCalledOnce());
+    // Nothing is left for a kiosk screen shown later: it opens its own.
+    const own = device();
+    expect(await kioskOpener(async () => own)()).toBe(own);
+    expect(own.stop).not.toHaveBeenCalled();
+  });
+
+  it('is not stopped by leaving once the screen has it', async () => {
+    const early = device();
+    openDeviceEarly(async () => early);
+    expect(await kioskOpener(async () => null)()).toBe(early);
+    dropEarlyDevice();
+    await Promise.resolve();
+    expect(early.stop).not.toHaveBeenCalled();
   });
 });
