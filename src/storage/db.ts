@@ -52,6 +52,8 @@ export interface LogEntry {
   /** The problem / walk the event belongs to (version 3), so a fold can find its events. */
   problemId?: Id;
   walkId?: Id;
+  /** The duty session a duty event belongs to (version 5). */
+  sessionId?: Id;
 }
 
 /** A rating as this device recorded it, kept beside its log entry for counts and local checks. */
@@ -84,6 +86,8 @@ export interface HallEventRow {
   /** The problem / walk the event belongs to (version 3). */
   problemId?: Id;
   walkId?: Id;
+  /** The duty session a duty event belongs to (version 5). */
+  sessionId?: Id;
 }
 
 /**
@@ -278,6 +282,23 @@ export class HallKioskDb extends Dexie {
       problems: 'id, walkId, recordedHlc',
     });
 
+    // Version 5 (storage at scale): duty events indexed by their session, so re-folding the
+    // sessions a write or a pulled page touches reads their events only, not every duty event
+    // held. Duty events held before are linked here (found through the type index).
+    this.version(5)
+      .stores({
+        log: 'deviceSeq, &id, [status+deviceSeq], type, problemId, walkId, sessionId',
+        hallEvents: 'hallSeq, &id, type, problemId, walkId, sessionId',
+      })
+      .upgrade(async (tx) => {
+        for (const table of ['log', 'hallEvents'])
+          await tx
+            .table<LogEntry | HallEventRow>(table)
+            .where('type')
+            .anyOf([...DUTY_EVENT_TYPES])
+            .modify((row) => void Object.assign(row, eventLinks(row.event)));
+      });
+
     // Later versions are added below, never by editing the ones above.
 
     // Another tab (a newer version of the app) wants to upgrade the schema. Close at once so it
@@ -334,11 +355,21 @@ export function touched(events: readonly { problemId?: Id; walkId?: Id }[]): {
   return { problemIds: [...problemIds], walkIds: [...walkIds] };
 }
 
-/** The problem and walk an event belongs to, as the fields stored (and indexed) beside it. */
-export function eventLinks(event: EventEnvelope): { problemId?: Id; walkId?: Id } {
+/**
+ * The problem, walk or duty session an event belongs to, as the fields stored (and indexed)
+ * beside it.
+ */
+export function eventLinks(event: EventEnvelope): { problemId?: Id; walkId?: Id; sessionId?: Id } {
   const problemId = problemIdOf(event);
   const walkId = walkIdOf(event);
-  return { ...(problemId ? { problemId } : {}), ...(walkId ? { walkId } : {}) };
+  const sessionId = (DUTY_EVENT_TYPES as readonly string[]).includes(event.type)
+    ? (event.payload as { sessionId?: Id }).sessionId
+    : undefined;
+  return {
+    ...(problemId ? { problemId } : {}),
+    ...(walkId ? { walkId } : {}),
+    ...(sessionId ? { sessionId } : {}),
+  };
 }
 
 /** The ledger lines among some events. */

@@ -33,11 +33,15 @@ export type { Writer };
 export async function refoldSessions(db: HallKioskDb, sessionIds: Iterable<Id>): Promise<void> {
   const wanted = new Set(sessionIds);
   if (wanted.size === 0) return;
-  const types = [...DUTY_EVENT_TYPES];
+  const types: readonly string[] = DUTY_EVENT_TYPES;
   const touches = (e: EventEnvelope) =>
-    wanted.has((e.payload as { sessionId?: Id }).sessionId ?? '');
-  const own = await db.log.where('type').anyOf(types).toArray();
-  const pulled = await db.hallEvents.where('type').anyOf(types).toArray();
+    types.includes(e.type) && wanted.has((e.payload as { sessionId?: Id }).sessionId ?? '');
+  // Only the sessions' own events, through the sessionId index (version 5).
+  const ids = [...wanted];
+  const [own, pulled] = await Promise.all([
+    db.log.where('sessionId').anyOf(ids).toArray(),
+    db.hallEvents.where('sessionId').anyOf(ids).toArray(),
+  ]);
   const byId = new Map<Id, EventEnvelope>();
   for (const row of pulled) if (row.valid && touches(row.event)) byId.set(row.id, row.event);
   for (const row of own)
