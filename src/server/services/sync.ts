@@ -165,20 +165,24 @@ export async function push(
       );
     }
     const results = seen.length > 0 ? await replayOutcomes(tx, row.id, seen) : [];
-    let head = { lastSeq: row.lastSeq, lastHash: row.lastHash };
-    if (fresh.length > 0) await lockHall(tx, row.hallId);
-    const at = now();
+    // The head moves to the last event sent whatever is decided of it (its hash is known from
+    // the events alone), on the device's row, locked already: done before the hall lock, which
+    // is then held for the hall's part only.
+    const last = fresh.at(-1);
+    const head = last
+      ? { lastSeq: last.deviceSeq, lastHash: prepared.get(last)!.hash }
+      : { lastSeq: row.lastSeq, lastHash: row.lastHash };
+    await advanceDeviceLog(tx, row.id, head, isoAt(now()), batch.pending, healthOf(batch.health));
     if (fresh.length > 0) {
+      await lockHall(tx, row.hallId);
       const ingested = await ingestEvents(tx, row, fresh, {
-        now: at,
+        now: now(),
         lastHash: row.lastHash,
         checkChain: true,
         prepared: fresh.map((e) => prepared.get(e)!),
       });
       for (const { outcome } of ingested) results.push(outcome);
-      head = { lastSeq: fresh[fresh.length - 1]!.deviceSeq, lastHash: ingested.at(-1)!.hash };
     }
-    await advanceDeviceLog(tx, row.id, head, isoAt(at), batch.pending, healthOf(batch.health));
     return { serverTime: isoAt(now()), lastSeq: head.lastSeq, results };
   });
 }
