@@ -299,6 +299,12 @@ export class HallKioskDb extends Dexie {
             .modify((row) => void Object.assign(row, eventLinks(row.event)));
       });
 
+    // Version 6: problems indexed by status too, so a list of one status (找问题 by 待整改 …)
+    // reads that status's problems only, newest first.
+    this.version(6).stores({
+      problems: 'id, walkId, recordedHlc, [status+recordedHlc]',
+    });
+
     // Later versions are added below, never by editing the ones above.
 
     // Another tab (a newer version of the app) wants to upgrade the schema. Close at once so it

@@ -6,6 +6,7 @@
  */
 import type { EventEnvelope } from '../domain/events';
 import type { Id } from '../domain/ids';
+import Dexie from 'dexie';
 import type { ProblemQuery } from '../app/device-api';
 import { foldProblems, type Problem } from '../domain/problem';
 import {
@@ -162,20 +163,23 @@ export class PipelineRepository {
 
   /**
    * Problems this device knows, newest first: all of them, or one page of those `query` matches
-   * (read newest first through the `recordedHlc` index, stopping once the page is full).
+   * (read newest first through the `recordedHlc` or `[status+recordedHlc]` index, stopping once
+   * the page is full).
    */
   async problems(query: ProblemQuery = {}): Promise<Problem[]> {
     const { limit, status, departmentId } = query;
     if (limit === undefined && !status && !departmentId)
       return (await this.db.problems.toArray()).sort(byRecordedDesc);
-    let rows = this.db.problems.orderBy('recordedHlc').reverse();
-    if (status || departmentId)
+    // One status: through its own index; otherwise every problem, newest first.
+    let rows = status
+      ? this.db.problems
+          .where('[status+recordedHlc]')
+          .between([status, Dexie.minKey], [status, Dexie.maxKey])
+          .reverse()
+      : this.db.problems.orderBy('recordedHlc').reverse();
+    if (departmentId)
       rows = rows.filter(
-        (p) =>
-          (!status || p.status === status) &&
-          (!departmentId ||
-            p.departmentId === departmentId ||
-            p.assignee?.departmentId === departmentId),
+        (p) => p.departmentId === departmentId || p.assignee?.departmentId === departmentId,
       );
     if (limit !== undefined) rows = rows.limit(limit);
     // Problems recorded at the same hlc (rare) keep the list's order: by id, newest first.
