@@ -15,6 +15,8 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { gzipSync } from 'node:zlib';
+import { SCREEN_LOADED_MARK } from '../../src/app/start-marks';
+import { DEVICE_OPEN_MEASURE } from '../../src/screens/open-kiosk';
 import { startServerProcess } from '../support/server-process';
 import { enrolledEvaluator, kb, launchChromium, machine, ms, printTable, summary } from './support';
 import { recordBench, type BenchRow } from './results';
@@ -58,6 +60,11 @@ interface Start {
   scripts: number;
   /** The evaluator's shell was in the page, still loading the device. */
   shell: number;
+  /** The screen's code and messages had loaded (`hk:screen-loaded`). */
+  screenCode: number;
+  /** Opening the device (`hk:device-open`): when it started and when it was ready. */
+  deviceFrom: number;
+  deviceTo: number;
   fromServiceWorker: boolean;
 }
 
@@ -72,17 +79,24 @@ async function coldStart(context: BrowserContext, rate: number): Promise<Start> 
       timeout: 30_000,
       polling: 50,
     });
-    const [interactive, frame, document, scripts, shell] = (await page.evaluate(`(() => {
+    const [interactive, frame, document, scripts, shell, screenCode, deviceFrom, deviceTo] =
+      (await page.evaluate(`(() => {
       const nav = performance.getEntriesByType('navigation')[0];
+      const code = performance.getEntriesByName('${SCREEN_LOADED_MARK}')[0];
+      const device = performance.getEntriesByName('${DEVICE_OPEN_MEASURE}')[0];
       return [window.__hkInteractive, window.__hkFrame, nav.responseEnd,
-        nav.domContentLoadedEventEnd, window.__hkShell ?? NaN];
-    })()`)) as [number, number, number, number, number];
+        nav.domContentLoadedEventEnd, window.__hkShell ?? NaN, code?.startTime ?? NaN,
+        device?.startTime ?? NaN, device ? device.startTime + device.duration : NaN];
+    })()`)) as number[] as [number, number, number, number, number, number, number, number];
     return {
       interactive,
       frame,
       document,
       scripts,
       shell,
+      screenCode,
+      deviceFrom,
+      deviceTo,
       fromServiceWorker: response?.fromServiceWorker() ?? false,
     };
   } finally {
@@ -149,6 +163,9 @@ async function main(): Promise<void> {
       const d = summary(starts.map((s) => s.document));
       const c = summary(starts.map((s) => s.scripts));
       const h = summary(starts.map((s) => s.shell));
+      const code = summary(starts.map((s) => s.screenCode));
+      const from = summary(starts.map((s) => s.deviceFrom));
+      const to = summary(starts.map((s) => s.deviceTo));
       return [
         [
           label,
@@ -158,7 +175,13 @@ async function main(): Promise<void> {
         [
           '  on the way (medians)',
           `document from the cache ${ms(d.median)}, scripts run ${ms(c.median)}, ` +
-            `shell shown ${ms(h.median)}, first frame with the buttons ${ms(f.median)}`,
+            `screen's code in ${ms(code.median)}, shell shown ${ms(h.median)}, ` +
+            `first frame with the buttons ${ms(f.median)}`,
+          '',
+        ],
+        [
+          '  opening the device (medians)',
+          `from ${ms(from.median)} to ${ms(to.median)} (${ms(to.median - from.median)})`,
           '',
         ],
       ];

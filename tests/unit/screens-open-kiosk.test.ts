@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Device } from '../../src/app/device-api';
 import {
+  DEVICE_OPEN_MEASURE,
   dropEarlyDevice,
   kioskOpener,
   openDeviceEarly,
@@ -97,5 +98,27 @@ describe('a device opened at start-up', () => {
     dropEarlyDevice();
     await Promise.resolve();
     expect(early.stop).not.toHaveBeenCalled();
+  });
+});
+
+describe('the device-open measure', () => {
+  it('spans opening the device, early or by the screen, and also a failed open', async () => {
+    const spans = () => performance.getEntriesByName(DEVICE_OPEN_MEASURE);
+    performance.clearMeasures(DEVICE_OPEN_MEASURE);
+    let opened!: (d: Device) => void;
+    openDeviceEarly(() => new Promise<Device>((resolve) => (opened = resolve)));
+    const taking = kioskOpener(async () => null)();
+    expect(spans()).toHaveLength(0);
+    opened(device());
+    await taking;
+    await vi.waitFor(() => expect(spans()).toHaveLength(1));
+    performance.clearMeasures(DEVICE_OPEN_MEASURE);
+    await expect(
+      kioskOpener(async () => {
+        throw new Error('IndexedDB unavailable');
+      })(),
+    ).rejects.toThrow('IndexedDB unavailable');
+    await vi.waitFor(() => expect(spans()).toHaveLength(1));
+    performance.clearMeasures(DEVICE_OPEN_MEASURE);
   });
 });
