@@ -69,7 +69,7 @@ import {
 import { isRectified, problemIdOf, type Problem } from '../../domain/problem';
 import { isPoorRating } from '../../domain/rating';
 import { walkIdOf } from '../../domain/walk';
-import { flagBursts } from './rating-flags';
+import { flagBursts, type StoredSpan } from './rating-flags';
 import {
   insertRatingExtras,
   phoneRatingsWithin,
@@ -129,6 +129,8 @@ export interface IngestContext {
    * that no lock is held while it runs; computed here when absent.
    */
   prepared?: readonly Prepared[];
+  /** The writer's stored ratings around the batch's, read before the hall lock was taken. */
+  storedSpan?: StoredSpan | null;
 }
 
 /** What an event's own content decides, whatever is stored: its hash and its validation. */
@@ -869,7 +871,7 @@ export async function ingestEvents(
       counted,
     );
     // Bursts are flagged for the console with their evidence; the ratings stay counted.
-    await flagBursts(tx, counted, ctx.now);
+    await flagBursts(tx, counted, ctx.now, ctx.storedSpan ?? null);
     // Repeated presses are stored as events and kept apart for audit, never counted.
     await insertRatingExtras(
       tx,

@@ -57,6 +57,8 @@ export interface ArrivedRating {
 
 interface Source {
   kind: Exclude<RatingFlagKind, 'rate_limited'>;
+  /** The new ratings of the subject. */
+  arrived: { id: string; atMs: number }[];
   hallId: string;
   subject: string;
   rule: BurstRule;
@@ -87,16 +89,67 @@ export function findBursts(
   }
 }
 
+/** Most ratings one burst check reads of a subject. */
+const BURST_READ_LIMIT = 5000;
+
+/** An evaluator's stored ratings over a span of time, read before its new ones were decided. */
+export interface StoredSpan {
+  deviceId: string;
+  from: number;
+  to: number;
+  ratings: { id: string; atMs: number }[];
+}
+
+/**
+ * Read an evaluator's stored ratings around the times (ms) of the ratings it is sending, before
+ * they are decided: {@link flagBursts} then adds the stored ones to them instead of reading again
+ * after they are written. Only the device's own pushes write its ratings, so while its row is
+ * locked this is what the read after the write would find besides the new ones. Null when there
+ * is nothing to read, or too much (the check then reads after the write, as for any subject).
+ */
+export async function readEvaluatorSpan(
+  tx: Db,
+  deviceId: string,
+  times: readonly number[],
+): Promise<StoredSpan | null> {
+  if (times.length === 0) return null;
+  const from = times.reduce((a, b) => Math.min(a, b)) - EVALUATOR_BURST.spanMs;
+  const to = times.reduce((a, b) => Math.max(a, b)) + EVALUATOR_BURST.spanMs;
+  const rows = await readSubject(tx, 'evaluator_burst', 'at', deviceId, from, to);
+  if (rows.length >= BURST_READ_LIMIT) return null;
+  return { deviceId, from, to, ratings: rows };
+}
+
+async function readSubject(
+  tx: Db,
+  kind: Source['kind'],
+  time: Source['time'],
+  subject: string,
+  from: number,
+  to: number,
+): Promise<{ id: string; atMs: number }[]> {
+  const rows = await tx.query<{ id: string; t: Date | string }>(
+    `SELECT event_id AS id, ${time} AS t FROM ratings
+     WHERE ${SUBJECT_COLUMN[kind]} = $1 AND ${time} >= $2 AND ${time} <= $3
+     ORDER BY ${time}, event_id LIMIT ${BURST_READ_LIMIT}`,
+    [subject, isoAt(from), isoAt(to)],
+  );
+  return rows.map((r) => ({ id: r.id, atMs: Date.parse(iso(r.t)) }));
+}
+
 /**
  * Look for bursts around the ratings a batch just stored: one bounded read per source (the
  * evaluator, the phone, the address) over the span of the batch widened by the rule's span, and
  * flag what it finds. A flag that the new ratings overlap grows (n, last time, evidence); a
- * reviewed one that grows is open again, since there is more to judge.
+ * reviewed one that grows is open again, since there is more to judge. An evaluator's stored
+ * ratings read before the batch was decided (`stored`, {@link readEvaluatorSpan}) are used
+ * instead of a read when they cover the span.
  */
 export async function flagBursts(
   tx: Db,
   arrived: readonly ArrivedRating[],
   now: number,
+  stored: StoredSpan | null = null,
 ): Promise<number> {
   const sources = new Map<string, Source>();
   const add = (
@@ -111,9 +164,11 @@ export async function flagBursts(
     const s = sources.get(key);
     if (s) {
       s.times.push(atMs);
+      s.arrived.push({ id: r.eventId, atMs });
     } else {
       sources.set(key, {
         kind,
+        arrived: [{ id: r.eventId, atMs }],
         hallId: r.hallId,
         subject,
         rule,
@@ -135,14 +190,18 @@ export async function flagBursts(
   for (const s of sources.values()) {
     const from = Math.min(...s.times) - s.rule.spanMs;
     const to = Math.max(...s.times) + s.rule.spanMs;
-    const rows = await tx.query<{ id: string; t: Date | string }>(
-      `SELECT event_id AS id, ${s.time} AS t FROM ratings
-       WHERE ${SUBJECT_COLUMN[s.kind]} = $1 AND ${s.time} >= $2 AND ${s.time} <= $3
-       ORDER BY ${s.time}, event_id LIMIT 5000`,
-      [s.subject, isoAt(from), isoAt(to)],
-    );
-    if (rows.length <= s.rule.max) continue;
-    const ratings = rows.map((r) => ({ id: r.id, atMs: Date.parse(iso(r.t)) }));
+    const known =
+      stored !== null &&
+      s.kind === 'evaluator_burst' &&
+      s.subject === stored.deviceId &&
+      stored.from <= from &&
+      to <= stored.to;
+    let ratings = known
+      ? [...stored.ratings.filter((r) => r.atMs >= from && r.atMs <= to), ...s.arrived]
+      : null;
+    if (ratings === null || ratings.length > BURST_READ_LIMIT)
+      ratings = await readSubject(tx, s.kind, s.time, s.subject, from, to);
+    if (ratings.length <= s.rule.max) continue;
     const timeOf = new Map(ratings.map((r) => [r.id, r.atMs]));
     for (const burst of findBursts(ratings, s.rule)) {
       await upsertBurst(tx, s, burst, timeOf, now);

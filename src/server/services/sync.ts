@@ -1,7 +1,7 @@
 /** Push and pull of device logs (design §4). */
 import * as v from 'valibot';
 import type { Db } from '../db/db';
-import { EventHeadSchema } from '../../domain/events';
+import { EventHeadSchema, type ValidEvent } from '../../domain/events';
 import { isUuidV7 } from '../../domain/ids';
 import { problemIdOf } from '../../domain/links';
 import { concealLeader, walkIdOf } from '../../domain/walk';
@@ -19,7 +19,8 @@ import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
 import { findRejected, pullEvents } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
-import { ingestEvents, prepareEvents, type EventHead } from './ingest';
+import { ingestEvents, prepareEvents, type EventHead, type Prepared } from './ingest';
+import { readEvaluatorSpan } from './rating-flags';
 
 const PushSchema = v.object({
   deviceId: v.custom<string>(isUuidV7, 'must be a UUIDv7'),
@@ -133,6 +134,15 @@ async function replayOutcomes(
   });
 }
 
+/** The times (ms) of the ratings among these events that count toward an evaluator's bursts. */
+function evaluatorTimes(prepared: readonly Prepared[]): number[] {
+  return prepared.flatMap(({ validation }) => {
+    if (!validation.ok || validation.value.type !== 'rating.submitted') return [];
+    const { payload, at } = validation.value as ValidEvent<'rating.submitted'>;
+    return payload.phoneId === null && !payload.repeatOf ? [Date.parse(at)] : [];
+  });
+}
+
 /**
  * Store a batch of a device's log in one transaction: events it sent before are answered from
  * what was decided then, the new ones are decided and written together (see ingest.ts).
@@ -174,12 +184,16 @@ export async function push(
       : { lastSeq: row.lastSeq, lastHash: row.lastHash };
     await advanceDeviceLog(tx, row.id, head, isoAt(now()), batch.pending, healthOf(batch.health));
     if (fresh.length > 0) {
+      const preparedFresh = fresh.map((e) => prepared.get(e)!);
+      // The device's own ratings around these, for the burst check, need no hall lock either.
+      const storedSpan = await readEvaluatorSpan(tx, row.id, evaluatorTimes(preparedFresh));
       await lockHall(tx, row.hallId);
       const ingested = await ingestEvents(tx, row, fresh, {
         now: now(),
         lastHash: row.lastHash,
         checkChain: true,
-        prepared: fresh.map((e) => prepared.get(e)!),
+        prepared: preparedFresh,
+        storedSpan,
       });
       for (const { outcome } of ingested) results.push(outcome);
     }
