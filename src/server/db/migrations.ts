@@ -617,6 +617,39 @@ CREATE TABLE callback_reveals (
 CREATE INDEX callback_reveals_rating ON callback_reveals (rating_id, revealed_at);
 `,
   },
+  {
+    version: 11,
+    sql: `
+-- Both rating rollups kept by one statement trigger: the rows an insert adds are grouped once (by
+-- window, hall-local day and hour, and level), and the per-department counts are summed from
+-- that grouping instead of grouping the rows a second time. The counts already kept are the same
+-- either way; nothing is recomputed.
+CREATE OR REPLACE FUNCTION rating_rollup_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  WITH g AS (
+    SELECT hall_id, department_id, window_id,
+           (at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+           extract(hour FROM at AT TIME ZONE 'Asia/Shanghai')::smallint AS hour,
+           level, count(*) AS n
+      FROM added
+     GROUP BY 1, 2, 3, 4, 5, 6
+  ), by_window AS (
+    INSERT INTO rating_rollup (hall_id, department_id, window_id, day, hour, level, n)
+    SELECT hall_id, department_id, window_id, day, hour, level, n FROM g
+    ON CONFLICT (hall_id, department_id, day, window_id, hour, level)
+    DO UPDATE SET n = rating_rollup.n + excluded.n
+  )
+  INSERT INTO rating_rollup_department (hall_id, department_id, day, hour, level, n)
+  SELECT hall_id, department_id, day, hour, level, sum(n) FROM g GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (hall_id, department_id, day, hour, level)
+  DO UPDATE SET n = rating_rollup_department.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+DROP TRIGGER ratings_rollup_department ON ratings;
+DROP FUNCTION rating_rollup_department_add();
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
