@@ -398,6 +398,9 @@ const LABEL: Record<DeviceRole, string> = {
   inspection_tablet: 'inspection tablet',
 };
 
+/** Each figure as it comes (stderr), so a long run shows where it is. */
+const progress = (row: BenchRow) => process.stderr.write(`  ${row.join(' · ')}\n`);
+
 async function measureScreens(f: Filled, role: DeviceRole, note: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const startMs = await time(async () => (await open(f)).stop());
@@ -406,15 +409,19 @@ async function measureScreens(f: Filled, role: DeviceRole, note: string): Promis
     `${startMs.toFixed(1)} ms`,
     `≤ ${TARGET_MS} ms: ${verdict(startMs <= TARGET_MS)}`,
   ]);
+  progress(rows[0]!);
   const device = await open(f);
   try {
     for (const [what, fn] of SCREENS[role]) {
       const ms = await time(() => fn(device));
+      // The whole list is what the screen read before it paged: a figure to compare, no target.
+      const reference = what.includes('before it paged');
       rows.push([
         `${what}${note}`,
         `${ms.toFixed(1)} ms`,
-        `≤ ${TARGET_MS} ms: ${verdict(ms <= TARGET_MS)}`,
+        reference ? '' : `≤ ${TARGET_MS} ms: ${verdict(ms <= TARGET_MS)}`,
       ]);
+      progress(rows[rows.length - 1]!);
     }
   } finally {
     device.stop();
@@ -427,9 +434,11 @@ async function countsWithBacklog(n: number): Promise<BenchRow[]> {
   const deviceId = newId();
   const dbName = `storage-bench-backlog-${newId()}`;
   const store = await LocalStore.open(dbName, deviceId);
-  const source = new EventSource(hall.hallId, deviceId, () => start);
+  const clock = new ManualClock(start);
+  const source = new EventSource(hall.hallId, deviceId, clock.now);
   const rows: LogEntry[] = [];
   for (let i = 0; i < n; i++) {
+    clock.ms += 1_000;
     const { hallSeq: _seq, ...event } = source.make('ref.hallSaved', { name: '政务服务中心' });
     rows.push({
       deviceSeq: event.deviceSeq,
