@@ -44,8 +44,10 @@ export { SignInError, WriteError };
 
 /** How often a kiosk closes forgotten sessions and an evaluator re-reads who is on duty. */
 export const DUTY_TICK_MS = 60_000;
-/** Synced records past the retention are looked for on start, then after a sync at most this often. */
+/** Synced records past the retention are looked for after start, then after a sync at most this often. */
 export const PRUNE_EVERY_MS = 60 * 60_000;
+/** The first look waits this long after start, so it does not compete with the screen opening. */
+export const PRUNE_AFTER_START_MS = 60_000;
 
 export interface DeviceOptions extends SessionOptions {
   settings?: DeviceSettings;
@@ -128,6 +130,7 @@ export class EnrolledDevice implements Device {
   /** Prunes on start and after syncs by itself (not in tests that drive syncing by hand). */
   readonly #autoPrune: boolean;
   #pruning: Promise<PruneResult | null> | null = null;
+  #pruneTimer: ReturnType<typeof setTimeout> | null = null;
   #prunedAt = -Infinity;
 
   #credentials: DeviceCredentials;
@@ -210,7 +213,11 @@ export class EnrolledDevice implements Device {
     }
     await device.#session.engine.refreshCounts();
     await device.#startDuty(options);
-    if (device.#autoPrune) void device.prune();
+    if (device.#autoPrune)
+      device.#pruneTimer = setTimeout(() => {
+        device.#pruneTimer = null;
+        void device.prune();
+      }, PRUNE_AFTER_START_MS);
     return device;
   }
 
@@ -396,6 +403,8 @@ export class EnrolledDevice implements Device {
   stop(): void {
     if (this.#tick !== null) clearInterval(this.#tick);
     this.#tick = null;
+    if (this.#pruneTimer !== null) clearTimeout(this.#pruneTimer);
+    this.#pruneTimer = null;
     this.#dutyListeners.clear();
     this.#pipelineListeners.clear();
     this.#session.stop();

@@ -21,6 +21,8 @@ describe('a device pruned in mid-life', () => {
 
     // Today nothing is old enough: the device's own prune deletes nothing.
     expect(await device.prune(true)).toMatchObject({ log: 0, hallEvents: 0 });
+    // It looks at most once an hour unless forced.
+    expect(await device.prune()).toBeNull();
     // A hundred days on, everything the server acknowledged goes.
     const pruned = await pruneDevice(device.store.db, {
       now: Date.now() + 100 * DAY_MS,
