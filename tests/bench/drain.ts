@@ -5,15 +5,17 @@
  * against a real server process, queues BENCH_DRAIN ratings (10,000; 100,000 for the full size)
  * with the network off — timed as a window takes them, 90 s apart, ending now, on the device's
  * own clock (a backlog stamped all within seconds would be one long evaluator burst, which the
- * server flags with every push) — then syncs until nothing is pending — on PGlite, then on PostgreSQL (a
- * throwaway cluster on loopback, as the server tests start one). Every request is timed on the
- * wire, so the drain splits into pushes, the pull that brings the hall's events back, and the
- * device's own work.
+ * server flags with every push) — then syncs until nothing is pending — on PGlite, then on
+ * PostgreSQL (a throwaway cluster on loopback, as the server tests start one). Every request is
+ * timed on the wire, so the drain splits into pushes, the pull that brings the hall's events
+ * back, and the device's own work.
  *
  * Peer, in the same run and on the same database once the server has stopped: the same rows
  * (fresh ids) inserted raw into the same tables, a push batch (500) per transaction with the
  * ingest's own statement — hall sequence numbers, events and ratings in one (repos/events.ts
- * appendEvents) — and nothing else.
+ * appendEvents) — and nothing else. Then the server's part alone: a backlog of the same size
+ * through the push service in this process (validation, hashing, checks, burst check, writes),
+ * without HTTP and without the device.
  * Also the cost a signed request adds: signing (device), verifying (server) and the nonce row.
  *
  * Prints a table; asserts nothing.
@@ -29,11 +31,15 @@ import { openPglite } from '../../src/server/db/pglite';
 import { openPostgres } from '../../src/server/db/postgres';
 import { appendEvents, type StoredEvent } from '../../src/server/repos/events';
 import type { RatingRow } from '../../src/server/repos/ratings';
+import { getDevice } from '../../src/server/repos/devices';
 import { isoAt } from '../../src/server/repos/util';
+import { createEnrollment, redeemEnrollment } from '../../src/server/services/enroll';
+import { push } from '../../src/server/services/sync';
 import { DeviceSettings, memoryStore } from '../../src/storage/settings';
 import { MAX_PUSH_EVENTS } from '../../src/sync/protocol';
 import { generateDeviceKey, signRequest, verifyRequest } from '../../src/sync/signing';
 import type { FetchLike } from '../../src/sync/transport';
+import { TestDevice } from '../server/helpers';
 import { startServerProcess } from '../support/server-process';
 import { recordBench } from './results';
 import { admin, machine, printTable, summary, withPostgresDatabase } from './support';
@@ -209,6 +215,48 @@ async function rawInsert(db: Db, deviceId: string, hallId: string) {
   return { seconds: (performance.now() - started) / 1000, rows: copies.length };
 }
 
+/**
+ * The server's part alone: a backlog of the same size pushed through the push service in this
+ * process, on the same database — no HTTP, no device code — by a fresh evaluator of the same
+ * window, its ratings timed as the drained device's. Returns seconds.
+ */
+async function ingestAlone(db: Db, hallId: string, windowId: string, departmentId: string) {
+  const now = Date.now();
+  const { code } = await createEnrollment(db, hallId, { role: 'evaluator', windowId }, now);
+  const enrolled = await redeemEnrollment(db, { code, name: 'bench alone' }, now);
+  const device = (await getDevice(db, enrolled.deviceId))!;
+  let clock = now - DRAIN * RATING_GAP_MS;
+  const log = new TestDevice(enrolled.deviceId, hallId, enrolled.token, windowId, () => clock);
+  const bodies: string[] = [];
+  for (let i = 0; i < DRAIN; i += MAX_PUSH_EVENTS) {
+    const events = Array.from({ length: Math.min(MAX_PUSH_EVENTS, DRAIN - i) }, () => {
+      clock += RATING_GAP_MS;
+      return log.append(
+        'rating.submitted',
+        {
+          windowId,
+          departmentId,
+          level: 'satisfied',
+          reasons: [],
+          comment: '',
+          ticket: null,
+          channel: 'hall_tablet',
+          phoneId: null,
+          dutySessionId: null,
+        },
+        { at: new Date(clock).toISOString() },
+      );
+    });
+    bodies.push(JSON.stringify({ deviceId: device.id, events, pending: DRAIN - i }));
+  }
+  const started = performance.now();
+  for (const body of bodies) {
+    const answer = await push(db, device, JSON.parse(body), Date.now);
+    if (answer.results.some((r) => r.status !== 'stored')) throw new Error('a rating was refused');
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** Milliseconds per signed request: signing (device), verifying (server), the nonce row (server). */
 async function signedCost(db: Db, deviceId: string, body: string) {
   const key = await generateDeviceKey();
@@ -245,19 +293,22 @@ async function bench(
 ): Promise<string[][]> {
   const server = await startServerProcess(port, env, dataDir ? { dataDir } : {});
   let drained: Drained;
+  let window: { id: string; department: { id: string } };
   try {
     const api = await admin(server);
     const windows = await api.windows();
-    const window = windows[3]!;
+    window = windows[3]!;
     drained = await drainDevice(server.url, await api.enroll(window.id), window.department.id);
   } finally {
     await server.stop();
   }
   const db = await open();
   let raw: { seconds: number; rows: number };
+  let alone: number;
   let signed: Awaited<ReturnType<typeof signedCost>>;
   try {
     raw = await rawInsert(db, drained.deviceId, drained.hallId);
+    alone = await ingestAlone(db, drained.hallId, window.id, window.department.id);
     signed = await signedCost(db, drained.deviceId, drained.pushBody);
   } finally {
     await db.close();
@@ -304,6 +355,14 @@ async function bench(
       `raw batched insert of the same ${raw.rows.toLocaleString('en')} rows`,
       `${raw.seconds.toFixed(2)} s, ${rawRate.toLocaleString('en')} events/s`,
       '(peer)',
+    ],
+    [
+      backend,
+      `the server alone: the same backlog through the push service in process (no HTTP, no device)`,
+      `${alone.toFixed(2)} s, ${rate(DRAIN, alone).toLocaleString('en')} events/s, ` +
+        `${(rate(DRAIN, alone) / rawRate).toFixed(2)} of the raw insert`,
+      `≥ ${TARGET[backend].toLocaleString('en')}/s: ${rate(DRAIN, alone) >= TARGET[backend] ? 'met' : 'MISSED'}; ` +
+        `≥ 0.5: ${rate(DRAIN, alone) / rawRate >= 0.5 ? 'met' : 'MISSED'}`,
     ],
     [
       backend,
