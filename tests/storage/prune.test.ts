@@ -96,7 +96,7 @@ async function busyDevice() {
     otherTablet.make('rating.submitted', ratingPayload('very_dissatisfied')),
     otherTablet.make('walk.started', {
       walkId,
-      mode: 'announced',
+      mode: 'inspect',
       leaderId: hall.leaderId,
       departmentId: hall.departmentId,
       windowId: null,
@@ -177,6 +177,7 @@ describe('pruning a device', () => {
     }
     expect(after.pulled.has(old.pulled[2]!.id)).toBe(true); // a pulled 差评
     expect(after.pulled.has(old.pulled[3]!.id)).toBe(true); // walk.started
+    expect((await store.db.hallEvents.get(old.pulled[3]!.hallSeq))!.valid).toBe(true);
     expect(after.pulled.has(today.pulled[0]!.id)).toBe(true);
     expect(after.sessions.has(old.openSession)).toBe(true);
     expect(after.sessions.has(today.session)).toBe(true);
