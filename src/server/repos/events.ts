@@ -51,6 +51,14 @@ export async function appendEvents(
   ratings: readonly RatingRow[],
 ): Promise<number> {
   if (events.length === 0) throw new Error('nothing to append');
+  // Without ratings the ratings' statement (and so its rollup trigger) is left out.
+  const rated =
+    ratings.length === 0
+      ? ''
+      : `, rated AS (
+         INSERT INTO ratings (${RATING_COLUMNS}) ${ratingsFromJson(4)}
+         ON CONFLICT (event_id) DO NOTHING
+       )`;
   const rows = await tx.query<{ first: number }>(
     `WITH seq AS (
        UPDATE halls SET next_seq = next_seq + $2 WHERE id = $1 RETURNING next_seq - $2 + 1 AS first
@@ -63,10 +71,7 @@ export async function appendEvents(
          hash text, payload jsonb, envelope jsonb, received_at timestamptz, n int)
        ORDER BY e.n
        ON CONFLICT (id) DO NOTHING
-     ), rated AS (
-       INSERT INTO ratings (${RATING_COLUMNS}) ${ratingsFromJson(4)}
-       ON CONFLICT (event_id) DO NOTHING
-     )
+     )${rated}
      SELECT first FROM seq`,
     [
       hallId,
@@ -89,7 +94,7 @@ export async function appendEvents(
           n,
         })),
       ),
-      ratingsJson(ratings),
+      ...(ratings.length === 0 ? [] : [ratingsJson(ratings)]),
     ],
   );
   if (!rows[0]) throw new Error(`hall ${hallId} does not exist`);
