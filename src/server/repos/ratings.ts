@@ -116,7 +116,8 @@ export async function ratedTickets(
 ): Promise<Set<string>> {
   if (tickets.length === 0) return new Set();
   const rows = await db.query<{ ticket: string }>(
-    'SELECT DISTINCT ticket FROM ratings WHERE hall_id = $1 AND ticket = ANY($2::text[])',
+    `SELECT DISTINCT ticket FROM ratings
+     WHERE hall_id = $1 AND ticket IS NOT NULL AND ticket = ANY($2::text[])`,
     [hallId, tickets],
   );
   return new Set(rows.map((r) => r.ticket));
@@ -151,7 +152,8 @@ export async function phoneRatingsWithin(
      )
      SELECT c.i, NULL::int[] AS earlier FROM c
      WHERE EXISTS (
-       SELECT 1 FROM ratings r WHERE r.phone_id = c.phone_id AND r.window_id = c.window_id
+       SELECT 1 FROM ratings r WHERE r.phone_id IS NOT NULL AND r.phone_id = c.phone_id
+         AND r.window_id = c.window_id
          AND r.at > c.at - make_interval(mins => $4::int)
          AND r.at < c.at + make_interval(mins => $4::int))
      UNION ALL
