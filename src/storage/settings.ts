@@ -30,9 +30,15 @@ export function memoryStore(): KeyValueStore {
   };
 }
 
+/** Attempts at an IndexedDB operation before the settings fall back to memory. */
+const IDB_ATTEMPTS = 3;
+
 /**
- * idb-keyval in its own database, falling back to memory (for the rest of the session) the first
- * time IndexedDB refuses to work at all.
+ * idb-keyval in its own database, falling back to memory (for the rest of the session) once
+ * IndexedDB refuses to work at all. A failure is first tried again on a fresh connection: Chromium
+ * can fail the first opening of a database with UnknownError (seen after the browser was killed),
+ * and idb-keyval keeps a failed opening, so without a fresh one an enrolled kiosk would read no
+ * credentials for the rest of the session and show itself as not enrolled.
  */
 export function idbStore(dbName = SETTINGS_DB_NAME, storeName = 'settings'): KeyValueStore {
   let idb: UseStore | null = null;
@@ -51,14 +57,17 @@ export function idbStore(dbName = SETTINGS_DB_NAME, storeName = 'settings'): Key
     op: (s: UseStore) => Promise<T>,
     orElse: (m: KeyValueStore) => Promise<T>,
   ) => {
-    const store = backing();
-    if (store) {
+    for (let attempt = 1; attempt <= IDB_ATTEMPTS; attempt++) {
+      const store = backing();
+      if (!store) break;
       try {
         return await op(store);
       } catch (error) {
         // A quota error is a real failure of this write, not a broken API: report it.
         if ((error as { name?: string })?.name === 'QuotaExceededError') throw error;
-        fallback ??= memoryStore();
+        if (attempt === IDB_ATTEMPTS) fallback ??= memoryStore();
+        // The next attempt opens the database afresh.
+        else if (idb === store) idb = null;
       }
     }
     return orElse(fallback!);

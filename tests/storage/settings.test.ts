@@ -32,6 +32,50 @@ describe('DeviceSettings', () => {
     expect(await new DeviceSettings(idbStore(name)).loadCredentials()).toBeUndefined();
   });
 
+  it('reads the credentials when the first opening of the database fails (Chromium after a crash)', async () => {
+    const name = `settings-${newId()}`;
+    const c = credentials();
+    await new DeviceSettings(idbStore(name)).saveCredentials(c);
+    const failing = () => {
+      const request = {} as { error?: DOMException; onerror?: () => void };
+      setTimeout(() => {
+        request.error = new DOMException('Internal error opening backing store', 'UnknownError');
+        request.onerror?.();
+      });
+      return request as unknown as IDBOpenDBRequest;
+    };
+    const open = vi.spyOn(indexedDB, 'open').mockImplementationOnce(failing);
+    try {
+      expect(await new DeviceSettings(idbStore(name)).loadCredentials()).toEqual(c);
+      expect(open).toHaveBeenCalledTimes(2);
+    } finally {
+      open.mockRestore();
+    }
+  });
+
+  it('falls back to memory only when IndexedDB keeps failing', async () => {
+    const failing = () => {
+      const request = {} as { error?: DOMException; onerror?: () => void };
+      setTimeout(() => {
+        request.error = new DOMException('broken', 'UnknownError');
+        request.onerror?.();
+      });
+      return request as unknown as IDBOpenDBRequest;
+    };
+    const open = vi.spyOn(indexedDB, 'open').mockImplementation(failing);
+    try {
+      const settings = new DeviceSettings(idbStore(`settings-${newId()}`));
+      const c = credentials();
+      await settings.saveCredentials(c);
+      expect(open).toHaveBeenCalledTimes(3);
+      // Kept in memory for the rest of the session.
+      expect(await settings.loadCredentials()).toEqual(c);
+      expect(open).toHaveBeenCalledTimes(3);
+    } finally {
+      open.mockRestore();
+    }
+  });
+
   it('treats damaged credentials as none', async () => {
     const store = memoryStore();
     await store.set('credentials', { ...credentials(), role: 'superuser' });
