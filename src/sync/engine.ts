@@ -281,73 +281,170 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Push everything pending, batch after batch, one push in flight at a time and in deviceSeq
+   * order. A batch's answers are recorded while the next batch is read and pushed: the server
+   * has already processed the batch (it answered), so the next one may follow it at once, and
+   * the two never overlap on the server. At most one recording runs behind the push in flight,
+   * and the round never ends before it has committed (or failed: its failure is the round's).
+   *
+   * Why this is safe: the device marks an event acknowledged only from the server's answer for
+   * it, whenever that answer is recorded; a device that dies with an answer unrecorded pushes
+   * those events again next round, and the server answers `duplicate` for every deviceSeq at or
+   * below its lastSeq. The next batch starts after the last event of one the server settled
+   * entirely; an answer that settles fewer events than were sent waits for its recording and
+   * reads what is still pending, as every batch did before. That next batch is read while the
+   * push before it is in flight, and used only if that push is settled whole.
+   */
   async #pushAll(): Promise<number> {
-    let settled = 0;
+    const done = { settled: 0 };
     let resendAfter: number | null = null;
+    /** The next batch starts after this deviceSeq: the previous batch, settled whole. */
+    let nextAfter: number | null = null;
     let gaps = 0;
     let { pending } = await this.#store.counts();
     const group = this.#api.group?.bind(this.#api);
     let health: DeviceHealth | undefined | null;
-    for (;;) {
+    let recording: Promise<void> | null = null;
+    /** The batch after the push in flight, read while it travels. */
+    let upcoming: { after: number; batch: Promise<OutboxEntry[]> } | null = null;
+    const read = async (after: number | null): Promise<OutboxEntry[]> => {
       const queue =
-        resendAfter === null
+        after === null
           ? await this.#store.pending(this.#limits.maxEvents)
-          : await this.#store.after(resendAfter, this.#limits.maxEvents);
-      if (queue.length === 0) return settled;
-      const batch = nextBatch(queue, this.#limits, group);
-      // Asked lazily: a round with nothing to push asks nothing; the round's first push carries it.
-      if (health === undefined) health = await this.#readHealth();
-      const sentAt = this.#now();
-      let answer;
-      try {
-        answer = await this.#api.push(batch, pending, health ?? undefined);
-        health = null;
-      } catch (error) {
-        const lastSeq = gapOf(error);
-        if (lastSeq === null) throw error;
-        // The server is missing events before this batch: send again from what it has. If we
-        // no longer hold them, looping would not help; report it for an administrator.
-        if (++gaps > MAX_GAP_RESENDS || !(await this.#store.has(lastSeq + 1)))
-          throw new SyncError('gap', `the server is missing events after ${lastSeq}`);
-        resendAfter = lastSeq;
-        continue;
+          : await this.#store.after(after, this.#limits.maxEvents);
+      return nextBatch(queue, this.#limits, group);
+    };
+    try {
+      for (;;) {
+        const from: number | null = resendAfter ?? nextAfter;
+        const batch: OutboxEntry[] =
+          upcoming && resendAfter === null && upcoming.after === nextAfter
+            ? await upcoming.batch
+            : await read(from);
+        if (upcoming) await upcoming.batch.catch(() => undefined);
+        upcoming = null;
+        if (batch.length === 0) break;
+        if (resendAfter === null) {
+          const after = batch[batch.length - 1]!.deviceSeq;
+          upcoming = { after, batch: read(after) };
+          // A read failure is reported where the batch is used; an unused one reports nothing.
+          upcoming.batch.catch(() => undefined);
+        }
+        // Asked lazily: a round with nothing to push asks nothing; the round's first push carries it.
+        if (health === undefined) health = await this.#readHealth();
+        const sentAt = this.#now();
+        let answer;
+        try {
+          answer = await this.#api.push(batch, pending, health ?? undefined);
+          health = null;
+        } catch (error) {
+          // The answers already received are recorded first; a failure to record them (storage
+          // full) is what the round reports, before any trouble with this push.
+          await this.#settleRecording(recording);
+          recording = null;
+          nextAfter = null;
+          const lastSeq = gapOf(error);
+          if (lastSeq === null) throw error;
+          // The server is missing events before this batch: send again from what it has. If we
+          // no longer hold them, looping would not help; report it for an administrator.
+          if (++gaps > MAX_GAP_RESENDS || !(await this.#store.has(lastSeq + 1)))
+            throw new SyncError('gap', `the server is missing events after ${lastSeq}`);
+          resendAfter = lastSeq;
+          continue;
+        }
+        const receivedAt = this.#now();
+        await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
+        const settlement = settlePush(batch, answer);
+        const count = settlement.acked.length + settlement.rejected.length;
+        if (count === 0)
+          throw new SyncError('bad_response', 'the server settled none of the events sent');
+        // One recording behind the push in flight at most, and recordings commit in order.
+        await this.#settleRecording(recording);
+        recording = this.#record(settlement, receivedAt, answer.results, count, done);
+        // A recording that fails while nothing awaits it is still reported, by the next await.
+        recording.catch(() => undefined);
+        pending = Math.max(0, pending - count);
+        const last: number = batch[batch.length - 1]!.deviceSeq;
+        if (resendAfter !== null) {
+          const next: number = answer.lastSeq ?? last;
+          if (next <= resendAfter)
+            throw new SyncError('gap', 'resending did not move the server forward');
+          resendAfter = next;
+        } else if (count === batch.length && (answer.lastSeq === null || answer.lastSeq >= last)) {
+          nextAfter = last;
+        } else {
+          // Some events stay pending: read them again once this answer is recorded.
+          await this.#settleRecording(recording);
+          recording = null;
+          nextAfter = null;
+        }
       }
-      const receivedAt = this.#now();
-      await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
-      const settlement = settlePush(batch, answer);
-      const count = settlement.acked.length + settlement.rejected.length;
-      await this.#store.settle(settlement, new Date(receivedAt).toISOString());
-      settled += count;
-      pending = Math.max(0, pending - count);
-      this.status.update(await this.#counts());
-      this.#onOutcomes?.(answer.results);
-      if (count === 0)
-        throw new SyncError('bad_response', 'the server settled none of the events sent');
-      if (resendAfter !== null) {
-        const next: number = answer.lastSeq ?? batch[batch.length - 1]!.deviceSeq;
-        if (next <= resendAfter)
-          throw new SyncError('gap', 'resending did not move the server forward');
-        resendAfter = next;
-      }
+      await this.#settleRecording(recording);
+      recording = null;
+      return done.settled;
+    } finally {
+      // A round that fails ends only after the recording and the read it started have finished.
+      if (recording) await recording.catch(() => undefined);
+      if (upcoming) await upcoming.batch.catch(() => undefined);
     }
   }
 
+  /** Wait for a recording of answers, if one runs; its failure is thrown here. */
+  async #settleRecording(recording: Promise<void> | null): Promise<void> {
+    if (recording) await recording;
+  }
+
+  /** Record one push's answers: the log and records, then the status, then the listeners. */
+  async #record(
+    settlement: Settlement,
+    receivedAt: number,
+    results: EventOutcome[],
+    count: number,
+    done: { settled: number },
+  ): Promise<void> {
+    await this.#store.settle(settlement, new Date(receivedAt).toISOString());
+    done.settled += count;
+    this.status.update(await this.#counts());
+    this.#onOutcomes?.(results);
+  }
+
+  /**
+   * Pull until the server has no more. Each page commits with its cursor in one transaction, in
+   * order; the next page is asked for (from the cursor the server answered) while this one
+   * commits, and is dropped unapplied if the commit fails.
+   */
   async #pullAll(): Promise<number> {
-    if (!this.#api.pull) return 0;
+    const pull = this.#api.pull?.bind(this.#api);
+    if (!pull) return 0;
+    const fetchPage = async (after: number) => {
+      const sentAt = this.#now();
+      const page = await pull(after, this.#pullLimit);
+      return { page, sentAt, receivedAt: this.#now() };
+    };
     let cursor = await this.#store.cursor();
     let pulled = 0;
+    let current = await fetchPage(cursor);
     for (;;) {
-      const sentAt = this.#now();
-      const page = await this.#api.pull(cursor, this.#pullLimit);
-      await this.#learnOffset(page.serverTime, sentAt, this.#now());
-      const ref = await this.#store.applyPage(page.events, page.cursor);
+      const { page, sentAt, receivedAt } = current;
+      await this.#learnOffset(page.serverTime, sentAt, receivedAt);
+      const next = page.more && page.cursor > cursor ? fetchPage(page.cursor) : null;
+      // Its failure is reported when it is awaited; a page dropped unawaited reports nothing.
+      next?.catch(() => undefined);
+      let ref: Reference;
+      try {
+        ref = await this.#store.applyPage(page.events, page.cursor);
+      } catch (error) {
+        if (next) await next.catch(() => undefined);
+        throw error;
+      }
       pulled += page.events.length;
       if (page.device) this.#onDevice?.(page.device);
       if (page.events.length > 0) this.#onReference?.(ref);
       if (!page.more) return pulled;
-      if (page.cursor <= cursor)
-        throw new SyncError('bad_response', 'the pull cursor did not advance');
+      if (!next) throw new SyncError('bad_response', 'the pull cursor did not advance');
       cursor = page.cursor;
+      current = await next;
     }
   }
 
