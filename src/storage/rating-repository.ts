@@ -1,11 +1,18 @@
-import Dexie from 'dexie';
+import Dexie, { type Table } from 'dexie';
 import { WriteError } from '../app/device-api';
 import { EMPTY_HEAD, appendToLog, type LogHead } from '../domain/device';
 import { validateEvent, type EventEnvelope, type RatingSubmitted } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import { newId, type Id } from '../domain/ids';
 import { repeatedRating, type PreviousPress } from '../domain/rating-integrity';
-import { eventLinks, type CardRoute, type HallKioskDb } from './db';
+import {
+  eventLinks,
+  type CardRoute,
+  type HallKioskDb,
+  type LogEntry,
+  type MetaRow,
+  type RatingRecord,
+} from './db';
 import { InvalidRecordError, toWriteError } from './errors';
 
 /** The two clocks a device writes with: its own, and its own corrected by the server's offset. */
@@ -45,10 +52,14 @@ interface Built {
  * Writes ratings into the device log. A rating, its log entry and the new log head commit in one
  * read-write transaction, so the hash chain can never have a hole or a record without its event.
  *
- * The tap path is kept to one round of reads and one of writes inside the transaction: the event
- * (its id, hlc, hash and validation) is built beforehand on the log head and clock this repository
- * last wrote, and only checked inside against what is stored — another tab or a pulled page may
- * have moved them since, and then it is built again there.
+ * The event (its id, hlc, hash and validation) is built before the transaction on the log head and
+ * clock this repository last wrote: the guess. It is then committed the short way when it can be
+ * (see {@link RatingRepository.#commitGuess}): one IndexedDB transaction whose reads of what is
+ * stored and whose writes are issued at once, the writes committing only if the reads confirm the
+ * guess. Otherwise — the first write, another tab, a duty record or a pulled page moved the head or
+ * the clock, a press this one may repeat that the guess did not know, a ticket or a recent rating
+ * to check, a hook on the tables — the careful way decides: one Dexie transaction that reads
+ * first and writes what the reads say.
  */
 export class RatingRepository {
   /** The log head and hlc this repository last committed (a guess: checked in each write). */
@@ -102,6 +113,12 @@ export class RatingRepository {
         ? repeatedRating(write.payload.level, atMs, previous, write.repeatWithinMs)
         : null;
 
+    /** Does the guess repeat what the stored press before it (read in the transaction) says? */
+    const fitsPress = (b: Built, previous: PreviousPress | null): boolean =>
+      (b.payload.repeatOf ?? null) ===
+      (repeatOfPrevious(previous) ?? write.payload.repeatOf ?? null);
+    const rows = (b: Built) => ratingRows(b, write, atMs, ticket);
+
     // Pure work first, outside the transaction: the event as it will be if nothing else wrote.
     const tail = this.#tail;
     const guess = tail
@@ -109,90 +126,69 @@ export class RatingRepository {
       : null;
 
     try {
-      const built = await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
-        // One round of reads, issued together: the local refusals (inside the transaction, so two
-        // quick taps cannot both pass), the press this one may repeat, the log head and clock.
-        const [sameTicket, recent, previous, [headRow, hlcRow]] = await Promise.all([
-          write.refuseDuplicateTicket && ticket
-            ? db.ratings
-                .where('ticket')
-                .equals(ticket)
-                .filter((r) => r.status !== 'rejected')
-                .first()
-            : undefined,
-          write.minIntervalMs && write.minIntervalMs > 0
-            ? db.ratings
-                .where('[windowId+atMs]')
-                .between(
-                  [windowId, atMs - write.minIntervalMs],
-                  [windowId, Dexie.maxKey],
-                  false,
-                  true,
-                )
-                .filter((r) => r.status !== 'rejected')
-                .first()
-            : undefined,
-          // Only the last few seconds can hold the press this one repeats: a bounded index read.
-          write.repeatWithinMs
-            ? db.ratings
-                .where('[windowId+atMs]')
-                .between([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey])
-                .filter((r) => r.status !== 'rejected')
-                .last()
-            : undefined,
-          db.meta.bulkGet(['head', 'hlc']),
-        ]);
-        if (sameTicket)
-          throw new WriteError('duplicate_ticket', 'this ticket has already been rated');
-        if (recent) throw new WriteError('too_soon', 'this window was rated moments ago');
+      const committed =
+        guess !== null && this.#canCommitDirectly()
+          ? await this.#commitGuess(guess, rows(guess), write, atMs, ticket, fitsPress)
+          : false;
+      const built = committed
+        ? guess!
+        : await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
+            // One round of reads, issued together: the local refusals (inside the transaction, so two
+            // quick taps cannot both pass), the press this one may repeat, the log head and clock.
+            const [sameTicket, recent, previous, [headRow, hlcRow]] = await Promise.all([
+              write.refuseDuplicateTicket && ticket
+                ? db.ratings
+                    .where('ticket')
+                    .equals(ticket)
+                    .filter((r) => r.status !== 'rejected')
+                    .first()
+                : undefined,
+              write.minIntervalMs && write.minIntervalMs > 0
+                ? db.ratings
+                    .where('[windowId+atMs]')
+                    .between(
+                      [windowId, atMs - write.minIntervalMs],
+                      [windowId, Dexie.maxKey],
+                      false,
+                      true,
+                    )
+                    .filter((r) => r.status !== 'rejected')
+                    .first()
+                : undefined,
+              // Only the last few seconds can hold the press this one repeats: a bounded index read.
+              write.repeatWithinMs
+                ? db.ratings
+                    .where('[windowId+atMs]')
+                    .between([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey])
+                    .filter((r) => r.status !== 'rejected')
+                    .last()
+                : undefined,
+              db.meta.bulkGet(['head', 'hlc']),
+            ]);
+            if (sameTicket)
+              throw new WriteError('duplicate_ticket', 'this ticket has already been rated');
+            if (recent) throw new WriteError('too_soon', 'this window was rated moments ago');
 
-        const head = (headRow?.value as LogHead | undefined) ?? EMPTY_HEAD;
-        const lastHlc = (hlcRow?.value as string | undefined) ?? null;
-        const repeatOf = repeatOfPrevious(previous ?? null);
-        // The guess holds when it continues the stored head, its hlc is after the stored one and
-        // it repeats what the stored ratings say it repeats; otherwise build it on what is stored.
-        const fits =
-          guess !== null &&
-          guess.base.seq === head.seq &&
-          guess.base.hash === head.hash &&
-          (lastHlc === null || guess.hlc > lastHlc) &&
-          (guess.payload.repeatOf ?? null) === (repeatOf ?? write.payload.repeatOf ?? null);
-        const b = fits ? guess : build(head, lastHlc, repeatOf);
-        const { event, payload } = b;
+            const head = (headRow?.value as LogHead | undefined) ?? EMPTY_HEAD;
+            const lastHlc = (hlcRow?.value as string | undefined) ?? null;
+            const repeatOf = repeatOfPrevious(previous ?? null);
+            // The guess holds when it continues the stored head, its hlc is after the stored one and
+            // it repeats what the stored ratings say it repeats; otherwise build it on what is stored.
+            const fits =
+              guess !== null &&
+              continues(guess, head, lastHlc) &&
+              fitsPress(guess, previous ?? null);
+            const b = fits ? guess : build(head, lastHlc, repeatOf);
+            const r = rows(b);
 
-        // The writes, issued together; the transaction commits once all of them succeeded.
-        await Promise.all([
-          db.log.add({
-            deviceSeq: event.deviceSeq,
-            id: event.id,
-            type: event.type,
-            status: 'pending',
-            hash: b.head.hash!,
-            event,
-            // A poor rating is a problem (差评): linked, so the pipeline's fold finds it.
-            ...eventLinks(event),
-            ...(write.route ? { route: write.route } : {}),
-          }),
-          db.ratings.add({
-            id: event.id,
-            deviceSeq: event.deviceSeq,
-            windowId: payload.windowId,
-            departmentId: payload.departmentId,
-            level: payload.level,
-            channel: payload.channel,
-            atMs,
-            ...(payload.repeatOf ? { repeatOf: payload.repeatOf } : {}),
-            at: event.at,
-            ticket,
-            status: 'pending',
-          }),
-          db.meta.bulkPut([
-            { key: 'head', value: b.head },
-            { key: 'hlc', value: b.hlc },
-          ]),
-        ]);
-        return b;
-      });
+            // The writes, issued together; the transaction commits once all of them succeeded.
+            await Promise.all([
+              db.log.add(r.entry),
+              db.ratings.add(r.rating),
+              db.meta.bulkPut(r.meta),
+            ]);
+            return b;
+          });
       this.#tail = { head: built.head, hlc: built.hlc };
       this.#lastPress.set(windowId, {
         id: built.event.id,
@@ -205,4 +201,172 @@ export class RatingRepository {
       throw toWriteError(error);
     }
   }
+
+  /**
+   * The short way bypasses Dexie, so it is taken only while the database is open (Dexie opens it,
+   * reopens a lost connection and refuses one closed for a newer version) and no Dexie hook
+   * watches the tables it writes (a hook must see every write).
+   */
+  #canCommitDirectly(): boolean {
+    const { db } = this;
+    return db.isOpen() && ![db.log, db.ratings, db.meta].some(hooked);
+  }
+
+  /**
+   * Commit the guess in one IndexedDB transaction (strict durability, like every write here) with
+   * its checks and its writes issued at once, without waiting for the reads. Requests of one
+   * transaction run in the order they were issued, so the reads see what was stored before this
+   * rating, and nothing else can write in between: a read that contradicts the guess aborts the
+   * transaction before it commits, and its writes are undone. The guess commits only when
+   *  - the stored log head is the one it continues, and the stored hlc is before its own;
+   *  - the window's latest rating within the repeat span is the one it was built on (read from
+   *    the index's end; a refused one there leaves the decision to the careful way);
+   *  - no rating holds its ticket, nor is any within the window's interval (when those are
+   *    refused), refused ones included: whether one counts is left to the careful way.
+   * Resolves true once committed, false when it was not (anything aborted, the connection could
+   * not start a transaction): nothing was written then, and the careful way runs.
+   */
+  #commitGuess(
+    guess: Built,
+    rows: RatingRows,
+    write: RatingWrite,
+    atMs: number,
+    ticket: string,
+    fitsPress: (b: Built, previous: PreviousPress | null) => boolean,
+  ): Promise<boolean> {
+    const { windowId } = write.payload;
+    return new Promise<boolean>((resolve) => {
+      let tx: IDBTransaction;
+      try {
+        tx = this.db
+          .backendDB()
+          .transaction(['log', 'ratings', 'meta'], 'readwrite', { durability: 'strict' });
+      } catch {
+        resolve(false);
+        return;
+      }
+      tx.oncomplete = () => resolve(true);
+      tx.onabort = () => resolve(false);
+      let unanswered = 0;
+      let refuted = false;
+      const refute = () => {
+        if (refuted) return;
+        refuted = true;
+        try {
+          tx.abort();
+        } catch {
+          // Already finished or aborting: it did not commit, and onabort answers.
+        }
+      };
+      /** A read whose answer must hold for the writes issued after it to commit. */
+      const expect = <T>(request: IDBRequest<T>, holds: (result: T) => boolean) => {
+        unanswered++;
+        request.onsuccess = () => {
+          if (refuted) return;
+          if (!holds(request.result)) return refute();
+          // Every check held: commit as soon as the writes are done (where commit() exists;
+          // elsewhere the transaction commits by itself once its requests are answered).
+          if (--unanswered === 0) tx.commit?.();
+        };
+      };
+      try {
+        // The global key range is the database's own in a browser; where it is not (a test's
+        // separate IndexedDB), the throw below leaves the rating to the careful way.
+        const meta = tx.objectStore('meta');
+        const ratings = tx.objectStore('ratings');
+        const byWindow = ratings.index('[windowId+atMs]');
+        expect(meta.get('head') as IDBRequest<MetaRow<'head'> | undefined>, (row) => {
+          const head = row?.value ?? EMPTY_HEAD;
+          return head.seq === guess.base.seq && head.hash === guess.base.hash;
+        });
+        expect(
+          meta.get('hlc') as IDBRequest<MetaRow<'hlc'> | undefined>,
+          (row) => row === undefined || guess.hlc > row.value,
+        );
+        if (write.refuseDuplicateTicket && ticket)
+          expect(ratings.index('ticket').count(ticket), (n) => n === 0);
+        if (write.minIntervalMs && write.minIntervalMs > 0)
+          expect(
+            byWindow.count(
+              IDBKeyRange.bound(
+                [windowId, atMs - write.minIntervalMs],
+                [windowId, Dexie.maxKey],
+                true,
+                false,
+              ),
+            ),
+            (n) => n === 0,
+          );
+        if (write.repeatWithinMs)
+          expect(
+            byWindow.openCursor(
+              IDBKeyRange.bound([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey]),
+              'prev',
+            ),
+            (cursor) => {
+              const previous = (cursor?.value as RatingRecord | undefined) ?? null;
+              return previous?.status !== 'rejected' && fitsPress(guess, previous);
+            },
+          );
+        tx.objectStore('log').add(rows.entry);
+        ratings.add(rows.rating);
+        for (const row of rows.meta) meta.put(row);
+      } catch {
+        refute();
+      }
+    });
+  }
+}
+
+/** True when a Dexie hook watches the table's writes. */
+function hooked(table: Table): boolean {
+  return table.hook.creating.subscribers.length > 0 || table.hook.updating.subscribers.length > 0;
+}
+
+/** Does a rating built on `b.base` continue the stored log head, with an hlc after the stored one? */
+function continues(b: Built, head: LogHead, lastHlc: string | null): boolean {
+  return (
+    b.base.seq === head.seq && b.base.hash === head.hash && (lastHlc === null || b.hlc > lastHlc)
+  );
+}
+
+/** What a rating commits: its log entry, its rating record and the new log head and hlc. */
+interface RatingRows {
+  entry: LogEntry;
+  rating: RatingRecord;
+  meta: MetaRow[];
+}
+
+function ratingRows(b: Built, write: RatingWrite, atMs: number, ticket: string): RatingRows {
+  const { event, payload } = b;
+  return {
+    entry: {
+      deviceSeq: event.deviceSeq,
+      id: event.id,
+      type: event.type,
+      status: 'pending',
+      hash: b.head.hash!,
+      event,
+      // A poor rating is a problem (差评): linked, so the pipeline's fold finds it.
+      ...eventLinks(event),
+      ...(write.route ? { route: write.route } : {}),
+    },
+    rating: {
+      id: event.id,
+      deviceSeq: event.deviceSeq,
+      windowId: payload.windowId,
+      departmentId: payload.departmentId,
+      level: payload.level,
+      channel: payload.channel,
+      atMs,
+      ...(payload.repeatOf ? { repeatOf: payload.repeatOf } : {}),
+      at: event.at,
+      ticket,
+      status: 'pending',
+    },
+    meta: [
+      { key: 'head', value: b.head },
+      { key: 'hlc', value: b.hlc },
+    ],
+  };
 }

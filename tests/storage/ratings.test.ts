@@ -1,11 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WriteError } from '../../src/app/device-api';
 import { eventHash } from '../../src/domain/device';
 import { validateEvent, type RatingSubmitted } from '../../src/domain/events';
 import { compareByHlc, parseHlc } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
 import { InvalidRecordError } from '../../src/storage/errors';
+import { pruneDevice } from '../../src/storage/prune';
 import { DeviceClock, LocalStore } from '../../src/storage/store';
 
 const hallId = newId();
@@ -418,5 +419,135 @@ describe('the event built before the transaction', () => {
     const alone = await a.ratings.record(write);
     expect(alone.payload.repeatOf).toBeUndefined();
     await expectChain(a, 4);
+  });
+
+  describe('committed the short way (reads and writes issued at once)', () => {
+    it('commits a rating continuing its own last write without a Dexie transaction', async () => {
+      let t = Date.parse('2026-03-02T01:00:00.000Z');
+      const store = await openStore(newId(), new DeviceClock(() => t));
+      const transactions = vi.spyOn(store.db, 'transaction');
+      const write = {
+        hallId,
+        deviceId: store.deviceId,
+        payload: payload(),
+        refuseDuplicateTicket: true,
+        repeatWithinMs: 5_000,
+      };
+      const first = await store.ratings.record(write);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      const repeats = [];
+      for (let i = 0; i < 4; i++) {
+        t += 1_000;
+        repeats.push(await store.ratings.record(write));
+      }
+      // Every later press went the short way, and each repeats the counted first one.
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect(repeats.map((e) => e.payload.repeatOf)).toEqual(repeats.map(() => first.id));
+      for (const e of repeats)
+        expect((await store.db.ratings.get(e.id))!).toMatchObject({
+          repeatOf: first.id,
+          deviceSeq: e.deviceSeq,
+          status: 'pending',
+        });
+      // A press after the span counts again.
+      t += 10_000;
+      const counted = await store.ratings.record(write);
+      expect(counted.payload.repeatOf).toBeUndefined();
+      expect(transactions).toHaveBeenCalledTimes(1);
+      await expectChain(store, 6);
+      expect(await store.counts()).toEqual({ pending: 6, rejected: 0 });
+    });
+
+    it('refutes the second of two writes at once from one tab, which is rebuilt', async () => {
+      const store = await openStore();
+      const transactions = vi.spyOn(store.db, 'transaction');
+      const write = { hallId, deviceId: store.deviceId, payload: payload() };
+      await store.ratings.record(write);
+      // Both are built on the same head; the second finds it moved and goes the careful way.
+      const [a, b] = await Promise.all([store.ratings.record(write), store.ratings.record(write)]);
+      expect([a.deviceSeq, b.deviceSeq]).toEqual([2, 3]);
+      expect(transactions).toHaveBeenCalledTimes(2);
+      await expectChain(store, 3);
+      expect(await store.db.ratings.count()).toBe(3);
+    });
+
+    it('is refuted by a moved head even when the entry that moved it is gone', async () => {
+      let t = Date.parse('2026-03-02T01:00:00.000Z');
+      const deviceId = newId();
+      const name = `test-${newId()}`;
+      const clock = () => new DeviceClock(() => t);
+      const a = await LocalStore.open(name, deviceId, { clock: clock() });
+      const b = await LocalStore.open(name, deviceId, { clock: clock() });
+      stores.push(a, b);
+      const write = { hallId, deviceId, payload: payload() };
+      await a.ratings.record(write);
+      const other = await b.ratings.record(write);
+      // The other tab's entry was acknowledged and pruned: only the head still says it was there.
+      await b.settle({ acked: [other.deviceSeq], rejected: [] }, new Date(t).toISOString());
+      t += 40 * 86_400_000;
+      expect((await pruneDevice(b.db, { now: t, retentionDays: 30 })).log).toBe(1);
+      expect(await a.db.log.get(other.deviceSeq)).toBeUndefined();
+
+      const next = await a.ratings.record(write);
+      expect(next.deviceSeq).toBe(3);
+      expect(next.prevHash).toBe(eventHash(other));
+      expect(next.hlc > other.hlc).toBe(true);
+      expect(await a.db.getMeta('head')).toEqual({ seq: 3, hash: eventHash(next) });
+    });
+
+    it('repeats what the stored ratings hold, not what it remembers', async () => {
+      let t = Date.parse('2026-03-02T01:00:00.000Z');
+      const store = await openStore(newId(), new DeviceClock(() => t));
+      const write = { hallId, deviceId: store.deviceId, payload: payload(), repeatWithinMs: 5_000 };
+      const first = await store.ratings.record(write);
+      // The press it would repeat is no longer held, though the log head did not move.
+      await store.db.ratings.delete(first.id);
+      t += 1_000;
+      const next = await store.ratings.record(write);
+      expect(next.payload.repeatOf).toBeUndefined();
+      expect((await store.db.ratings.get(next.id))!.repeatOf).toBeUndefined();
+      await expectChain(store, 2);
+    });
+
+    it('leaves nothing behind when one of its writes fails', async () => {
+      const store = await openStore();
+      const write = { hallId, deviceId: store.deviceId, payload: payload() };
+      const kept = await store.ratings.record(write);
+      const hlc = await store.db.getMeta('hlc');
+      // A log entry under the next sequence number the head does not know of: the log refuses
+      // the rating's entry after its checks passed, and the rating written beside it is undone.
+      const planted = { ...(await store.db.log.get(1))!, deviceSeq: 2, id: newId() };
+      await store.db.log.add(planted);
+      const error = await store.ratings.record(write).catch((e: unknown) => e);
+      expect((error as WriteError).code).toBe('storage_unavailable');
+      expect(await store.db.ratings.toCollection().primaryKeys()).toEqual([kept.id]);
+      expect(await store.db.getMeta('head')).toEqual({ seq: 1, hash: eventHash(kept) });
+      expect(await store.db.getMeta('hlc')).toBe(hlc);
+      expect((await store.db.log.toArray()).map((e) => e.id)).toEqual([kept.id, planted.id]);
+    });
+
+    it('answers storage_full for a full disk and loses nothing', async () => {
+      const store = await openStore();
+      const write = { hallId, deviceId: store.deviceId, payload: payload() };
+      const kept = [await store.ratings.record(write), await store.ratings.record(write)];
+      const original = IDBObjectStore.prototype.add;
+      const full = vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (
+        this: IDBObjectStore,
+        ...args
+      ) {
+        if (this.name === 'ratings') throw quotaError();
+        return original.apply(this, args);
+      });
+      const error = await store.ratings.record(write).catch((e: unknown) => e);
+      // Tried the short way, then the careful way, which answers.
+      expect(full.mock.calls.length).toBeGreaterThanOrEqual(2);
+      full.mockRestore();
+      expect((error as WriteError).code).toBe('storage_full');
+      expect((await store.log.all()).map((e) => e.id)).toEqual(kept.map((e) => e.id));
+      expect(await store.db.ratings.count()).toBe(2);
+      const next = await store.ratings.record(write);
+      expect(next.prevHash).toBe(eventHash(kept[1]!));
+      await expectChain(store, 3);
+    });
   });
 });
