@@ -8,7 +8,8 @@
  * server flags with every push) — then syncs until nothing is pending — on PGlite, then on
  * PostgreSQL (a throwaway cluster on loopback, as the server tests start one). Every request is
  * timed on the wire, so the drain splits into pushes, the pull that brings the hall's events
- * back, and the device's own work.
+ * back, and the device's own work that no request hides (the device records a batch's answers
+ * while the next batch travels, and commits a pulled page while the next one is fetched).
  *
  * Peer, in the same run and on the same database once the server has stopped: the same rows
  * (fresh ids) inserted raw into the same tables, a push batch (500) per transaction with the
@@ -349,7 +350,7 @@ async function bench(
     ],
     [
       backend,
-      '  of which the device (fake-indexeddb)',
+      '  of which the device, beyond what runs beside a request (fake-indexeddb)',
       `${(drained.seconds - pushSeconds - pullSeconds).toFixed(2)} s`,
       '',
     ],
