@@ -333,6 +333,9 @@ export class SyncEngine {
         }
         // Asked lazily: a round with nothing to push asks nothing; the round's first push carries it.
         if (health === undefined) health = await this.#readHealth();
+        // A push that travels beside a recording may be answered while this device is busy
+        // recording, which would skew the time it measures: only a push alone teaches the clock.
+        const alone = recording === null;
         const sentAt = this.#now();
         let answer;
         try {
@@ -354,13 +357,14 @@ export class SyncEngine {
           continue;
         }
         const receivedAt = this.#now();
-        await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
+        if (alone) await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
+        // One recording behind the push in flight at most, and recordings commit in order.
+        await this.#settleRecording(recording);
+        recording = null;
         const settlement = settlePush(batch, answer);
         const count = settlement.acked.length + settlement.rejected.length;
         if (count === 0)
           throw new SyncError('bad_response', 'the server settled none of the events sent');
-        // One recording behind the push in flight at most, and recordings commit in order.
-        await this.#settleRecording(recording);
         recording = this.#record(settlement, receivedAt, answer.results, count, done);
         // A recording that fails while nothing awaits it is still reported, by the next await.
         recording.catch(() => undefined);
@@ -383,9 +387,12 @@ export class SyncEngine {
       await this.#settleRecording(recording);
       recording = null;
       return done.settled;
+    } catch (error) {
+      // A round that fails ends only after the recording it started; a failure to record the
+      // answers (a full disk) is what it then reports.
+      await this.#settleRecording(recording);
+      throw error;
     } finally {
-      // A round that fails ends only after the recording and the read it started have finished.
-      if (recording) await recording.catch(() => undefined);
       if (upcoming) await upcoming.batch.catch(() => undefined);
     }
   }
@@ -425,9 +432,11 @@ export class SyncEngine {
     let cursor = await this.#store.cursor();
     let pulled = 0;
     let current = await fetchPage(cursor);
+    // Only the first page travels alone; the later ones arrive while a page commits, so the time
+    // they measure may include this device's own work, and the clock does not learn from them.
+    await this.#learnOffset(current.page.serverTime, current.sentAt, current.receivedAt);
     for (;;) {
-      const { page, sentAt, receivedAt } = current;
-      await this.#learnOffset(page.serverTime, sentAt, receivedAt);
+      const { page } = current;
       const next = page.more && page.cursor > cursor ? fetchPage(page.cursor) : null;
       // Its failure is reported when it is awaited; a page dropped unawaited reports nothing.
       next?.catch(() => undefined);

@@ -337,6 +337,25 @@ describe('pushing a backlog', () => {
     expect(await store.counts()).toEqual({ pending: 0, rejected: 0 });
     await expectHonest(store, api);
   });
+  it('learns the clock only from a push that travelled alone, not from those answered beside a recording', async () => {
+    const { store, api, record } = await setup();
+    await record(30);
+    // The server's clock reads a minute ahead for every push after the first.
+    let skewMs = 0;
+    api.serverTime = () => new Date(Date.now() + skewMs).toISOString();
+    api.beforePush = (n) => {
+      skewMs = n > 1 ? 60_000 : 0;
+    };
+    const sync = new SyncEngine({ api: { push: (b) => api.push(b) }, store, limits });
+    expect(await sync.syncOnce()).toMatchObject({ ok: true, pushed: 30 });
+    expect(api.pushes).toHaveLength(3);
+    expect(Math.abs(store.clock.offsetMs)).toBeLessThan(250);
+
+    // The next round's first push travels alone: the clock learns from it.
+    await record(1);
+    expect(await sync.syncOnce()).toMatchObject({ ok: true, pushed: 1 });
+    expect(Math.abs(store.clock.offsetMs - 60_000)).toBeLessThan(250);
+  });
 });
 
 describe('pulling the hall back', () => {
@@ -402,5 +421,24 @@ describe('pulling the hall back', () => {
     expect(await store.cursor()).toBe(23);
     expect(await store.hall.count()).toBe(23);
     expect(Object.keys((await store.reference()).windows)).toHaveLength(23);
+  });
+
+  it('learns the clock from the first page only, not from pages fetched while one commits', async () => {
+    const { store, api } = await setup();
+    api.hall.push(...hallEvents(15));
+    let skewMs = 0;
+    api.serverTime = () => new Date(Date.now() + skewMs).toISOString();
+    const pull = api.pull.bind(api);
+    api.pull = (after, limit) => {
+      skewMs = after > 0 ? 60_000 : 0;
+      return pull(after, limit);
+    };
+    const sync = new SyncEngine({ api, store, pullLimit: 5 });
+    expect(await sync.syncOnce()).toMatchObject({ ok: true, pulled: 15 });
+    expect(api.pulls).toEqual([0, 5, 10]);
+    expect(Math.abs(store.clock.offsetMs)).toBeLessThan(250);
+
+    expect(await sync.syncOnce()).toMatchObject({ ok: true, pulled: 0 });
+    expect(Math.abs(store.clock.offsetMs - 60_000)).toBeLessThan(250);
   });
 });
