@@ -1,5 +1,5 @@
 /** Opening the enrolled device behind a kiosk screen, shared by the evaluator and the duty kiosk. */
-import type { Device } from '../app/device-api';
+import type { Device, DeviceCredentials } from '../app/device-api';
 
 export type KioskOpening =
   | { outcome: 'opened'; device: Device }
@@ -48,13 +48,40 @@ let early: Promise<Device | null> | null = null;
 
 /**
  * Start opening the enrolled device at once, while the kiosk screen's code still loads (start-up
- * on a kiosk path); the screen's first open takes it through {@link kioskOpener}.
+ * on a kiosk path); the screen's first open takes it through {@link kioskOpener}. Settles (never
+ * fails) when that opening has.
  */
-export function openDeviceEarly(openDevice: () => Promise<Device | null>): void {
-  if (early) return;
-  early = timed(openDevice);
+export function openDeviceEarly(openDevice: () => Promise<Device | null>): Promise<void> {
+  early ??= timed(openDevice);
   // A failure is the screen's to show when it takes the device (it then opens again on retry).
-  early.catch(() => undefined);
+  return early.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/** This browser's credentials being read at start-up, not yet taken by the screen. */
+let earlyCredentials: Promise<DeviceCredentials | undefined> | null = null;
+
+/**
+ * Start reading this browser's credentials at once (start-up on the evaluator's path), so the
+ * screen knows what it is before the device has opened; the screen's first read takes it through
+ * {@link kioskCredentials}.
+ */
+export function readCredentialsEarly(load: () => Promise<DeviceCredentials | undefined>): void {
+  earlyCredentials ??= load();
+  earlyCredentials.catch(() => undefined);
+}
+
+/** The screen's credentials read: its first call takes the early read, if any, later calls read anew. */
+export function kioskCredentials(
+  load: () => Promise<DeviceCredentials | undefined>,
+): () => Promise<DeviceCredentials | undefined> {
+  return () => {
+    const reading = earlyCredentials;
+    earlyCredentials = null;
+    return reading ?? load();
+  };
 }
 
 /**
@@ -78,6 +105,7 @@ export function kioskOpener(
 export function dropEarlyDevice(): void {
   const opening = early;
   early = null;
+  earlyCredentials = null;
   void opening?.then(
     (device) => device?.stop(),
     () => undefined,

@@ -1,11 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Device } from '../../src/app/device-api';
+import type { DeviceCredentials } from '../../src/app/device-api';
 import {
   DEVICE_OPEN_MEASURE,
   dropEarlyDevice,
+  kioskCredentials,
   kioskOpener,
   openDeviceEarly,
   openKioskDevice,
+  readCredentialsEarly,
 } from '../../src/screens/open-kiosk';
 
 const device = () => ({ stop: vi.fn() }) as unknown as Device;
@@ -98,6 +101,53 @@ describe('a device opened at start-up', () => {
     dropEarlyDevice();
     await Promise.resolve();
     expect(early.stop).not.toHaveBeenCalled();
+  });
+});
+
+describe('opening at start-up settles', () => {
+  it('when the device has opened, and also when it failed', async () => {
+    let opened!: (d: Device) => void;
+    let settled = false;
+    void openDeviceEarly(() => new Promise<Device>((resolve) => (opened = resolve))).then(
+      () => (settled = true),
+    );
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    const d = device();
+    opened(d);
+    expect(await kioskOpener(async () => null)()).toBe(d);
+    await vi.waitFor(() => expect(settled).toBe(true));
+    await expect(
+      openDeviceEarly(async () => {
+        throw new Error('IndexedDB unavailable');
+      }),
+    ).resolves.toBeUndefined();
+    await kioskOpener(async () => null)().catch(() => undefined);
+  });
+});
+
+describe('credentials read at start-up', () => {
+  const creds = { deviceId: 'd' } as DeviceCredentials;
+
+  it("are handed to the screen's first read, and later reads read anew", async () => {
+    const early = vi.fn(async () => creds);
+    const later = vi.fn(async () => undefined);
+    readCredentialsEarly(early);
+    readCredentialsEarly(early);
+    expect(early).toHaveBeenCalledOnce();
+    const read = kioskCredentials(later);
+    expect(await read()).toBe(creds);
+    expect(later).not.toHaveBeenCalled();
+    expect(await read()).toBeUndefined();
+    expect(later).toHaveBeenCalledOnce();
+  });
+
+  it('are dropped when the app leaves for another screen first', async () => {
+    readCredentialsEarly(async () => creds);
+    dropEarlyDevice();
+    const later = vi.fn(async () => undefined);
+    expect(await kioskCredentials(later)()).toBeUndefined();
+    expect(later).toHaveBeenCalledOnce();
   });
 });
 
