@@ -1,13 +1,14 @@
 /**
  * Start-up. Everything the first screen needs starts at once and side by side: the saved language
  * is read, the screen's code and messages load (the screen waits for the language, not the mount
- * for it), a kiosk opens its device, and the shell mounts. The service worker is registered once
- * the screen's code is in, so its script does not compete with the screen's.
+ * for it), a kiosk opens its device (the evaluator reads its credentials first, to show its start
+ * screen before the device is open), and the shell mounts. The service worker is registered once
+ * the screen's code is in and a kiosk's device has opened, so its script competes with neither.
  */
 import { mount } from 'svelte';
 import { locale, prepareFormats } from '../i18n';
-import { openDeviceEarly } from '../screens/open-kiosk';
-import { loadLocale, saveLocale } from '../storage/settings';
+import { openDeviceEarly, readCredentialsEarly } from '../screens/open-kiosk';
+import { deviceSettings, loadLocale, saveLocale } from '../storage/settings';
 import App from './App.svelte';
 import './global.css';
 import { matchRoute } from './router';
@@ -22,16 +23,24 @@ function start(): void {
   const screen = SCREENS[route.name]();
   // When the screen's code and messages are in (the start-up benchmark reads it).
   void screen.then(() => performance.mark(SCREEN_LOADED_MARK)).catch(() => undefined);
-  if (route.name === 'evaluator' || route.name === 'duty') {
-    openDeviceEarly(async () => (await import('./device')).openDevice());
+  let deviceOpened: Promise<void> = Promise.resolve();
+  const openDevice = async () => (await import('./device')).openDevice();
+  if (route.name === 'evaluator') {
+    // The evaluator shows its start screen from its credentials and what it last showed, so its
+    // code goes first; the device layer's code and database follow.
+    readCredentialsEarly(() => deviceSettings().loadCredentials());
+    deviceOpened = openDeviceEarly(async () => {
+      await screen.catch(() => undefined);
+      return openDevice();
+    });
   }
+  if (route.name === 'duty') deviceOpened = openDeviceEarly(openDevice);
   mount(App, { target: document.getElementById('app')! });
   // The browser's date formatting data, loaded while the start waits on storage rather than when
   // the kiosk's status line first shows a time.
   window.requestIdleCallback?.(() => prepareFormats(locale.current));
   if (import.meta.env.PROD) {
-    void screen
-      .catch(() => undefined)
+    void Promise.all([screen.catch(() => undefined), deviceOpened])
       .then(() => import('./pwa'))
       .then(({ registerServiceWorker }) => registerServiceWorker(updates));
   }

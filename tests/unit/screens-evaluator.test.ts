@@ -369,3 +369,242 @@ describe('EvaluatorState armed (请评价)', () => {
     expect(updates.applied()).toBe(1);
   });
 });
+
+describe('EvaluatorState, shown before its device has opened', () => {
+  /** A device opening the test settles by hand, and a start screen known from the last run. */
+  function early(options: { ref?: Reference; earlyRef?: Reference } = {}) {
+    const fake = fakeDevice(options);
+    const timers = manualTime().timers;
+    const updates = fakeUpdates();
+    let open!: (device: Device | null) => void;
+    let fail!: (error: unknown) => void;
+    const opening = new Promise<Device | null>((resolve, reject) => {
+      open = resolve;
+      fail = reject;
+    });
+    const kept: Reference[] = [];
+    const state = new EvaluatorState({
+      openDevice: () => opening,
+      startEarly: async () => ({
+        credentials: fake.device.credentials,
+        reference: options.earlyRef ?? reference(),
+      }),
+      keepStart: (credentials, ref) => {
+        expect(credentials).toBe(fake.device.credentials);
+        kept.push(ref);
+      },
+      updates,
+      timers,
+    });
+    const started = state.start();
+    return {
+      state,
+      fake,
+      timers,
+      updates,
+      kept,
+      /** The device opens (or is not there); resolves once the screen has taken it. */
+      open: async (device: Device | null = fake.device) => {
+        open(device);
+        await started;
+        await flush();
+      },
+      fail: async () => {
+        fail(new Error('IndexedDB unavailable'));
+        await started;
+        await flush();
+      },
+    };
+  }
+
+  const flush = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('shows the buttons from what it last showed, and the device status once open', async () => {
+    const s = early();
+    await flush();
+    expect(s.state.phase).toBe('ready');
+    expect(s.state.opened).toBe(false);
+    expect(s.state.window?.name).toBe('A01 窗口');
+    expect(s.state.closed).toBe(false);
+    await s.open();
+    expect(s.state.phase).toBe('ready');
+    expect(s.state.opened).toBe(true);
+    // What the device holds is kept for the next start.
+    expect(s.kept).toHaveLength(1);
+    expect(s.kept[0]!.windows[windowId]?.name).toBe('A01 窗口');
+  });
+
+  it('takes a tap made before the device opened once it has, and thanks only after the commit', async () => {
+    const s = early();
+    await flush();
+    s.state.choose('satisfied');
+    expect(s.fake.recorded).toHaveLength(0);
+    s.timers.advance(SAVING_SHOWN_AFTER_MS);
+    expect(s.state.step).toBe('saving');
+    // Taps while it waits are not taken twice.
+    s.state.choose('very_satisfied');
+    await s.open();
+    expect(s.fake.recorded).toEqual([
+      { level: 'satisfied', reasons: [], comment: '', ticket: null, windowId, departmentId },
+    ]);
+    expect(s.state.step).toBe('saving');
+    await s.fake.commit();
+    expect(s.state.step).toBe('thanks');
+  });
+
+  it('takes a 差评 with its reasons given before the device opened', async () => {
+    const s = early();
+    await flush();
+    s.state.choose('very_dissatisfied');
+    expect(s.state.step).toBe('reasons');
+    s.state.reasons = ['attitude'];
+    s.state.submitReasons();
+    await s.open();
+    expect(s.fake.recorded).toHaveLength(1);
+    expect(s.fake.recorded[0]).toMatchObject({ level: 'very_dissatisfied', reasons: ['attitude'] });
+    await s.fake.commit();
+    expect(s.state.step).toBe('thanks');
+  });
+
+  it('shows the storage error, and takes nothing, when the device then fails to open', async () => {
+    const s = early();
+    await flush();
+    s.state.choose('satisfied');
+    await s.fail();
+    expect(s.state.phase).toBe('failed');
+    expect(s.state.step).toBe('start');
+    expect(s.fake.recorded).toHaveLength(0);
+    expect(s.state.opened).toBe(false);
+  });
+
+  it('waits for the device on a retry, without the early start', async () => {
+    const s = early();
+    await flush();
+    await s.fail();
+    let open!: (device: Device | null) => void;
+    // The retry opens anew through the same deps: this test's opener is spent, so give a new one.
+    const retried = new EvaluatorState({
+      openDevice: () => new Promise((resolve) => (open = resolve)),
+      startEarly: async () => ({ credentials: s.fake.device.credentials, reference: reference() }),
+      updates: fakeUpdates(),
+      timers: manualTime().timers,
+    });
+    const first = retried.start();
+    await flush();
+    expect(retried.phase).toBe('ready');
+    open(null);
+    await first;
+    const again = retried.start();
+    await flush();
+    expect(retried.phase).toBe('loading');
+    open(s.fake.device);
+    await again;
+    expect(retried.phase).toBe('ready');
+    expect(retried.opened).toBe(true);
+  });
+
+  it('shows why when the device turns out not to be enrolled, and takes nothing', async () => {
+    const s = early();
+    await flush();
+    s.state.choose('satisfied');
+    await s.open(null);
+    expect(s.state.phase).toBe('notEnrolled');
+    expect(s.fake.recorded).toHaveLength(0);
+  });
+
+  it('does not take a tap the device would have kept closed (armed since the last start)', async () => {
+    const ref = reference();
+    ref.settings.armedRatingSeconds = 30;
+    const s = early({ ref });
+    await flush();
+    expect(s.state.closed).toBe(false);
+    s.state.choose('satisfied');
+    await s.open();
+    expect(s.fake.recorded).toHaveLength(0);
+    expect(s.state.step).toBe('start');
+    expect(s.state.closed).toBe(true);
+  });
+
+  it('takes an invited tap in armed mode made before the device opened', async () => {
+    const ref = reference();
+    ref.settings.armedRatingSeconds = 30;
+    const s = early({ ref, earlyRef: ref });
+    await flush();
+    expect(s.state.closed).toBe(true);
+    s.state.arm();
+    s.state.choose('satisfied');
+    await s.open();
+    expect(s.fake.recorded).toHaveLength(1);
+  });
+
+  it('shows nothing early without a known start screen, and applies updates once', async () => {
+    const fake = fakeDevice();
+    const updates = fakeUpdates();
+    let open!: (device: Device | null) => void;
+    const state = new EvaluatorState({
+      openDevice: () => new Promise((resolve) => (open = resolve)),
+      startEarly: async () => null,
+      updates,
+      timers: manualTime().timers,
+    });
+    const started = state.start();
+    await flush();
+    expect(state.phase).toBe('loading');
+    open(fake.device);
+    await started;
+    expect(state.phase).toBe('ready');
+  });
+
+  it('watches for updates once, whether it showed early or not', async () => {
+    const fake = fakeDevice();
+    let subscriptions = 0;
+    let open!: (device: Device | null) => void;
+    const state = new EvaluatorState({
+      openDevice: () => new Promise((resolve) => (open = resolve)),
+      startEarly: async () => ({ credentials: fake.device.credentials, reference: reference() }),
+      updates: {
+        onWaiting: () => {
+          subscriptions += 1;
+          return () => (subscriptions -= 1);
+        },
+        apply: async () => undefined,
+      },
+      timers: manualTime().timers,
+    });
+    const started = state.start();
+    await flush();
+    expect(subscriptions).toBe(1);
+    open(fake.device);
+    await started;
+    expect(subscriptions).toBe(1);
+    state.stop();
+    expect(subscriptions).toBe(0);
+  });
+
+  it('lets go of the early start when the device does not open', async () => {
+    let subscriptions = 0;
+    let open!: (device: Device | null) => void;
+    const fake = fakeDevice();
+    const state = new EvaluatorState({
+      openDevice: () => new Promise((resolve) => (open = resolve)),
+      startEarly: async () => ({ credentials: fake.device.credentials, reference: reference() }),
+      updates: {
+        onWaiting: () => {
+          subscriptions += 1;
+          return () => (subscriptions -= 1);
+        },
+        apply: async () => undefined,
+      },
+      timers: manualTime().timers,
+    });
+    const started = state.start();
+    await flush();
+    expect(subscriptions).toBe(1);
+    open(null);
+    await started;
+    expect(state.phase).toBe('notEnrolled');
+    expect(subscriptions).toBe(0);
+  });
+});

@@ -9,7 +9,13 @@
  * It needs no network.
  */
 import { openKioskDevice } from '../open-kiosk';
-import type { Device, DutySession, Unsubscribe, WriteErrorCode } from '../../app/device-api';
+import type {
+  Device,
+  DeviceCredentials,
+  DutySession,
+  Unsubscribe,
+  WriteErrorCode,
+} from '../../app/device-api';
 import type { DeviceRole } from '../../domain/device';
 import type { Id } from '../../domain/ids';
 import { isPoorRating, type PoorRatingReason, type RatingLevel } from '../../domain/rating';
@@ -35,6 +41,14 @@ export interface NamedPlace {
 
 export interface EvaluatorDeps {
   openDevice: () => Promise<Device | null>;
+  /**
+   * What the start screen can show while the device still opens: this browser's evaluator and the
+   * reference its start screen last showed (see start-snapshot.ts), or null when that is not known.
+   * With it the buttons show at once; a tap made before the device is open waits for it.
+   */
+  startEarly?: () => Promise<{ credentials: DeviceCredentials; reference: Reference } | null>;
+  /** Keep what the start screen shows with this reference, for the next cold start. */
+  keepStart?: (credentials: DeviceCredentials, reference: Reference) => void;
   /** The app-update offer (see UpdateState). */
   updates: { onWaiting(listener: () => void): Unsubscribe; apply(): Promise<void> };
   timers?: Timers;
@@ -46,6 +60,12 @@ export class EvaluatorState {
   /** The armed countdown's next second. */
   #armTimer: Countdown;
   #device: Device | null = null;
+  /** The device once the opening under way has settled; null when it did not open for the screen. */
+  #opening: Promise<Device | null> = Promise.resolve(null);
+  /** The first start may show the start screen early; a retry waits for the device. */
+  #firstStart = true;
+  /** The rating being taken was opened by the staff's 请评价 (armed mode). */
+  #invited = false;
   #unsubscribe: Unsubscribe[] = [];
   #updateWaiting = false;
   #stopped = false;
@@ -57,6 +77,8 @@ export class EvaluatorState {
   #writing = false;
 
   #phase = $state<EvaluatorPhase>('loading');
+  /** The device is open (the start screen may show before it is, from what it last showed). */
+  #opened = $state(false);
   #role = $state<DeviceRole | null>(null);
   #windowId = $state<Id | null>(null);
   #step = $state<EvaluatorStep>('start');
@@ -79,6 +101,10 @@ export class EvaluatorState {
 
   get phase(): EvaluatorPhase {
     return this.#phase;
+  }
+  /** The device is open: its sync status and duty are known, and taps are written at once. */
+  get opened(): boolean {
+    return this.#opened;
   }
   get role(): DeviceRole | null {
     return this.#role;
@@ -180,38 +206,90 @@ export class EvaluatorState {
 
   async start(): Promise<void> {
     this.#phase = 'loading';
-    const opening = await openKioskDevice(this.#deps.openDevice, () => this.#stopped);
+    this.#opened = false;
+    let settled = false;
+    const opening = openKioskDevice(this.#deps.openDevice, () => this.#stopped).finally(() => {
+      settled = true;
+    });
+    const attached = opening.then((result) => this.#attach(result));
+    this.#opening = attached;
+    const early = this.#firstStart ? this.#deps.startEarly : undefined;
+    this.#firstStart = false;
+    if (early) {
+      void early()
+        .catch(() => null)
+        .then((start) => {
+          if (start && !settled && !this.#stopped && this.#phase === 'loading')
+            this.#showEarly(start.credentials, start.reference);
+        });
+    }
+    await attached;
+  }
+
+  /** The start screen from what it last showed, while the device still opens. */
+  #showEarly(credentials: DeviceCredentials, reference: Reference): void {
+    this.#role = credentials.role;
+    this.#windowId = credentials.windowId;
+    this.#reference = reference;
+    this.#watchUpdates();
+    this.#phase = 'ready';
+    this.#schedule();
+  }
+
+  #watchUpdates(): void {
+    this.#unsubscribe.push(
+      this.#deps.updates.onWaiting(() => {
+        this.#updateWaiting = true;
+        this.#schedule();
+      }),
+    );
+  }
+
+  /** Take the opened device, or show why there is none; the device when the screen can use it. */
+  #attach(opening: Awaited<ReturnType<typeof openKioskDevice>>): Device | null {
     if (opening.outcome !== 'opened') {
-      if (opening.outcome !== 'stopped') this.#phase = opening.outcome;
-      return;
+      if (opening.outcome !== 'stopped') this.#leaveEarly(opening.outcome);
+      return null;
     }
     const device = opening.device;
     this.#device = device;
     this.#role = device.credentials.role;
     this.#windowId = device.credentials.windowId;
     if (device.credentials.role !== 'evaluator' || !device.credentials.windowId) {
-      this.#phase = 'wrongRole';
-      return;
+      this.#leaveEarly('wrongRole');
+      return null;
     }
+    const early = this.#phase === 'ready';
     this.#unsubscribe.push(
       // The console may bind the tablet to another window; the device says so with the reference.
       device.onReference((ref) => {
         this.#windowId = device.credentials.windowId ?? this.#windowId;
         this.#reference = ref;
+        this.#deps.keepStart?.(device.credentials, ref);
       }),
       device.onStatus((status) => (this.#status = status)),
       device.onDutyLeader?.((session) => (this.#onDuty = session)) ?? (() => {}),
-      this.#deps.updates.onWaiting(() => {
-        this.#updateWaiting = true;
-        this.#schedule();
-      }),
     );
+    if (!early) this.#watchUpdates();
+    this.#opened = true;
     this.#phase = 'ready';
     this.#schedule();
+    return device;
+  }
+
+  /** The device did not open for this screen: show why, with nothing of the early start left. */
+  #leaveEarly(phase: Exclude<EvaluatorPhase, 'ready' | 'loading'>): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#timer.clear();
+    this.#armTimer.clear();
+    this.#armedLeft = null;
+    this.#phase = phase;
+    if (!this.#writing) this.#clearStep();
   }
 
   stop(): void {
     this.#stopped = true;
+    this.#opened = false;
     this.#timer.clear();
     this.#armTimer.clear();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -225,7 +303,10 @@ export class EvaluatorState {
     if (this.#step !== 'start' && this.#step !== 'reasons') return;
     // Armed: a tap on the start screen takes the one rating 请评价 opened; closed, it takes none.
     if (this.#step === 'start' && this.closed) return;
-    if (this.#step === 'start') this.#disarm();
+    if (this.#step === 'start') {
+      this.#invited = this.#armedLeft !== null;
+      this.#disarm();
+    }
     if (isPoorRating(level)) {
       this.#level = level;
       this.#step = 'reasons';
@@ -249,13 +330,18 @@ export class EvaluatorState {
   /** Back to the start, dropping anything unfinished. */
   reset(): void {
     if (this.#writing) return;
+    this.#clearStep();
+    this.#schedule();
+  }
+
+  #clearStep(): void {
     this.#step = 'start';
     this.#level = null;
     this.#reasons = [];
     this.#comment = '';
     this.#needReason = false;
     this.#error = null;
-    this.#schedule();
+    this.#invited = false;
   }
 
   /** Any touch, key or input: restarts the idle countdown. */
@@ -264,12 +350,29 @@ export class EvaluatorState {
   }
 
   async #record(level: RatingLevel, reasons: PoorRatingReason[], comment: string): Promise<void> {
-    const device = this.#device;
-    const bound = this.window;
-    if (!device || !bound) return;
+    if (!this.window) return;
     this.#writing = true;
     this.#timer.set(SAVING_SHOWN_AFTER_MS, () => (this.#step = 'saving'));
     try {
+      // Tapped on the start screen shown before the device opened: the tap waits for it.
+      const waited = this.#device === null;
+      const device = this.#device ?? (await this.#opening);
+      const bound = this.window;
+      // Nothing is taken when the device did not open, or when what it holds refuses this tap
+      // where the screen shown from the last start did not (no window, revoked, or the buttons
+      // closed until the staff's 请评价): the screen shows what the device says instead.
+      if (
+        !device ||
+        this.#phase !== 'ready' ||
+        !bound ||
+        this.revoked ||
+        (waited && this.armedSeconds > 0 && !this.#invited)
+      ) {
+        this.#timer.clear();
+        this.#writing = false;
+        this.reset();
+        return;
+      }
       await device.recordRating({
         level,
         reasons,
@@ -278,10 +381,7 @@ export class EvaluatorState {
         windowId: bound.id,
         departmentId: bound.departmentId,
       });
-      this.#level = null;
-      this.#reasons = [];
-      this.#comment = '';
-      this.#needReason = false;
+      this.#clearStep();
       this.#step = 'thanks';
     } catch (error) {
       this.#error = writeErrorCode(error);
