@@ -79,6 +79,12 @@ async function coldStart(context: BrowserContext, rate: number): Promise<Start> 
       timeout: 30_000,
       polling: 50,
     });
+    // The buttons may show before the device has opened: its measure is read once it is there.
+    await page.waitForFunction(
+      (name) => performance.getEntriesByName(name).length > 0,
+      DEVICE_OPEN_MEASURE,
+      { timeout: 30_000, polling: 50 },
+    );
     const [interactive, frame, document, scripts, shell, screenCode, deviceFrom, deviceTo] =
       (await page.evaluate(`(() => {
       const nav = performance.getEntriesByType('navigation')[0];
