@@ -52,14 +52,15 @@ interface Built {
  * Writes ratings into the device log. A rating, its log entry and the new log head commit in one
  * read-write transaction, so the hash chain can never have a hole or a record without its event.
  *
- * The event (its id, hlc, hash and validation) is built before the transaction on the log head and
- * clock this repository last wrote: the guess. It is then committed the short way when it can be
- * (see {@link RatingRepository.#commitGuess}): one IndexedDB transaction whose reads of what is
- * stored and whose writes are issued at once, the writes committing only if the reads confirm the
- * guess. Otherwise — the first write, another tab, a duty record or a pulled page moved the head or
- * the clock, a press this one may repeat that the guess did not know, a ticket or a recent rating
- * to check, a hook on the tables — the careful way decides: one Dexie transaction that reads
- * first and writes what the reads say.
+ * The event (its id, hlc, hash and validation) is built on the log head and clock this repository
+ * last wrote: the guess. It is committed the short way when it can be (see
+ * {@link RatingRepository.#commitGuess}): one IndexedDB transaction whose reads of what is stored
+ * and whose writes are issued at once, the writes committing only if the reads confirm the guess.
+ * When they do not (another tab or a duty record moved the head, a pulled page the clock), it is
+ * built again on what they found and tried once more. The careful way decides otherwise — the
+ * first write, a ticket or a recent rating of the window to check, a refused rating where the
+ * press it repeats would be, a hook on the tables, a database not open: one Dexie transaction
+ * that reads first and writes what the reads say.
  */
 export class RatingRepository {
   /** The log head and hlc this repository last committed (a guess: checked in each write). */
@@ -119,76 +120,94 @@ export class RatingRepository {
       (repeatOfPrevious(previous) ?? write.payload.repeatOf ?? null);
     const rows = (b: Built) => ratingRows(b, write, atMs, ticket);
 
-    // Pure work first, outside the transaction: the event as it will be if nothing else wrote.
+    // The event is built on the log head, hlc and previous press this repository last wrote (a
+    // guess: pure work, id, hlc, hash and validation), and checked against what is stored.
     const tail = this.#tail;
-    const guess = tail
-      ? build(tail.head, tail.hlc, repeatOfPrevious(this.#lastPress.get(windowId) ?? null))
-      : null;
+    let basis: Stored | null = tail && {
+      ...tail,
+      previous: this.#lastPress.get(windowId) ?? null,
+    };
+    let guess = null as Built | null;
+    const makeGuess = (on: Stored) =>
+      (guess = build(on.head, on.hlc, repeatOfPrevious(on.previous)));
 
     try {
-      const committed =
-        guess !== null && this.#canCommitDirectly()
-          ? await this.#commitGuess(guess, rows(guess), write, atMs, ticket, fitsPress)
-          : false;
-      const built = committed
-        ? guess!
-        : await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
-            // One round of reads, issued together: the local refusals (inside the transaction, so two
-            // quick taps cannot both pass), the press this one may repeat, the log head and clock.
-            const [sameTicket, recent, previous, [headRow, hlcRow]] = await Promise.all([
-              write.refuseDuplicateTicket && ticket
-                ? db.ratings
-                    .where('ticket')
-                    .equals(ticket)
-                    .filter((r) => r.status !== 'rejected')
-                    .first()
-                : undefined,
-              write.minIntervalMs && write.minIntervalMs > 0
-                ? db.ratings
-                    .where('[windowId+atMs]')
-                    .between(
-                      [windowId, atMs - write.minIntervalMs],
-                      [windowId, Dexie.maxKey],
-                      false,
-                      true,
-                    )
-                    .filter((r) => r.status !== 'rejected')
-                    .first()
-                : undefined,
-              // Only the last few seconds can hold the press this one repeats: a bounded index read.
-              write.repeatWithinMs
-                ? db.ratings
-                    .where('[windowId+atMs]')
-                    .between([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey])
-                    .filter((r) => r.status !== 'rejected')
-                    .last()
-                : undefined,
-              db.meta.bulkGet(['head', 'hlc']),
-            ]);
-            if (sameTicket)
-              throw new WriteError('duplicate_ticket', 'this ticket has already been rated');
-            if (recent) throw new WriteError('too_soon', 'this window was rated moments ago');
+      // The short way, tried again once on what its reads found when they refuted the guess (a
+      // pulled page moved the hlc, another tab wrote), before the careful way.
+      let committed: Built | null = null;
+      for (let attempt = 0; attempt < 2 && basis && !committed; attempt++) {
+        if (!this.#canCommitDirectly()) break;
+        const on: Stored = basis;
+        const outcome = await this.#commitGuess(
+          () => makeGuess(on),
+          rows,
+          write,
+          atMs,
+          ticket,
+          fitsPress,
+        );
+        committed = outcome.committed;
+        basis = outcome.stored;
+      }
+      if (tail && guess === null)
+        makeGuess({ ...tail, previous: this.#lastPress.get(windowId) ?? null });
+      const built =
+        committed ??
+        (await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
+          // One round of reads, issued together: the local refusals (inside the transaction, so two
+          // quick taps cannot both pass), the press this one may repeat, the log head and clock.
+          const [sameTicket, recent, previous, [headRow, hlcRow]] = await Promise.all([
+            write.refuseDuplicateTicket && ticket
+              ? db.ratings
+                  .where('ticket')
+                  .equals(ticket)
+                  .filter((r) => r.status !== 'rejected')
+                  .first()
+              : undefined,
+            write.minIntervalMs && write.minIntervalMs > 0
+              ? db.ratings
+                  .where('[windowId+atMs]')
+                  .between(
+                    [windowId, atMs - write.minIntervalMs],
+                    [windowId, Dexie.maxKey],
+                    false,
+                    true,
+                  )
+                  .filter((r) => r.status !== 'rejected')
+                  .first()
+              : undefined,
+            // Only the last few seconds can hold the press this one repeats: a bounded index read.
+            write.repeatWithinMs
+              ? db.ratings
+                  .where('[windowId+atMs]')
+                  .between([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey])
+                  .filter((r) => r.status !== 'rejected')
+                  .last()
+              : undefined,
+            db.meta.bulkGet(['head', 'hlc']),
+          ]);
+          if (sameTicket)
+            throw new WriteError('duplicate_ticket', 'this ticket has already been rated');
+          if (recent) throw new WriteError('too_soon', 'this window was rated moments ago');
 
-            const head = (headRow?.value as LogHead | undefined) ?? EMPTY_HEAD;
-            const lastHlc = (hlcRow?.value as string | undefined) ?? null;
-            const repeatOf = repeatOfPrevious(previous ?? null);
-            // The guess holds when it continues the stored head, its hlc is after the stored one and
-            // it repeats what the stored ratings say it repeats; otherwise build it on what is stored.
-            const fits =
-              guess !== null &&
-              continues(guess, head, lastHlc) &&
-              fitsPress(guess, previous ?? null);
-            const b = fits ? guess : build(head, lastHlc, repeatOf);
-            const r = rows(b);
+          const head = (headRow?.value as LogHead | undefined) ?? EMPTY_HEAD;
+          const lastHlc = (hlcRow?.value as string | undefined) ?? null;
+          const repeatOf = repeatOfPrevious(previous ?? null);
+          // The guess holds when it continues the stored head, its hlc is after the stored one and
+          // it repeats what the stored ratings say it repeats; otherwise build it on what is stored.
+          const g = guess;
+          const fits = g !== null && continues(g, head, lastHlc) && fitsPress(g, previous ?? null);
+          const b = fits ? g : build(head, lastHlc, repeatOf);
+          const r = rows(b);
 
-            // The writes, issued together; the transaction commits once all of them succeeded.
-            await Promise.all([
-              db.log.add(r.entry),
-              db.ratings.add(r.rating),
-              db.meta.bulkPut(r.meta),
-            ]);
-            return b;
-          });
+          // The writes, issued together; the transaction commits once all of them succeeded.
+          await Promise.all([
+            db.log.add(r.entry),
+            db.ratings.add(r.rating),
+            db.meta.bulkPut(r.meta),
+          ]);
+          return b;
+        }));
       this.#tail = { head: built.head, hlc: built.hlc };
       this.#lastPress.set(windowId, {
         id: built.event.id,
@@ -216,57 +235,74 @@ export class RatingRepository {
    * Commit the guess in one IndexedDB transaction (strict durability, like every write here) with
    * its checks and its writes issued at once, without waiting for the reads. Requests of one
    * transaction run in the order they were issued, so the reads see what was stored before this
-   * rating, and nothing else can write in between: a read that contradicts the guess aborts the
-   * transaction before it commits, and its writes are undone. The guess commits only when
+   * rating and are all answered before any write is, and nothing else can write in between. Once
+   * the last read is answered the transaction is committed if every check holds, and aborted
+   * otherwise — before it could commit by itself, its writes still unanswered — so its writes are
+   * undone. The guess commits only when
    *  - the stored log head is the one it continues, and the stored hlc is before its own;
    *  - the window's latest rating within the repeat span is the one it was built on (read from
    *    the index's end; a refused one there leaves the decision to the careful way);
    *  - no rating holds its ticket, nor is any within the window's interval (when those are
    *    refused), refused ones included: whether one counts is left to the careful way.
-   * Resolves true once committed, false when it was not (anything aborted, the connection could
-   * not start a transaction): nothing was written then, and the careful way runs.
+   * The reads go out before the guess is built (`makeGuess`), so IndexedDB answers them while it is
+   * hashed and validated. Resolves with the guess once committed; otherwise with what the reads
+   * found, when that is enough to build the rating on (null when the careful way must decide):
+   * nothing was written then. Rejects, writing nothing, when the guess cannot be built (an invalid
+   * record).
    */
   #commitGuess(
-    guess: Built,
-    rows: RatingRows,
+    makeGuess: () => Built,
+    rowsOf: (b: Built) => RatingRows,
     write: RatingWrite,
     atMs: number,
     ticket: string,
     fitsPress: (b: Built, previous: PreviousPress | null) => boolean,
-  ): Promise<boolean> {
+  ): Promise<{ committed: Built | null; stored: Stored | null }> {
     const { windowId } = write.payload;
-    return new Promise<boolean>((resolve) => {
+    return new Promise((resolve, reject) => {
       let tx: IDBTransaction;
       try {
         tx = this.db
           .backendDB()
           .transaction(['log', 'ratings', 'meta'], 'readwrite', { durability: 'strict' });
       } catch {
-        resolve(false);
+        resolve({ committed: null, stored: null });
         return;
       }
-      tx.oncomplete = () => resolve(true);
-      tx.onabort = () => resolve(false);
-      let unanswered = 0;
-      let refuted = false;
-      const refute = () => {
-        if (refuted) return;
-        refuted = true;
+      // What the reads find; `conclusive` false when only the careful way can tell.
+      const stored: Stored = { head: EMPTY_HEAD, hlc: null, previous: null };
+      let conclusive = true;
+      // Built right after the reads went out, before any of them is answered.
+      let guess!: Built;
+      let holds = false;
+      tx.oncomplete = () => resolve({ committed: guess, stored: null });
+      tx.onabort = () =>
+        // Refuted by what it read: build on that. Anything else: the careful way decides.
+        resolve({ committed: null, stored: !holds && conclusive ? stored : null });
+      const abort = () => {
         try {
           tx.abort();
         } catch {
           // Already finished or aborting: it did not commit, and onabort answers.
         }
       };
-      /** A read whose answer must hold for the writes issued after it to commit. */
-      const expect = <T>(request: IDBRequest<T>, holds: (result: T) => boolean) => {
+      let unanswered = 0;
+      /** A read: `take` keeps its answer; the last one answered decides. */
+      const read = <T>(request: IDBRequest<T>, take: (result: T) => void) => {
         unanswered++;
         request.onsuccess = () => {
-          if (refuted) return;
-          if (!holds(request.result)) return refute();
-          // Every check held: commit as soon as the writes are done (where commit() exists;
-          // elsewhere the transaction commits by itself once its requests are answered).
-          if (--unanswered === 0) tx.commit?.();
+          take(request.result);
+          if (--unanswered > 0) return;
+          holds =
+            conclusive &&
+            stored.head.seq === guess.base.seq &&
+            stored.head.hash === guess.base.hash &&
+            (stored.hlc === null || guess.hlc > stored.hlc) &&
+            fitsPress(guess, stored.previous);
+          // Commit as soon as the writes are done (where commit() exists; elsewhere the
+          // transaction commits by itself once its requests are answered).
+          if (holds) tx.commit?.();
+          else abort();
         };
       };
       try {
@@ -275,18 +311,19 @@ export class RatingRepository {
         const meta = tx.objectStore('meta');
         const ratings = tx.objectStore('ratings');
         const byWindow = ratings.index('[windowId+atMs]');
-        expect(meta.get('head') as IDBRequest<MetaRow<'head'> | undefined>, (row) => {
-          const head = row?.value ?? EMPTY_HEAD;
-          return head.seq === guess.base.seq && head.hash === guess.base.hash;
+        read(meta.get('head') as IDBRequest<MetaRow<'head'> | undefined>, (row) => {
+          stored.head = row?.value ?? EMPTY_HEAD;
         });
-        expect(
-          meta.get('hlc') as IDBRequest<MetaRow<'hlc'> | undefined>,
-          (row) => row === undefined || guess.hlc > row.value,
-        );
+        read(meta.get('hlc') as IDBRequest<MetaRow<'hlc'> | undefined>, (row) => {
+          stored.hlc = row?.value ?? null;
+        });
+        const none = (n: number) => {
+          if (n > 0) conclusive = false;
+        };
         if (write.refuseDuplicateTicket && ticket)
-          expect(ratings.index('ticket').count(ticket), (n) => n === 0);
+          read(ratings.index('ticket').count(ticket), none);
         if (write.minIntervalMs && write.minIntervalMs > 0)
-          expect(
+          read(
             byWindow.count(
               IDBKeyRange.bound(
                 [windowId, atMs - write.minIntervalMs],
@@ -295,27 +332,52 @@ export class RatingRepository {
                 false,
               ),
             ),
-            (n) => n === 0,
+            none,
           );
         if (write.repeatWithinMs)
-          expect(
+          read(
             byWindow.openCursor(
               IDBKeyRange.bound([windowId, atMs - write.repeatWithinMs], [windowId, Dexie.maxKey]),
               'prev',
             ),
             (cursor) => {
               const previous = (cursor?.value as RatingRecord | undefined) ?? null;
-              return previous?.status !== 'rejected' && fitsPress(guess, previous);
+              if (previous?.status === 'rejected') conclusive = false;
+              else stored.previous = previous;
             },
           );
-        tx.objectStore('log').add(rows.entry);
-        ratings.add(rows.rating);
-        for (const row of rows.meta) meta.put(row);
       } catch {
-        refute();
+        conclusive = false;
+        abort();
+        return;
+      }
+      try {
+        guess = makeGuess();
+      } catch (error) {
+        // Not a valid record: nothing is written, and the caller hears why.
+        conclusive = false;
+        abort();
+        reject(error);
+        return;
+      }
+      try {
+        const rows = rowsOf(guess);
+        tx.objectStore('log').add(rows.entry);
+        tx.objectStore('ratings').add(rows.rating);
+        for (const row of rows.meta) tx.objectStore('meta').put(row);
+      } catch {
+        conclusive = false;
+        abort();
       }
     });
   }
+}
+
+/** The log head, hlc and previous press of the window a rating is built on. */
+interface Stored {
+  head: LogHead;
+  hlc: string | null;
+  previous: PreviousPress | null;
 }
 
 /** True when a Dexie hook watches the table's writes. */
