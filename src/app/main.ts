@@ -7,7 +7,7 @@
  */
 import { mount } from 'svelte';
 import { locale, prepareFormats } from '../i18n';
-import { openDeviceEarly, readCredentialsEarly } from '../screens/open-kiosk';
+import { openDeviceEarly, openEnrolledDevice, readCredentialsEarly } from '../screens/open-kiosk';
 import { deviceSettings, loadLocale, saveLocale } from '../storage/settings';
 import App from './App.svelte';
 import './global.css';
@@ -24,17 +24,16 @@ function start(): void {
   // When the screen's code and messages are in (the start-up benchmark reads it).
   void screen.then(() => performance.mark(SCREEN_LOADED_MARK)).catch(() => undefined);
   let deviceOpened: Promise<void> = Promise.resolve();
-  const openDevice = async () => (await import('./device')).openDevice();
   if (route.name === 'evaluator') {
     // The evaluator shows its start screen from its credentials and what it last showed, so its
     // code goes first; the device layer's code and database follow.
     readCredentialsEarly(() => deviceSettings().loadCredentials());
     deviceOpened = openDeviceEarly(async () => {
       await screen.catch(() => undefined);
-      return openDevice();
+      return openEnrolledDevice();
     });
   }
-  if (route.name === 'duty') deviceOpened = openDeviceEarly(openDevice);
+  if (route.name === 'duty') deviceOpened = openDeviceEarly(openEnrolledDevice);
   mount(App, { target: document.getElementById('app')! });
   // The browser's date formatting data, loaded while the start waits on storage rather than when
   // the kiosk's status line first shows a time.
