@@ -3,7 +3,8 @@
  * is read, the screen's code and messages load (the screen waits for the language, not the mount
  * for it), a kiosk opens its device (the evaluator reads its credentials first, to show its start
  * screen before the device is open), and the shell mounts. The service worker is registered once
- * the screen's code is in and a kiosk's device has opened, so its script competes with neither.
+ * the screen's code is in and a kiosk's device has opened (or has taken 5 s), so its script
+ * competes with neither.
  */
 import { mount } from 'svelte';
 import { locale, prepareFormats } from '../i18n';
@@ -15,6 +16,9 @@ import { matchRoute } from './router';
 import { SCREENS } from './screens';
 import { SCREEN_LOADED_MARK } from './start-marks';
 import { updates } from './update.svelte';
+
+/** The longest the service worker's registration waits for a kiosk's device to open. */
+const SW_AFTER_DEVICE_MAX_MS = 5_000;
 
 function start(): void {
   void locale.init({ load: loadLocale, save: saveLocale }).catch(() => undefined);
@@ -39,7 +43,13 @@ function start(): void {
   // the kiosk's status line first shows a time.
   window.requestIdleCallback?.(() => prepareFormats(locale.current));
   if (import.meta.env.PROD) {
-    void Promise.all([screen.catch(() => undefined), deviceOpened])
+    // A device that never finishes opening (its database blocked) does not hold back the
+    // registration, through which a fixed version would arrive.
+    const opened = Promise.race([
+      deviceOpened,
+      new Promise<void>((resolve) => setTimeout(resolve, SW_AFTER_DEVICE_MAX_MS)),
+    ]);
+    void Promise.all([screen.catch(() => undefined), opened])
       .then(() => import('./pwa'))
       .then(({ registerServiceWorker }) => registerServiceWorker(updates));
   }
