@@ -4,9 +4,9 @@ import { EVENT_FORMAT } from './events';
 import { hashValue } from './hash';
 import type { Id } from './ids';
 import { newId } from './ids';
+import type { DeviceRole } from './roles';
 
-export const DEVICE_ROLES = ['evaluator', 'duty_kiosk', 'inspection_tablet'] as const;
-export type DeviceRole = (typeof DEVICE_ROLES)[number];
+export { DEVICE_ROLES, type DeviceRole } from './roles';
 
 /** Who writes an event: an enrolled device, a citizen's phone, or the console (server). */
 export type WriterKind = DeviceRole | 'phone' | 'console';

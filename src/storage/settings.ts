@@ -5,7 +5,7 @@
  */
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import type { DeviceCredentials } from '../app/device-api';
-import { DEVICE_ROLES } from '../domain/device';
+import { DEVICE_ROLES } from '../domain/roles';
 import { isUuidV7, newId, type Id } from '../domain/ids';
 import type { PublicWindowResponse } from '../sync/protocol';
 
