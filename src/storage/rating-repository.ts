@@ -311,11 +311,12 @@ export class RatingRepository {
         const meta = tx.objectStore('meta');
         const ratings = tx.objectStore('ratings');
         const byWindow = ratings.index('[windowId+atMs]');
-        read(meta.get('head') as IDBRequest<MetaRow<'head'> | undefined>, (row) => {
-          stored.head = row?.value ?? EMPTY_HEAD;
-        });
-        read(meta.get('hlc') as IDBRequest<MetaRow<'hlc'> | undefined>, (row) => {
-          stored.hlc = row?.value ?? null;
+        // The head and the hlc in one request: no other meta key sorts between the two, and
+        // the rows are told apart by their keys should one ever be added.
+        read(meta.getAll(IDBKeyRange.bound('head', 'hlc')) as IDBRequest<MetaRow[]>, (rows) => {
+          for (const row of rows)
+            if (row.key === 'head') stored.head = row.value as LogHead;
+            else if (row.key === 'hlc') stored.hlc = row.value as string;
         });
         const none = (n: number) => {
           if (n > 0) conclusive = false;
