@@ -108,10 +108,33 @@ export default defineConfig({
             // Everything the start-up needs, in the entry chunk: one request and one compression
             // window for the code every screen loads.
             { name: 'shell', tags: ['$initial'], priority: 1 },
-            // The rating controls both kiosk screens share, in one chunk.
+            // What the kiosks and the rating page share apart from the rating controls — the device
+            // API's errors, the sync status and its line, the language switch, reference data and
+            // the clock — in one chunk, so that the duty kiosk, which rates nothing, loads no
+            // rating controls.
+            {
+              name: 'kiosk-common',
+              test: /src[\\/](ui[\\/](LocaleSwitch|SyncLine)|app[\\/]device-api|sync[\\/](signing|status)|domain[\\/](reference|hlc))\./,
+              includeDependenciesRecursively: false,
+            },
+            // The frame of the kiosks that keep their screen on (evaluator, duty kiosk) and its
+            // wake lock, in one chunk.
+            {
+              name: 'kiosk-frame',
+              test: /src[\\/]screens[\\/](KioskFooter|evaluator[\\/](KioskHeader|wake-lock))\./,
+              includeDependenciesRecursively: false,
+            },
+            // The top bar of the pages that are not kiosks and their notices, in one chunk.
+            {
+              name: 'page-ui',
+              test: /src[\\/]ui[\\/](TopBar|Notice)\./,
+              includeDependenciesRecursively: false,
+            },
+            // The rating controls the evaluator and the rating page share, in one chunk; the duty
+            // kiosk and the inspection tablet rate nothing and do not load it.
             {
               name: 'rating-ui',
-              test: /src[\\/](ui[\\/](LevelIcon|LocaleSwitch|RatingChoices|ReasonFields|SyncLine|levels)|screens[\\/]write-errors)\./,
+              test: /src[\\/](ui[\\/](LevelIcon|RatingChoices|ReasonFields|levels)|screens[\\/]write-errors)\./,
             },
           ],
         },
