@@ -20,7 +20,9 @@ import {
   type Unsubscribe,
 } from './device-api';
 import type { EnrolledDevice } from './device';
-import { hasLeaderPin, leaderLockout, verifyLeaderPin } from './leader-pin';
+
+/** The PIN check, loaded when a leader first chooses themself rather than with the schedule. */
+const leaderPin = () => import('./leader-pin');
 
 /** The duty kiosk API of one enrolled device (see DutyKiosk in device-api.ts). */
 export class KioskDuty implements DutyKiosk {
@@ -54,11 +56,13 @@ export class KioskDuty implements DutyKiosk {
     return this.leaders().find((l) => l.badgeCode === wanted) ?? null;
   }
 
-  hasPin(leaderId: Id): Promise<boolean> {
+  async hasPin(leaderId: Id): Promise<boolean> {
+    const { hasLeaderPin } = await leaderPin();
     return hasLeaderPin(this.device.store, leaderId);
   }
 
-  lockout(leaderId: Id): Promise<PinLockout> {
+  async lockout(leaderId: Id): Promise<PinLockout> {
+    const { leaderLockout } = await leaderPin();
     return leaderLockout(this.device.store, leaderId, this.device.now());
   }
 
@@ -66,6 +70,7 @@ export class KioskDuty implements DutyKiosk {
     const { store } = this.device;
     const leader = this.device.reference.leaders[leaderId];
     if (!leader || !leader.active) throw new SignInError('unknown_leader');
+    const { verifyLeaderPin } = await leaderPin();
     const check = await verifyLeaderPin(store, leaderId, pin, () => this.device.now());
 
     // Signing in twice on this kiosk resumes the open session rather than starting another.
