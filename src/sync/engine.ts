@@ -125,6 +125,10 @@ export class SyncEngine {
   /** The pending timer is a backoff retry, which ordinary requests do not bring forward. */
   #backingOff = false;
   #retryDelay: number | null = null;
+  /** The pending timer was set by writes (`maxWaitMs`), so a further write may move it later. */
+  #timerForWrites = false;
+  /** When the first write not yet taken by a round asked for one. */
+  #writesSince: number | null = null;
   #failures = 0;
   #stopped = false;
 
@@ -181,12 +185,34 @@ export class SyncEngine {
    * a failure, only a `force`d request (the network came back, the app became visible) comes
    * before the scheduled retry.
    */
-  requestSync(delayMs = 0, options: { force?: boolean } = {}): void {
+  requestSync(delayMs = 0, options: { force?: boolean; maxWaitMs?: number } = {}): void {
     if (this.#stopped) return;
     if (this.#backingOff && !options.force) return;
-    const at = this.#now() + delayMs;
-    if (this.#timer !== null && !this.#backingOff && this.#timerAt <= at) return;
+    const now = this.#now();
+    if (options.maxWaitMs !== undefined)
+      return this.#requestAfterWrite(now, delayMs, options.maxWaitMs);
+    const at = now + delayMs;
+    if (this.#timer !== null && !this.#backingOff && this.#timerAt <= at) {
+      // The round set by writes now also answers this request: later writes no longer move it.
+      this.#timerForWrites = false;
+      return;
+    }
     this.#schedule(delayMs, false);
+  }
+
+  /**
+   * A local write asks for a round `delayMs` after it, and each further write moves that round on,
+   * up to `maxWaitMs` after the first write still waiting: a stream of taps is synced once it
+   * pauses (or every `maxWaitMs` while it goes on), not in the middle of it, where the round's
+   * IndexedDB work would hold up the next tap's commit. A round asked for otherwise (start, the
+   * network back, the interval) that comes sooner is kept, and takes the writes.
+   */
+  #requestAfterWrite(now: number, delayMs: number, maxWaitMs: number): void {
+    this.#writesSince ??= now;
+    const at = Math.max(now, Math.min(now + delayMs, this.#writesSince + maxWaitMs));
+    if (this.#timer !== null && !this.#timerForWrites && this.#timerAt <= at) return;
+    this.#schedule(at - now, false);
+    this.#timerForWrites = true;
   }
 
   /** Recount pending and rejected events and photos into the status (after a local write). */
@@ -217,6 +243,7 @@ export class SyncEngine {
 
   #schedule(delayMs: number, backingOff: boolean): void {
     this.#cancelTimer();
+    this.#timerForWrites = false;
     this.#backingOff = backingOff;
     this.#retryDelay = backingOff ? delayMs : null;
     this.#timerAt = this.#now() + delayMs;
@@ -235,6 +262,8 @@ export class SyncEngine {
   }
 
   #start(): Promise<RoundResult> {
+    // This round takes every write made so far; a write from now on waits for its own.
+    this.#writesSince = null;
     const round = this.#round().finally(() => {
       if (this.#current === round) this.#current = null;
     });

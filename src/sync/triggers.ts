@@ -1,15 +1,17 @@
 /**
  * When to sync (design §4), as thin browser I/O around the engine: on start, when the network
- * comes back, when the app becomes visible, shortly after each local write, every 30 s while
- * online, and through Background Sync where the browser has it. Only one tab per device syncs:
- * the one holding a Web Lock. Other tabs hand it their writes over a BroadcastChannel and show
- * the status it broadcasts. Every browser API is optional; what is missing is simply not used.
+ * comes back, when the app becomes visible, shortly after each local write (once a stream of
+ * them pauses), every 30 s while online, and through Background Sync where the browser has it.
+ * Only one tab per device syncs: the one holding a Web Lock. Other tabs hand it their writes over
+ * a BroadcastChannel and show the status it broadcasts. Every browser API is optional; what is missing is simply not used.
  */
 import type { SyncStatus } from './status';
 import type { StatusStore } from './status-store';
 
 export const SYNC_INTERVAL_MS = 30_000;
 export const WRITE_DEBOUNCE_MS = 1_000;
+/** A stream of writes with no pause of WRITE_DEBOUNCE_MS is still synced this often. */
+export const WRITE_MAX_WAIT_MS = 10_000;
 
 interface EventTargetLike {
   addEventListener(type: string, listener: () => void): void;
@@ -67,7 +69,7 @@ export function browserEnv(): TriggerEnv {
 /** What the triggers drive: the engine's scheduling and status. */
 export interface SyncTarget {
   readonly status: StatusStore;
-  requestSync(delayMs?: number, options?: { force?: boolean }): void;
+  requestSync(delayMs?: number, options?: { force?: boolean; maxWaitMs?: number }): void;
 }
 
 type Message =
@@ -162,7 +164,8 @@ export class SyncTriggers {
 
   /** A record was written in this tab: sync it shortly (here, or in the syncing tab). */
   notifyWrite(): void {
-    if (this.#leader) this.#o.engine.requestSync(this.#o.writeDelayMs);
+    if (this.#leader)
+      this.#o.engine.requestSync(this.#o.writeDelayMs, { maxWaitMs: WRITE_MAX_WAIT_MS });
     else this.#post({ type: 'write' });
     this.registerBackgroundSync();
   }
@@ -216,7 +219,8 @@ export class SyncTriggers {
     if (!message || typeof message !== 'object') return;
     switch (message.type) {
       case 'write':
-        if (this.#leader) engine.requestSync(this.#o.writeDelayMs);
+        if (this.#leader)
+          engine.requestSync(this.#o.writeDelayMs, { maxWaitMs: WRITE_MAX_WAIT_MS });
         break;
       case 'sync':
         if (this.#leader) engine.requestSync(0, { force: true });

@@ -270,6 +270,54 @@ describe('backoff', () => {
     engine.requestSync(0);
     expect([...timers.pending.values()].map((t) => t.ms)).toEqual([0]);
   });
+
+  it('syncs a stream of writes once it pauses, and at the latest every maxWait', async () => {
+    let t = 0;
+    const { timers, engine, api, record } = await setup({ now: () => t });
+    /** When the one pending round is due (device ms). */
+    const due = () => {
+      expect(timers.pending.size).toBe(1);
+      return t + [...timers.pending.values()][0]!.ms;
+    };
+    const write = (at: number) => {
+      t = at;
+      engine.requestSync(1000, { maxWaitMs: 10_000 });
+    };
+    write(0);
+    expect(due()).toBe(1000);
+    write(600);
+    expect(due()).toBe(1600); // each write moves the round on …
+    for (let at = 1200; at <= 9600; at += 600) write(at);
+    expect(due()).toBe(10_000); // … but never past maxWait after the first
+    write(9900);
+    expect(due()).toBe(10_000);
+
+    // The round takes the writes so far; the next write waits for its own round.
+    await record(2);
+    t = 10_000;
+    timers.fireAll();
+    await engine.whenIdle();
+    expect(api.pushes.flat()).toEqual([1, 2]);
+    write(10_500);
+    expect(due()).toBe(11_500);
+  });
+
+  it('keeps a round asked for otherwise, which writes do not move later', async () => {
+    let t = 0;
+    const { timers, engine } = await setup({ now: () => t });
+    engine.requestSync(500); // e.g. the network came back
+    engine.requestSync(1000, { maxWaitMs: 10_000 });
+    expect(timers.delays).toEqual([500]);
+
+    // A request answered by the writes' round, due sooner, pins it: a later write leaves it be.
+    const other = await setup({ now: () => t });
+    other.engine.requestSync(1000, { maxWaitMs: 10_000 });
+    other.engine.requestSync(2000);
+    t = 900;
+    other.engine.requestSync(1000, { maxWaitMs: 10_000 });
+    expect(other.timers.delays).toEqual([1000]);
+    expect(other.timers.pending.size).toBe(1);
+  });
 });
 
 describe('clock offset', () => {

@@ -4,11 +4,11 @@ import { SyncTriggers, type SyncTarget } from '../../src/sync/triggers';
 import { FakeBus, FakeLocks, fakeTab, settle } from './fake-browser';
 
 function fakeEngine() {
-  const requests: { delayMs: number; force: boolean }[] = [];
+  const requests: { delayMs: number; force: boolean; maxWaitMs?: number }[] = [];
   const engine: SyncTarget = {
     status: new StatusStore(),
     requestSync: (delayMs = 0, options = {}) =>
-      void requests.push({ delayMs, force: !!options.force }),
+      void requests.push({ delayMs, force: !!options.force, maxWaitMs: options.maxWaitMs }),
   };
   return { engine, requests };
 }
@@ -53,11 +53,11 @@ describe('sync triggers in one tab', () => {
     expect(t.requests.at(-1)!.force).toBe(true);
   });
 
-  it('syncs about a second after a local write', () => {
+  it('syncs about a second after a local write, or a stream of them once it pauses', () => {
     const t = tab({ bus: new FakeBus() });
     t.triggers.start();
     t.triggers.notifyWrite();
-    expect(t.requests.at(-1)).toEqual({ delayMs: 1000, force: false });
+    expect(t.requests.at(-1)).toEqual({ delayMs: 1000, force: false, maxWaitMs: 10_000 });
   });
 
   it('registers Background Sync after a write where the browser has it', async () => {
@@ -125,7 +125,7 @@ describe('one syncing tab per device', () => {
     const before = a.requests.length;
     b.triggers.notifyWrite();
     await settle();
-    expect(a.requests.slice(before)).toEqual([{ delayMs: 1000, force: false }]);
+    expect(a.requests.slice(before)).toEqual([{ delayMs: 1000, force: false, maxWaitMs: 10_000 }]);
     b.triggers.requestSync();
     await settle();
     expect(a.requests.at(-1)).toEqual({ delayMs: 0, force: true });
