@@ -7,9 +7,7 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
 import type { RatingSubmitted } from '../../src/domain/events';
-import { formatHlc } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
 import { LocalStore } from '../../src/storage/store';
 import { SyncEngine, type SyncStore } from '../../src/sync/engine';
@@ -17,7 +15,7 @@ import { HttpError } from '../../src/sync/errors';
 import type { Settlement } from '../../src/sync/outcomes';
 import type { PulledEvent } from '../../src/sync/protocol';
 import type { OutboxEntry, PushResult } from '../../src/sync/transport';
-import { FakeApi, ManualTimers } from './fake-api';
+import { FakeApi, ManualTimers, hallWindowEvents } from './fake-api';
 
 const hallId = newId();
 const departmentId = newId();
@@ -359,29 +357,7 @@ describe('pushing a backlog', () => {
 });
 
 describe('pulling the hall back', () => {
-  function hallEvents(n: number): PulledEvent[] {
-    let head: LogHead = EMPTY_HEAD;
-    const consoleId = newId();
-    return Array.from({ length: n }, (_, i) => {
-      const next = appendToLog(head, {
-        type: 'ref.windowSaved',
-        payload: {
-          windowId: newId(),
-          departmentId,
-          code: `W${i}`,
-          name: `W${i} 窗口`,
-          sort: i,
-          active: true,
-        },
-        hallId,
-        deviceId: consoleId,
-        at: new Date().toISOString(),
-        hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, node: 'f'.repeat(16) }),
-      });
-      head = next.head;
-      return { ...next.event, hallSeq: i + 1 } as PulledEvent;
-    });
-  }
+  const hallEvents = (n: number) => hallWindowEvents(hallId, departmentId, n);
 
   it('asks for the next page while one commits, and drops it when that commit fails', async () => {
     const { store, api } = await setup();

@@ -1,15 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
 import type { RatingSubmitted } from '../../src/domain/events';
-import { formatHlc, parseHlc } from '../../src/domain/hlc';
+import { parseHlc } from '../../src/domain/hlc';
 import { newId } from '../../src/domain/ids';
 import { DeviceClock, LocalStore } from '../../src/storage/store';
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync/engine';
 import { HttpError, NetworkError } from '../../src/sync/errors';
-import type { PulledEvent } from '../../src/sync/protocol';
 import type { SyncStatus } from '../../src/sync/status';
-import { FakeApi, ManualTimers } from './fake-api';
+import { FakeApi, ManualTimers, hallWindowEvents } from './fake-api';
 
 const hallId = newId();
 const windowId = newId();
@@ -339,29 +337,7 @@ describe('clock offset', () => {
 });
 
 describe('pull', () => {
-  function hallEvents(n: number): PulledEvent[] {
-    let head: LogHead = EMPTY_HEAD;
-    const consoleId = newId();
-    return Array.from({ length: n }, (_, i) => {
-      const next = appendToLog(head, {
-        type: 'ref.windowSaved',
-        payload: {
-          windowId: newId(),
-          departmentId,
-          code: `W${i}`,
-          name: `W${i} 窗口`,
-          sort: i,
-          active: true,
-        },
-        hallId,
-        deviceId: consoleId,
-        at: new Date().toISOString(),
-        hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, node: 'f'.repeat(16) }),
-      });
-      head = next.head;
-      return { ...next.event, hallSeq: i + 1 } as PulledEvent;
-    });
-  }
+  const hallEvents = (n: number) => hallWindowEvents(hallId, departmentId, n);
 
   it('pulls page after page until the server has no more, committing before notifying', async () => {
     const seen: { windows: number; cursor: number }[] = [];

@@ -2,7 +2,10 @@
  * A fake of the /api/v1 sync contract that answers only as the test says: it keeps a device's
  * lastSeq, stores events, answers duplicates and gaps, and can fail or lose answers on demand.
  */
+import { appendToLog, EMPTY_HEAD, type LogHead } from '../../src/domain/device';
 import type { EventEnvelope } from '../../src/domain/events';
+import { formatHlc } from '../../src/domain/hlc';
+import { newId, type Id } from '../../src/domain/ids';
 import { HttpError, NetworkError } from '../../src/sync/errors';
 import type { EventOutcome, PullResponse, PulledEvent } from '../../src/sync/protocol';
 import type { OutboxEntry, PushResult, SyncApi } from '../../src/sync/transport';
@@ -93,4 +96,32 @@ export class ManualTimers {
     this.pending.clear();
     for (const [, t] of due) t.fn();
   }
+}
+
+/**
+ * `n` reference events of a hall as the server would hand them out (a console's chained log, each
+ * saving a window of `departmentId`), numbered 1 … n in the hall's order.
+ */
+export function hallWindowEvents(hallId: Id, departmentId: Id, n: number): PulledEvent[] {
+  let head: LogHead = EMPTY_HEAD;
+  const consoleId = newId();
+  return Array.from({ length: n }, (_, i) => {
+    const next = appendToLog(head, {
+      type: 'ref.windowSaved',
+      payload: {
+        windowId: newId(),
+        departmentId,
+        code: `W${i}`,
+        name: `W${i} 窗口`,
+        sort: i,
+        active: true,
+      },
+      hallId,
+      deviceId: consoleId,
+      at: new Date().toISOString(),
+      hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, node: 'f'.repeat(16) }),
+    });
+    head = next.head;
+    return { ...next.event, hallSeq: i + 1 } as PulledEvent;
+  });
 }
