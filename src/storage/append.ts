@@ -13,7 +13,7 @@ import {
 } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
-import { eventLinks, type CardRoute, type HallKioskDb } from './db';
+import { eventLinks, type CardRoute, type HallKioskDb, type LogEntry } from './db';
 import { InvalidRecordError } from './errors';
 import type { WriteClock } from './rating-repository';
 
@@ -63,16 +63,7 @@ export async function appendEvents(
     const event = next.event as EventEnvelope;
     const checked = validateEvent(event);
     if (!checked.ok) throw new InvalidRecordError(checked.issues);
-    await db.log.add({
-      deviceSeq: event.deviceSeq,
-      id: event.id,
-      type: event.type,
-      status: 'pending',
-      hash: next.head.hash!,
-      event,
-      ...eventLinks(event),
-      ...(route ? { route } : {}),
-    });
+    await db.log.add(pendingEntry(event, next.head.hash!, route));
     head = next.head;
     events.push(event);
   }
@@ -82,4 +73,22 @@ export async function appendEvents(
       { key: 'hlc', value: hlc },
     ]);
   return events;
+}
+
+/**
+ * A new event's entry in the own log, waiting for the server: linked to its problem, walk or duty
+ * session (a poor rating is a problem, 差评, so the pipeline's fold finds it), and for a phone
+ * with the window card it is pushed under.
+ */
+export function pendingEntry(event: EventEnvelope, hash: string, route?: CardRoute): LogEntry {
+  return {
+    deviceSeq: event.deviceSeq,
+    id: event.id,
+    type: event.type,
+    status: 'pending',
+    hash,
+    event,
+    ...eventLinks(event),
+    ...(route ? { route } : {}),
+  };
 }

@@ -6,13 +6,13 @@ import { HybridClock, hlcNode } from '../domain/hlc';
 import { newId, type Id } from '../domain/ids';
 import { repeatedRating, type PreviousPress } from '../domain/rating-integrity';
 import {
-  eventLinks,
   type CardRoute,
   type HallKioskDb,
   type LogEntry,
   type MetaRow,
   type RatingRecord,
 } from './db';
+import { pendingEntry } from './append';
 import { InvalidRecordError, toWriteError } from './errors';
 
 /** The two clocks a device writes with: its own, and its own corrected by the server's offset. */
@@ -403,17 +403,7 @@ interface RatingRows {
 function ratingRows(b: Built, write: RatingWrite, atMs: number, ticket: string): RatingRows {
   const { event, payload } = b;
   return {
-    entry: {
-      deviceSeq: event.deviceSeq,
-      id: event.id,
-      type: event.type,
-      status: 'pending',
-      hash: b.head.hash!,
-      event,
-      // A poor rating is a problem (差评): linked, so the pipeline's fold finds it.
-      ...eventLinks(event),
-      ...(write.route ? { route: write.route } : {}),
-    },
+    entry: pendingEntry(event, b.head.hash!, write.route),
     rating: {
       id: event.id,
       deviceSeq: event.deviceSeq,
