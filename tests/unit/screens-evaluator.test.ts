@@ -557,54 +557,46 @@ describe('EvaluatorState, shown before its device has opened', () => {
     expect(state.phase).toBe('ready');
   });
 
-  it('watches for updates once, whether it showed early or not', async () => {
+  /** A screen that shows early while its device opens when `open` is called; counts its watchers. */
+  function earlyScreen() {
     const fake = fakeDevice();
-    let subscriptions = 0;
+    const watch = { subscriptions: 0 };
     let open!: (device: Device | null) => void;
     const state = new EvaluatorState({
       openDevice: () => new Promise((resolve) => (open = resolve)),
       startEarly: async () => ({ credentials: fake.device.credentials, reference: reference() }),
       updates: {
         onWaiting: () => {
-          subscriptions += 1;
-          return () => (subscriptions -= 1);
+          watch.subscriptions += 1;
+          return () => (watch.subscriptions -= 1);
         },
         apply: async () => undefined,
       },
       timers: manualTime().timers,
     });
+    return { fake, watch, state, open: (device: Device | null) => open(device) };
+  }
+
+  it('watches for updates once, whether it showed early or not', async () => {
+    const { fake, watch, state, open } = earlyScreen();
     const started = state.start();
     await flush();
-    expect(subscriptions).toBe(1);
+    expect(watch.subscriptions).toBe(1);
     open(fake.device);
     await started;
-    expect(subscriptions).toBe(1);
+    expect(watch.subscriptions).toBe(1);
     state.stop();
-    expect(subscriptions).toBe(0);
+    expect(watch.subscriptions).toBe(0);
   });
 
   it('lets go of the early start when the device does not open', async () => {
-    let subscriptions = 0;
-    let open!: (device: Device | null) => void;
-    const fake = fakeDevice();
-    const state = new EvaluatorState({
-      openDevice: () => new Promise((resolve) => (open = resolve)),
-      startEarly: async () => ({ credentials: fake.device.credentials, reference: reference() }),
-      updates: {
-        onWaiting: () => {
-          subscriptions += 1;
-          return () => (subscriptions -= 1);
-        },
-        apply: async () => undefined,
-      },
-      timers: manualTime().timers,
-    });
+    const { watch, state, open } = earlyScreen();
     const started = state.start();
     await flush();
-    expect(subscriptions).toBe(1);
+    expect(watch.subscriptions).toBe(1);
     open(null);
     await started;
     expect(state.phase).toBe('notEnrolled');
-    expect(subscriptions).toBe(0);
+    expect(watch.subscriptions).toBe(0);
   });
 });
