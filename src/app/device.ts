@@ -62,6 +62,8 @@ export interface DeviceOptions extends SessionOptions {
   preparePhoto?: PhotoPreparer;
   /** What the device reports of its health with each push; default {@link readDeviceHealth}. */
   health?: () => Promise<DeviceHealth | null>;
+  /** Prune by itself, after start and after syncs; default: when the triggers run. */
+  autoPrune?: boolean;
 }
 
 /** The version this build runs: package.json's version and the build (vite.config.ts). */
@@ -132,6 +134,8 @@ export class EnrolledDevice implements Device {
   #pruning: Promise<PruneResult | null> | null = null;
   #pruneTimer: ReturnType<typeof setTimeout> | null = null;
   #prunedAt = -Infinity;
+  /** Device time the device was opened: a sync in the first minute does not prune yet. */
+  readonly #openedAt: number;
 
   #credentials: DeviceCredentials;
 
@@ -146,7 +150,8 @@ export class EnrolledDevice implements Device {
     this.#credentials = credentials;
     this.#reference = reference;
     this.#now = options.now ?? (() => Date.now());
-    this.#autoPrune = options.triggers !== false;
+    this.#autoPrune = options.autoPrune ?? options.triggers !== false;
+    this.#openedAt = this.#now();
     this.status = new StatusStore({ lastSuccessAt, clockOffsetMs: store.clock.offsetMs });
     this.#http = deviceHttp(options, credentials, signingClock(store));
     this.#session = startSession({
@@ -178,8 +183,10 @@ export class EnrolledDevice implements Device {
       if (s.lastSuccessAt && s.lastSuccessAt !== saved) {
         saved = s.lastSuccessAt;
         void settings.saveLastSync(s.lastSuccessAt).catch(() => undefined);
-        // What this sync settled may now be old enough to go.
-        if (this.#autoPrune) void this.prune();
+        // What this sync settled may now be old enough to go; not in the first minute, which
+        // belongs to the screen opening (the look after start comes then).
+        if (this.#autoPrune && this.#now() - this.#openedAt >= PRUNE_AFTER_START_MS)
+          void this.prune();
       }
     });
   }

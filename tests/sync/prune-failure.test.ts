@@ -55,3 +55,28 @@ describe('a prune that fails half-way', () => {
     expect(device.status.get()).toMatchObject({ pending: 0, rejected: 0 });
   });
 });
+
+describe('a device pruning by itself', () => {
+  it('leaves the first minute to the screen, then looks after a sync at most once an hour', async () => {
+    let ahead = 0;
+    const { device } = await evaluator({ now: () => Date.now() + ahead, autoPrune: true });
+    const looks = vi.spyOn(device, 'prune');
+    const window = server().seed.windows[0]!;
+    await device.recordRating(ratingFor(window));
+    expect((await device.syncNow()).ok).toBe(true);
+    expect(looks).not.toHaveBeenCalled();
+
+    ahead = 61_000;
+    await device.recordRating(ratingFor(window));
+    expect((await device.syncNow()).ok).toBe(true);
+    expect(looks).toHaveBeenCalledTimes(1);
+    expect(await looks.mock.results[0]!.value).toMatchObject({ log: 0, hallEvents: 0 });
+
+    // The next sync within the hour looks again, and the look does nothing.
+    ahead = 120_000;
+    await device.recordRating(ratingFor(window));
+    expect((await device.syncNow()).ok).toBe(true);
+    expect(looks).toHaveBeenCalledTimes(2);
+    expect(await looks.mock.results[1]!.value).toBeNull();
+  });
+});
