@@ -295,9 +295,7 @@ export class RatingRepository {
           if (--unanswered > 0) return;
           holds =
             conclusive &&
-            stored.head.seq === guess.base.seq &&
-            stored.head.hash === guess.base.hash &&
-            (stored.hlc === null || guess.hlc > stored.hlc) &&
+            continues(guess, stored.head, stored.hlc) &&
             fitsPress(guess, stored.previous);
           // Commit as soon as the writes are done (where commit() exists; elsewhere the
           // transaction commits by itself once its requests are answered).

@@ -373,7 +373,7 @@ export class SyncEngine {
         } catch (error) {
           // The answers already received are recorded first; a failure to record them (storage
           // full) is what the round reports, before any trouble with this push.
-          await this.#settleRecording(recording);
+          await recording;
           recording = null;
           nextAfter = null;
           const lastSeq = gapOf(error);
@@ -388,7 +388,7 @@ export class SyncEngine {
         const receivedAt = this.#now();
         if (alone) await this.#learnOffset(answer.serverTime, sentAt, receivedAt);
         // One recording behind the push in flight at most, and recordings commit in order.
-        await this.#settleRecording(recording);
+        await recording;
         recording = null;
         const settlement = settlePush(batch, answer);
         const count = settlement.acked.length + settlement.rejected.length;
@@ -408,27 +408,22 @@ export class SyncEngine {
           nextAfter = last;
         } else {
           // Some events stay pending: read them again once this answer is recorded.
-          await this.#settleRecording(recording);
+          await recording;
           recording = null;
           nextAfter = null;
         }
       }
-      await this.#settleRecording(recording);
+      await recording;
       recording = null;
       return done.settled;
     } catch (error) {
       // A round that fails ends only after the recording it started; a failure to record the
       // answers (a full disk) is what it then reports.
-      await this.#settleRecording(recording);
+      await recording;
       throw error;
     } finally {
       if (upcoming) await upcoming.batch.catch(() => undefined);
     }
-  }
-
-  /** Wait for a recording of answers, if one runs; its failure is thrown here. */
-  async #settleRecording(recording: Promise<void> | null): Promise<void> {
-    if (recording) await recording;
   }
 
   /** Record one push's answers: the log and records, then the status, then the listeners. */
