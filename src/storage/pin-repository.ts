@@ -5,7 +5,6 @@
  * yields is what signs the sign-in proof, and it is never stored.
  */
 import type { Id } from '../domain/ids';
-import { pinHash } from '../domain/pin';
 import type { HallKioskDb, PinRow } from './db';
 
 /** A leader's PIN as the server's roster lists it (GET /api/v1/roster/pins). */
@@ -105,6 +104,8 @@ export class PinRepository {
   async check(leaderId: Id, pin: string): Promise<PinCheck> {
     const row = await this.get(leaderId);
     if (!row) return { ok: false, reason: 'no_pin' };
+    // The hashing is loaded with the first check, not with the roster saved at every sync.
+    const { pinHash } = await import('../domain/pin');
     const hash = await pinHash(pin, row.salt, row.iterations);
     if (!sameHex(await this.#pepperHex(hash), row.peppered))
       return { ok: false, reason: 'wrong_pin' };
