@@ -145,6 +145,11 @@ export interface DutyKiosk {
   leaders(): Leader[];
   /** The active leader whose badge carries this code, or null. */
   leaderByBadge(code: string): Leader | null;
+  /**
+   * Load what a leader needs once they have chosen themself (the PIN check, signing in, the
+   * ledger), which the schedule does not carry; the calls below load it too when it is not in.
+   */
+  prepare(): Promise<void>;
   /** Whether a PIN for this leader is known on this kiosk. */
   hasPin(leaderId: Id): Promise<boolean>;
   lockout(leaderId: Id): Promise<PinLockout>;
