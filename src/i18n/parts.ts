@@ -7,6 +7,7 @@ import type { LocaleCode } from './catalog';
 import type admin from './screens/admin.zh-CN';
 import type board from './screens/board.zh-CN';
 import type duty from './screens/duty.zh-CN';
+import type dutyLeader from './screens/duty-leader.zh-CN';
 import type evaluator from './screens/evaluator.zh-CN';
 import type home from './screens/home.zh-CN';
 import type inspect from './screens/inspect.zh-CN';
@@ -19,6 +20,7 @@ import type setup from './screens/setup.zh-CN';
 export type PartsCatalog = typeof admin &
   typeof board &
   typeof duty &
+  typeof dutyLeader &
   typeof evaluator &
   typeof home &
   typeof inspect &
@@ -33,6 +35,10 @@ export const PART_LOADERS = {
   admin: { 'zh-CN': () => import('./screens/admin.zh-CN'), en: () => import('./screens/admin.en') },
   board: { 'zh-CN': () => import('./screens/board.zh-CN'), en: () => import('./screens/board.en') },
   duty: { 'zh-CN': () => import('./screens/duty.zh-CN'), en: () => import('./screens/duty.en') },
+  dutyLeader: {
+    'zh-CN': () => import('./screens/duty-leader.zh-CN'),
+    en: () => import('./screens/duty-leader.en'),
+  },
   evaluator: {
     'zh-CN': () => import('./screens/evaluator.zh-CN'),
     en: () => import('./screens/evaluator.en'),

@@ -139,3 +139,46 @@ test('a locked-out leader cannot sign in before the lockout ends, even after a r
   await expect(page.getByTestId('pin-submit')).toBeDisabled();
   await expect(page.getByTestId('duty-session')).toHaveCount(0);
 });
+
+test('a PIN pad whose code cannot load leaves the schedule with a message, and the next tap loads it', async ({
+  browser,
+  baseURL,
+}) => {
+  // No service worker, so that the page's own requests for the chunks can be made to fail.
+  const context = await browser.newContext({ baseURL: baseURL!, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const leader = (await api.leaders()).find((l) => l.title === '人力资源和社会保障局副局长')!;
+  await onDutyToday(leader, '246813');
+  await enrollThisBrowser(page, await api.enrollDutyKiosk());
+  let failing = true;
+  let failed = 0;
+  await page.route(/\/assets\/PinPad-[^/]+\.js$/, (route) => {
+    if (!failing) return route.continue();
+    failed++;
+    return route.abort('internetdisconnected');
+  });
+  await page.goto('/kiosk/duty');
+  await expect(page.getByTestId('duty-schedule')).toBeVisible();
+  await expect(page.getByTestId('last-sync')).not.toContainText('尚未同步');
+
+  await chooseLeader(page, leader);
+  await expect(page.getByTestId('duty-cannot-open')).toHaveText(
+    '暂时无法打开，请再点一次。如仍无法打开，请告知工作人员。',
+  );
+  await expect(page.getByTestId('duty-schedule')).toBeVisible();
+  await expect(page.getByTestId('leader-button').first()).toBeVisible();
+  await expect(page.getByRole('group', { name: /PIN/ })).toHaveCount(0);
+  expect(failed).toBeGreaterThan(0);
+
+  // In English too.
+  await page.getByTestId('locale-switch').click();
+  await expect(page.getByTestId('duty-cannot-open')).toContainText('could not be opened');
+  await page.getByTestId('locale-switch').click();
+
+  failing = false;
+  await chooseLeader(page, leader);
+  await expect(page.getByTestId('duty-cannot-open')).toHaveCount(0);
+  await enterPin(page, '246813');
+  await expect(page.getByTestId('duty-session')).toBeVisible();
+  await context.close();
+});

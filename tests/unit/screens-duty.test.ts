@@ -5,6 +5,7 @@ import type { Device } from '../../src/app/device-api';
 import { newId } from '../../src/domain/ids';
 import { LOCKOUT_MS } from '../../src/domain/pin';
 import { DutyState } from '../../src/screens/duty/duty-state.svelte';
+import { Later } from '../../src/screens/duty/later.svelte';
 import { remainingText } from '../../src/screens/pin-entry.svelte';
 import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
 import { manualTime } from './manual-time';
@@ -23,7 +24,10 @@ afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
 
-async function started(clock = new ManualClock(at('09:30'))) {
+async function started(
+  clock = new ManualClock(at('09:30')),
+  parts?: ConstructorParameters<typeof DutyState>[0]['parts'],
+) {
   const hall = makeHall();
   const k = await openHallDevice(hall, clock, 'duty_kiosk');
   const timers = manualTime(clock).timers;
@@ -32,6 +36,7 @@ async function started(clock = new ManualClock(at('09:30'))) {
     openDevice: () => Promise.resolve(k.device),
     timers,
     now: clock.now,
+    ...(parts ? { parts } : {}),
   });
   cleanup.push(() => state.stop());
   await state.start();
@@ -39,7 +44,7 @@ async function started(clock = new ManualClock(at('09:30'))) {
 }
 
 async function typePin(state: DutyState, pin: string) {
-  for (const d of pin) state.pin.pressDigit(d);
+  for (const d of pin) state.pin!.pressDigit(d);
   await state.submitPin();
 }
 
@@ -71,15 +76,15 @@ describe('duty kiosk screen state', () => {
     expect(state.view).toBe('pin');
     expect(state.selectedLeader?.title).toBe('税务局局长');
 
-    state.pin.pressDigit('1');
-    state.pin.pressDigit('2');
+    state.pin!.pressDigit('1');
+    state.pin!.pressDigit('2');
     await state.submitPin();
-    expect(state.pin.problem).toEqual({ code: 'pin_format' });
-    state.pin.clear();
+    expect(state.pin!.problem).toEqual({ code: 'pin_format' });
+    state.pin!.clear();
 
     await typePin(state, '1111');
-    expect(state.pin.problem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
-    expect(state.pin.length).toBe(0);
+    expect(state.pin!.problem).toEqual({ code: 'wrong_pin', failuresLeft: 4 });
+    expect(state.pin!.length).toBe(0);
     expect(state.view).toBe('pin');
 
     await typePin(state, PIN);
@@ -149,26 +154,26 @@ describe('duty kiosk screen state', () => {
     const { hall, state, clock, timers, reopen } = await started();
     await state.chooseLeader(hall.leaderId);
     for (let i = 0; i < 4; i++) await typePin(state, '0000');
-    expect(state.pin.problem).toEqual({ code: 'wrong_pin', failuresLeft: 1 });
+    expect(state.pin!.problem).toEqual({ code: 'wrong_pin', failuresLeft: 1 });
     await typePin(state, '0000');
-    expect(state.pin.locked).toBe(true);
-    expect(state.pin.remainingMs).toBe(LOCKOUT_MS);
-    expect(remainingText(state.pin.remainingMs)).toBe('5:00');
+    expect(state.pin!.locked).toBe(true);
+    expect(state.pin!.remainingMs).toBe(LOCKOUT_MS);
+    expect(remainingText(state.pin!.remainingMs)).toBe('5:00');
     // The pad takes no digits while locked.
-    state.pin.pressDigit('1');
-    expect(state.pin.length).toBe(0);
+    state.pin!.pressDigit('1');
+    expect(state.pin!.length).toBe(0);
 
     // Someone keeps looking at the countdown (touches keep the step from going idle).
     for (const step of [20_000, 20_000, 21_000]) {
       timers.advance(step);
       state.touch();
     }
-    expect(remainingText(state.pin.remainingMs)).toBe('3:59');
+    expect(remainingText(state.pin!.remainingMs)).toBe('3:59');
     // Left alone, the kiosk goes back to the schedule; the lock stays with the leader.
     timers.advance(30_000);
     expect(state.view).toBe('home');
     await state.chooseLeader(hall.leaderId);
-    expect(remainingText(state.pin.remainingMs)).toBe('3:29');
+    expect(remainingText(state.pin!.remainingMs)).toBe('3:29');
 
     // Reload: a new screen over the same kiosk storage.
     state.stop();
@@ -176,18 +181,18 @@ describe('duty kiosk screen state', () => {
     cleanup.push(() => again.stop());
     await again.start();
     await again.chooseLeader(hall.leaderId);
-    expect(again.pin.locked).toBe(true);
-    expect(again.pin.remainingMs).toBe(LOCKOUT_MS - 91_000);
+    expect(again.pin!.locked).toBe(true);
+    expect(again.pin!.remainingMs).toBe(LOCKOUT_MS - 91_000);
     await typePin(again, PIN);
     expect(again.view).toBe('pin');
 
     // Watched until the lock ends, the pad takes a PIN again by itself.
-    while (again.pin.locked) {
+    while (again.pin!.locked) {
       timers.advance(20_000);
       again.touch();
     }
     expect(again.view).toBe('pin');
-    expect(again.pin.problem).toBeNull();
+    expect(again.pin!.problem).toBeNull();
     await typePin(again, PIN);
     expect(again.view).toBe('session');
   });
@@ -209,14 +214,62 @@ describe('duty kiosk screen state', () => {
   it('returns an untouched PIN step to the schedule after the idle time', async () => {
     const { hall, state, timers } = await started();
     await state.chooseLeader(hall.leaderId);
-    state.pin.pressDigit('1');
+    state.pin!.pressDigit('1');
     timers.advance(29_000);
     state.touch();
     timers.advance(29_000);
     expect(state.view).toBe('pin');
     timers.advance(2_000);
     expect(state.view).toBe('home');
-    expect(state.pin.length).toBe(0);
+    expect(state.pin!.length).toBe(0);
+  });
+
+  it('keeps the schedule with a message when the PIN pad cannot load, and loads it at the next tap', async () => {
+    let pinLoads = 0;
+    let offline = true;
+    const pin = new Later(() => {
+      pinLoads++;
+      return offline
+        ? Promise.reject(new TypeError('Failed to fetch dynamically imported module'))
+        : Promise.resolve({ default: 'PinPad' });
+    });
+    const session = new Later(() => Promise.resolve({ default: 'SessionView' }));
+    const { hall, state } = await started(undefined, { pin, session });
+
+    await state.chooseLeader(hall.leaderId, { shiftId: hall.shiftId });
+    expect(pinLoads).toBe(1);
+    expect(state.view).toBe('home');
+    expect(state.cannotOpen).toBe(true);
+    expect(pin.component).toBeNull();
+    expect(state.schedule.map((s) => s.sessionId)).toEqual([null]);
+
+    // The next tap tries again; once the code is in, the pad shows and the message is gone.
+    offline = false;
+    await state.chooseLeader(hall.leaderId, { shiftId: hall.shiftId });
+    expect(pinLoads).toBe(2);
+    expect(state.view).toBe('pin');
+    expect(state.cannotOpen).toBe(false);
+    expect(pin.component).toBe('PinPad');
+    await typePin(state, PIN);
+    expect(state.view).toBe('session');
+    expect(session.component).toBe('SessionView');
+  });
+
+  it('goes back to the schedule, the leader still signed in, when the session view cannot load', async () => {
+    const pin = new Later(() => Promise.resolve({ default: 'PinPad' }));
+    let sessionLoads = 0;
+    const session = new Later(() => {
+      sessionLoads++;
+      return Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
+    });
+    const { hall, state } = await started(undefined, { pin, session });
+    await state.chooseLeader(hall.leaderId, { shiftId: hall.shiftId });
+    expect(state.view).toBe('pin');
+    await typePin(state, PIN);
+    await expect.poll(() => state.view).toBe('home');
+    expect(state.cannotOpen).toBe(true);
+    expect(sessionLoads).toBe(2);
+    expect(state.isSignedIn(hall.leaderId)).toBe(true);
   });
 
   it('tells the evaluator which leader is on duty for its window', async () => {

@@ -16,22 +16,37 @@ import type { LedgerKind } from '../../domain/events';
 import type { Id } from '../../domain/ids';
 import type { Leader } from '../../domain/reference';
 import { KioskState, type KioskDeps, type KioskPhase } from '../kiosk-state.svelte';
-import { PinEntry } from '../pin-entry.svelte';
+import type { PinEntry } from '../pin-entry.svelte';
 
 export type DutyPhase = KioskPhase;
 export type DutyView = 'home' | 'pin' | 'session';
 
 export type LedgerProblem = 'count_required' | 'text_required' | 'storage_full' | 'storage';
 
-export type DutyDeps = KioskDeps;
+/** A part of the screen whose code loads when first wanted (see `Later`). */
+export interface ScreenPart {
+  want(): Promise<unknown>;
+}
+
+export interface DutyDeps extends KioskDeps {
+  /**
+   * The PIN pad and the session view, when their code is not loaded with the schedule: they are
+   * wanted when a leader needs them, and one that cannot load takes the kiosk back to the
+   * schedule with a message (tried again at the next tap).
+   */
+  parts?: { pin: ScreenPart; session: ScreenPart };
+}
 
 /** Kinds of ledger lines that carry a number, and those that carry a text. */
 const COUNTED: readonly LedgerKind[] = ['served', 'cases'];
 const FEEDBACK: readonly LedgerKind[] = ['complaint', 'suggestion'];
 
 export class DutyState extends KioskState {
-  #pin: PinEntry;
+  /** The PIN pad's state, made when a leader first chooses themself (its code loads then). */
+  #pin = $state.raw<PinEntry | null>(null);
+  #pinLoad: Promise<PinEntry> | null = null;
   #duty: DutyKiosk | null = null;
+  #parts: DutyDeps['parts'];
 
   #view = $state<DutyView>('home');
   #today = $state.raw<{ date: string; shifts: ScheduledDuty[] }>({ date: '', shifts: [] });
@@ -53,15 +68,11 @@ export class DutyState extends KioskState {
   #ledgerProblem = $state<LedgerProblem | null>(null);
   #saved = $state(false);
   #confirmingSignOut = $state(false);
+  #cannotOpen = $state(false);
 
   constructor(deps: DutyDeps) {
     super(deps);
-    this.#pin = new PinEntry({
-      accepting: () => this.#view === 'pin' && !this.#busy,
-      onActivity: () => this.restartIdle(),
-      timers: this.timers,
-      now: this.now,
-    });
+    this.#parts = deps.parts;
   }
 
   get view(): DutyView {
@@ -103,11 +114,11 @@ export class DutyState extends KioskState {
     return this.leader(this.#leaderId);
   }
   /** The PIN pad of the chosen leader. */
-  get pin(): PinEntry {
+  get pin(): PinEntry | null {
     return this.#pin;
   }
   get busy(): boolean {
-    return this.#busy || this.#pin.busy;
+    return this.#busy || (this.#pin?.busy ?? false);
   }
   get badge(): string {
     return this.#badge;
@@ -173,6 +184,16 @@ export class DutyState extends KioskState {
   get confirmingSignOut(): boolean {
     return this.#confirmingSignOut;
   }
+  /** What a leader's tap should have opened could not be loaded: the schedule says so. */
+  get cannotOpen(): boolean {
+    return this.#cannotOpen;
+  }
+
+  /** Load, while nobody waits, what a leader's tap will need. */
+  prepare(): void {
+    this.#pinEntry().catch(() => {});
+    this.#duty?.prepare().catch(() => {});
+  }
   protected override attach(device: Device): 'wrongRole' | null {
     if (device.credentials.role !== 'duty_kiosk' || !device.duty) return 'wrongRole';
     this.#duty = device.duty;
@@ -185,7 +206,7 @@ export class DutyState extends KioskState {
     void this.refresh();
   }
   protected override detach(): void {
-    this.#pin.stop();
+    this.#pin?.stop();
     this.#duty = null;
   }
 
@@ -215,11 +236,25 @@ export class DutyState extends KioskState {
     this.#leaderId = leaderId;
     this.#shiftId = options.shiftId ?? null;
     this.#method = options.method ?? 'pin';
-    this.#pin.reset();
+    this.#pin?.reset();
+    this.#cannotOpen = false;
     this.#view = 'pin';
     this.restartIdle();
-    const lockout = await duty.lockout(leaderId);
-    if (lockout.locked) this.#pin.lock(lockout.remainingMs);
+    // The session view follows the PIN: it loads meanwhile.
+    this.#parts?.session.want().catch(() => {});
+    let lockout, pin;
+    try {
+      [lockout, pin] = await Promise.all([
+        duty.lockout(leaderId),
+        this.#pinEntry(),
+        this.#parts?.pin.want(),
+      ]);
+    } catch {
+      // Unless the kiosk has moved on meanwhile (back, or another leader).
+      if (this.#view === 'pin' && this.#leaderId === leaderId) this.#notOpened();
+      return;
+    }
+    if (lockout.locked) pin.lock(lockout.remainingMs);
   }
 
   /** A badge was scanned or typed: find its leader. */
@@ -238,16 +273,17 @@ export class DutyState extends KioskState {
   async submitPin(): Promise<void> {
     const duty = this.#duty;
     const leaderId = this.#leaderId;
-    if (!duty || !leaderId || this.busy) return;
+    const pin = this.#pin;
+    if (!duty || !leaderId || !pin || this.busy) return;
     const options = { method: this.#method, shiftId: this.#shiftId };
-    await this.#pin.submit(async (pin) => this.#show(await duty.signIn(leaderId, pin, options)));
+    await pin.submit(async (pin) => this.#show(await duty.signIn(leaderId, pin, options)));
   }
 
   /** Back to the schedule (a signed-in leader stays signed in). */
   home(): void {
     this.#view = 'home';
     this.#leaderId = null;
-    this.#pin.reset();
+    this.#pin?.reset();
     this.#session = null;
     this.#ledger = [];
     this.#confirmingSignOut = false;
@@ -321,7 +357,34 @@ export class DutyState extends KioskState {
     this.#view = 'session';
     this.#leaderId = session.leaderId;
     this.#resetForm();
+    this.#parts?.session.want().catch(() => {
+      if (this.#view === 'session' && this.#session?.id === session.id) this.#notOpened();
+    });
     await this.refresh();
+  }
+
+  /** The PIN pad's state, its code loaded once (a failed load is tried again next time). */
+  #pinEntry(): Promise<PinEntry> {
+    this.#pinLoad ??= import('../pin-entry.svelte').then(
+      ({ PinEntry }) =>
+        (this.#pin = new PinEntry({
+          accepting: () => this.#view === 'pin' && !this.#busy,
+          onActivity: () => this.restartIdle(),
+          timers: this.timers,
+          now: this.now,
+        })),
+      (error: unknown) => {
+        this.#pinLoad = null;
+        throw error;
+      },
+    );
+    return this.#pinLoad;
+  }
+
+  /** Back to the schedule, saying that what was tapped could not open (a leader stays signed in). */
+  #notOpened(): void {
+    this.home();
+    this.#cannotOpen = true;
   }
 
   #resetForm(): void {
