@@ -11,6 +11,12 @@
  * back, and the device's own work that no request hides (the device records a batch's answers
  * while the next batch travels, and commits a pulled page while the next one is fetched).
  *
+ * The same drain with the device in headless Chromium (tests/bench/drain-chromium.ts): the same
+ * device code bundled into a page of the server's origin, its IndexedDB on disk and its WebCrypto
+ * key signing, against a server of its own (the hall then holds no other device's backlog to
+ * pull back), with its storage calls timed besides. `BENCH_DRAIN_DEVICES=chromium` (or `node`)
+ * runs one of the two (the raw insert then peers the Chromium device's rows).
+ *
  * Peer, in the same run and on the same database once the server has stopped: the same rows
  * (fresh ids) inserted raw into the same tables, a push batch (500) per transaction with the
  * ingest's own statement — hall sequence numbers, events and ratings in one (repos/events.ts
@@ -22,9 +28,10 @@
  * Prints a table; asserts nothing.
  */
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { enrollDevice, openDevice } from '../../src/app/device';
 import { newId } from '../../src/domain/ids';
 import type { Db } from '../../src/server/db/db';
@@ -42,12 +49,17 @@ import { generateDeviceKey, signRequest, verifyRequest } from '../../src/sync/si
 import type { FetchLike } from '../../src/sync/transport';
 import { TestDevice } from '../server/helpers';
 import { startServerProcess } from '../support/server-process';
+import { drainInChromium, type ChromiumDrained } from './drain-chromium';
 import { recordBench } from './results';
 import { admin, machine, printTable, summary, withPostgresDatabase } from './support';
 
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 10_000);
 const PGLITE_PORT = Number(process.env.BENCH_PORT ?? 8387);
 const POSTGRES_PORT = PGLITE_PORT + 1;
+/** The servers of the Chromium device's drains (PGlite, then PostgreSQL). */
+const CHROMIUM_PORT = PGLITE_PORT + 2;
+/** Which devices drain: `node` (fake-indexeddb), `chromium`; both by default. */
+const DEVICES = new Set((process.env.BENCH_DRAIN_DEVICES ?? 'node,chromium').split(','));
 /** Signatures and nonces timed to find what a signed request costs. */
 const SIGNED_SAMPLES = 200;
 const PUSH_PATH = '/api/v1/sync/push';
@@ -288,14 +300,137 @@ async function signedCost(db: Db, deviceId: string, body: string) {
   return { sign, verify, nonce, bodyKb: Buffer.byteLength(body) / 1024 };
 }
 
+/** Where a server keeps its data: its environment and data folder, and the database opened after. */
+interface Site {
+  env: Record<string, string>;
+  dataDir?: string;
+  open: () => Promise<Db>;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
+const rate = (events: number, seconds: number) => Math.round(events / seconds);
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/**
+ * The drain with the device in Chromium, on a server of its own (its own database: the hall
+ * holds no other device's backlog to pull), and its rows against the raw insert's rate.
+ */
+async function benchChromium(backend: Backend, port: number, site: Site) {
+  const server = await startServerProcess(
+    port,
+    site.env,
+    site.dataDir ? { dataDir: site.dataDir } : {},
+  );
+  try {
+    const api = await admin(server);
+    const window = (await api.windows())[3]!;
+    const code = await api.enroll(window.id);
+    return await drainInChromium(server.url, code, window.department.id, DRAIN, RATING_GAP_MS);
+  } finally {
+    await server.stop();
+  }
+}
+
+function chromiumRows(backend: Backend, d: ChromiumDrained, rawRate: number): string[][] {
+  const n = DRAIN.toLocaleString('en');
+  const pushSeconds = sum(d.push);
+  const pullSeconds = sum(d.pull);
+  const drainRate = rate(DRAIN, d.seconds);
+  const push = summary(d.push);
+  const store = (name: string) => d.store[name] ?? { ms: 0, calls: 0 };
+  const storeCell = (name: string, what: string) =>
+    `${what} ${(store(name).ms / 1000).toFixed(2)} s (${store(name).calls})`;
+  const held =
+    d.held.acked === DRAIN && d.held.ratingsAcked === DRAIN && d.pending === 0 && d.rejected === 0
+      ? ''
+      : ` (held ${d.held.log}, acked ${d.held.acked}, ratings acked ${d.held.ratingsAcked}, ` +
+        `pending ${d.pending}, refused ${d.rejected})`;
+  return [
+    [
+      backend,
+      `Chromium device: drain ${n} queued ratings to pending 0 (IndexedDB on disk)`,
+      `${d.seconds.toFixed(2)} s, ${drainRate.toLocaleString('en')} events/s in ${d.rounds} round(s)${held}`,
+      `≥ ${TARGET[backend].toLocaleString('en')}/s: ${met(drainRate >= TARGET[backend] && held === '')}`,
+    ],
+    [
+      backend,
+      `  Chromium: of which pushes (${d.push.length} requests)`,
+      `${pushSeconds.toFixed(2)} s, ${rate(DRAIN, pushSeconds).toLocaleString('en')} events/s; ` +
+        `per push median ${push.median.toFixed(0)} ms, p99 ${push.p99.toFixed(0)} ms`,
+      '',
+    ],
+    [
+      backend,
+      `  Chromium: of which pulls of the hall's events (${d.pull.length} requests, ${d.held.hallEvents.toLocaleString('en')} events)`,
+      `${pullSeconds.toFixed(2)} s`,
+      '',
+    ],
+    [
+      backend,
+      '  Chromium: of which the device, beyond what runs beside a request',
+      `${(d.seconds - pushSeconds - pullSeconds).toFixed(2)} s`,
+      '',
+    ],
+    [
+      backend,
+      "  Chromium: the device's storage calls, in all (beside a request or not)",
+      [
+        storeCell('settle', 'recording answers'),
+        storeCell('pending', 'reading pending'),
+        storeCell('after', 'reading the next batch'),
+        storeCell('applyPage', 'applying pulled pages'),
+        storeCell('counts', 'counts'),
+      ].join('; '),
+      '',
+    ],
+    [
+      backend,
+      'Chromium: ratio drain / raw insert (pushes only / raw)',
+      `${(drainRate / rawRate).toFixed(2)} (${(rate(DRAIN, pushSeconds) / rawRate).toFixed(2)})`,
+      `≥ 0.5: ${met(drainRate / rawRate >= 0.5)}`,
+    ],
+    [
+      backend,
+      '(Chromium: queueing the backlog through the rating path, not timed above)',
+      `${d.queueSeconds.toFixed(1)} s, ${rate(DRAIN, d.queueSeconds).toLocaleString('en')} ratings/s`,
+      '',
+    ],
+  ];
+}
+
 async function bench(
   backend: Backend,
   port: number,
-  env: Record<string, string>,
-  dataDir: string | undefined,
-  open: () => Promise<Db>,
+  site: Site,
+  chromiumPort: number,
+  chromiumSite: Site,
 ): Promise<string[][]> {
-  const server = await startServerProcess(port, env, dataDir ? { dataDir } : {});
+  const chromiumDrained = DEVICES.has('chromium')
+    ? await benchChromium(backend, chromiumPort, chromiumSite)
+    : null;
+  if (!DEVICES.has('node')) {
+    // The raw insert's peer on the Chromium device's rows.
+    const db = await chromiumSite.open();
+    try {
+      const raw = await rawInsert(db, chromiumDrained!.deviceId, chromiumDrained!.hallId);
+      return [
+        [
+          backend,
+          `raw batched insert of the same ${raw.rows.toLocaleString('en')} rows`,
+          `${raw.seconds.toFixed(2)} s, ${rate(raw.rows, raw.seconds).toLocaleString('en')} events/s`,
+          '(peer)',
+        ],
+        ...chromiumRows(backend, chromiumDrained!, rate(raw.rows, raw.seconds)),
+      ];
+    } finally {
+      await db.close();
+    }
+  }
+  const server = await startServerProcess(
+    port,
+    site.env,
+    site.dataDir ? { dataDir: site.dataDir } : {},
+  );
   let drained: Drained;
   let window: { id: string; department: { id: string } };
   try {
@@ -306,7 +441,7 @@ async function bench(
   } finally {
     await server.stop();
   }
-  const db = await open();
+  const db = await site.open();
   let raw: { seconds: number; rows: number };
   let alone: number;
   let signed: Awaited<ReturnType<typeof signedCost>>;
@@ -318,8 +453,6 @@ async function bench(
     await db.close();
   }
 
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
-  const rate = (events: number, seconds: number) => Math.round(events / seconds);
   const pushSeconds = sum(drained.push);
   const pullSeconds = sum(drained.pull);
   const drainRate = rate(DRAIN, drained.seconds);
@@ -387,19 +520,58 @@ async function bench(
       `${drained.queueSeconds.toFixed(1)} s`,
       '',
     ],
+    ...(chromiumDrained ? chromiumRows(backend, chromiumDrained, rawRate) : []),
   ];
+}
+
+/** Runs `fn` with a second database beside `url`'s on the same cluster, dropped afterwards. */
+async function withSiblingDatabase<T>(
+  url: string,
+  fn: (sibling: string) => Promise<T>,
+): Promise<T> {
+  const name = `${new URL(url).pathname.slice(1)}_chromium`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const sibling = new URL(url);
+  sibling.pathname = `/${name}`;
+  try {
+    return await fn(sibling.toString());
+  } finally {
+    await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
 }
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
   const dir = mkdtempSync(join(tmpdir(), 'hk-bench-drain-'));
   try {
-    rows.push(...(await bench('PGlite', PGLITE_PORT, {}, dir, () => openPglite(join(dir, 'db')))));
+    const pglite = (name: string): Site => ({
+      env: {},
+      dataDir: mkdirSync(join(dir, name), { recursive: true }) ?? join(dir, name),
+      open: () => openPglite(join(dir, name, 'db')),
+    });
+    rows.push(
+      ...(await bench('PGlite', PGLITE_PORT, pglite('node'), CHROMIUM_PORT, pglite('chromium'))),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const postgres = (url: string): Site => ({
+    env: { DATABASE_URL: url },
+    open: () => openPostgres(url),
+  });
   const pgRows = await withPostgresDatabase((url) =>
-    bench('PostgreSQL', POSTGRES_PORT, { DATABASE_URL: url }, undefined, () => openPostgres(url)),
+    withSiblingDatabase(url, (sibling) =>
+      bench('PostgreSQL', POSTGRES_PORT, postgres(url), CHROMIUM_PORT + 1, postgres(sibling)),
+    ),
   );
   if (pgRows) rows.push(...pgRows);
   else console.log('PostgreSQL: not available, left out');
