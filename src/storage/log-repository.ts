@@ -1,7 +1,8 @@
 import Dexie from 'dexie';
 import type { Settlement } from '../sync/outcomes';
 import type { LogHead } from '../domain/device';
-import type { HallKioskDb, LogEntry, LogStatus } from './db';
+import type { Id } from '../domain/ids';
+import type { HallKioskDb, LogEntry, LogStatus, RatingRecord } from './db';
 
 export type { Settlement };
 
@@ -69,14 +70,39 @@ export class LogRepository {
    * Record the server's answers, on the log entries and their records, in one transaction.
    * A refusal is final: a later "duplicate" for the same event (a resend) does not turn it into
    * an acknowledgement, because the server counts a processed event as seen either way.
+   *
+   * An answer settles a run of consecutive events (a push batch), so their entries are read
+   * with one range request rather than one request each (an answer whose events are spread
+   * wider is read key by key); only the events it names are changed. The entries' rewrites, the
+   * counter and the read of their rating records (a range too, see {@link ratingRecords}) then go
+   * out together, without waiting for one another, and the rating records are rewritten once read.
    */
   async settle(settlement: Settlement, settledAt: string): Promise<void> {
     const { db } = this;
     const rejected = new Map(settlement.rejected.map((r) => [r.deviceSeq, r]));
-    const seqs = [...settlement.acked.filter((s) => !rejected.has(s)), ...rejected.keys()];
-    if (seqs.length === 0) return;
+    const named = new Set([
+      ...settlement.acked.filter((s) => !rejected.has(s)),
+      ...rejected.keys(),
+    ]);
+    if (named.size === 0) return;
+    const seqs = [...named];
+    let lo = seqs[0]!;
+    let hi = lo;
+    for (const seq of seqs) {
+      if (seq < lo) lo = seq;
+      if (seq > hi) hi = seq;
+    }
     await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
-      const [entries, settledBefore] = await Promise.all([db.log.bulkGet(seqs), settledCount(db)]);
+      // A range at most twice as wide as the events named; anything else key by key.
+      const read: Promise<(LogEntry | undefined)[]> =
+        hi - lo < 2 * seqs.length
+          ? db.log
+              .where('deviceSeq')
+              .between(lo, hi, true, true)
+              .toArray()
+              .then((rows) => rows.filter((e) => named.has(e.deviceSeq)))
+          : db.log.bulkGet(seqs);
+      const [entries, settledBefore] = await Promise.all([read, settledCount(db)]);
       const changedLog: LogEntry[] = [];
       const ratingStatus = new Map<string, { status: LogEntry['status']; reason?: string }>();
       for (const entry of entries) {
@@ -94,13 +120,42 @@ export class LogRepository {
         }
       }
       if (changedLog.length === 0) return;
-      await db.log.bulkPut(changedLog);
-      await db.putMeta('settled', settledBefore + changedLog.length);
       const ids = changedLog.filter((e) => e.type === 'rating.submitted').map((e) => e.id);
-      const ratings = (await db.ratings.bulkGet(ids)).filter((r) => r !== undefined);
+      const [, , ratings] = await Promise.all([
+        db.log.bulkPut(changedLog),
+        db.putMeta('settled', settledBefore + changedLog.length),
+        ratingRecords(db, ids),
+      ]);
       await db.ratings.bulkPut(ratings.map((r) => ({ ...r, ...ratingStatus.get(r.id)! })));
     });
   }
+}
+
+/**
+ * The rating records of `ids` that exist. Ids are time-ordered (UUIDv7) and a batch's ratings were
+ * recorded one after another, so they are usually all the records between the lowest and the
+ * highest: read with one range request, at most twice as many records as asked for; those the
+ * range did not bring (it held more records than that) are read key by key.
+ */
+async function ratingRecords(db: HallKioskDb, ids: readonly Id[]): Promise<RatingRecord[]> {
+  if (ids.length === 0) return [];
+  let lo = ids[0]!;
+  let hi = lo;
+  for (const id of ids) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  const wanted = new Set(ids);
+  const inRange = await db.ratings
+    .where('id')
+    .between(lo, hi, true, true)
+    .limit(2 * ids.length)
+    .toArray();
+  const found = inRange.filter((r) => wanted.has(r.id));
+  if (found.length === wanted.size) return found;
+  for (const r of found) wanted.delete(r.id);
+  const rest = await db.ratings.bulkGet([...wanted]);
+  return [...found, ...rest.filter((r) => r !== undefined)];
 }
 
 function countStatus(db: HallKioskDb, status: LogStatus): Promise<number> {

@@ -50,7 +50,7 @@ import type { FetchLike } from '../../src/sync/transport';
 import { TestDevice } from '../server/helpers';
 import { startServerProcess } from '../support/server-process';
 import { drainInChromium, type ChromiumDrained } from './drain-chromium';
-import { recordBench } from './results';
+import { recordBench, verdict } from './results';
 import { admin, machine, printTable, summary, withPostgresDatabase } from './support';
 
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 10_000);
@@ -309,7 +309,6 @@ interface Site {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
 const rate = (events: number, seconds: number) => Math.round(events / seconds);
-const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /**
  * The drain with the device in Chromium, on a server of its own (its own database: the hall
@@ -350,7 +349,7 @@ function chromiumRows(backend: Backend, d: ChromiumDrained, rawRate: number): st
       backend,
       `Chromium device: drain ${n} queued ratings to pending 0 (IndexedDB on disk)`,
       `${d.seconds.toFixed(2)} s, ${drainRate.toLocaleString('en')} events/s in ${d.rounds} round(s)${held}`,
-      `≥ ${TARGET[backend].toLocaleString('en')}/s: ${met(drainRate >= TARGET[backend] && held === '')}`,
+      `≥ ${TARGET[backend].toLocaleString('en')}/s: ${verdict(drainRate >= TARGET[backend] && held === '')}`,
     ],
     [
       backend,
@@ -387,7 +386,7 @@ function chromiumRows(backend: Backend, d: ChromiumDrained, rawRate: number): st
       backend,
       'Chromium: ratio drain / raw insert (pushes only / raw)',
       `${(drainRate / rawRate).toFixed(2)} (${(rate(DRAIN, pushSeconds) / rawRate).toFixed(2)})`,
-      `≥ 0.5: ${met(drainRate / rawRate >= 0.5)}`,
+      `≥ 0.5: ${verdict(drainRate / rawRate >= 0.5)}`,
     ],
     [
       backend,
