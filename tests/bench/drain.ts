@@ -578,9 +578,11 @@ async function main(): Promise<void> {
   console.log(`\nhall-kiosk drain benchmark · ${new Date().toISOString()}`);
   console.log(`${machine()}\n`);
   printTable(['backend', 'what', 'measured', 'target'], rows);
-  // The full size is kept apart from the default one, so `npm run bench:report` shows both.
+  // The full size is kept apart from the default one, so `npm run bench:report` shows both; a run
+  // of one device alone too.
+  const only = DEVICES.size === 1 ? `-${[...DEVICES][0]}` : '';
   recordBench(
-    DRAIN === 10_000 ? 'drain' : `drain-${DRAIN}`,
+    `${DRAIN === 10_000 ? 'drain' : `drain-${DRAIN}`}${only}`,
     rows.map(([backend, what, measured, target]) => [
       `${what!.trim()}, ${backend}`,
       measured!,
