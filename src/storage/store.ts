@@ -13,7 +13,8 @@ import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
 import { LogRepository, settledCount, type LogCounts, type Settlement } from './log-repository';
 import { PhotoRepository, type PhotoUpload } from './photo-repository';
-import type { PinRepository, RosterPin } from './pin-repository';
+import type { PinRepository } from './pin-repository';
+import type { PinRoster, RosterPin } from './pin-roster';
 import { RatingRepository } from './rating-repository';
 
 /** A device clock whose server offset can be learned and restored. */
@@ -46,6 +47,7 @@ export class LocalStore {
   readonly duty: DutyRepository;
   readonly photos: PhotoRepository;
   #pins: Promise<PinRepository> | null = null;
+  #roster: Promise<PinRoster> | null = null;
 
   private constructor(
     readonly db: HallKioskDb,
@@ -134,7 +136,10 @@ export class LocalStore {
   reference(): Promise<Reference> {
     return this.hall.reference();
   }
-  /** Leaders' PINs and wrong-PIN times: duty kiosks only, so loaded on first use. */
+  /**
+   * Leaders' PINs and wrong-PIN times, for checking a typed PIN: duty kiosks and inspection
+   * tablets only, loaded on first use.
+   */
   pins(): Promise<PinRepository> {
     this.#pins ??= import('./pin-repository').then(
       ({ PinRepository }) => new PinRepository(this.db),
@@ -142,8 +147,10 @@ export class LocalStore {
     return this.#pins;
   }
 
+  /** Keep the roster's PINs (every sync of a duty kiosk or tablet): only saving them is loaded. */
   async savePins(pins: readonly RosterPin[]): Promise<void> {
-    await (await this.pins()).replaceAll(pins);
+    this.#roster ??= import('./pin-roster').then(({ PinRoster }) => new PinRoster(this.db));
+    await (await this.#roster).replaceAll(pins);
   }
   async setClockOffset(offsetMs: number): Promise<void> {
     this.clock.offsetMs = offsetMs;
