@@ -55,21 +55,35 @@ function plainCanonical(value: unknown): string {
   }
 }
 
+/** plainCanonical's text, or null for what is not plain JSON data. */
+function plainOrNull(value: unknown): string | null {
+  try {
+    return plainCanonical(value);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return null;
+  }
+}
+
 /**
  * The canonical JSON of a value, as canonicalJson gives it: plain JSON data (every request body)
  * serialised directly, anything else by canonicalJson itself.
  */
 export function serverCanonicalJson(value: unknown): string {
-  let text: string;
-  try {
-    text = plainCanonical(value);
-  } catch (error) {
-    if (error !== NOT_PLAIN) throw error;
-    return canonicalJson(value);
-  }
+  const text = plainOrNull(value);
   // JSON.stringify writes a lone surrogate as an escape (\udxxx), which canonicalJson refuses:
   // text that may hold one (rare; a written backslash followed by "ud" too) is left to it.
-  return text.includes('\\ud') ? canonicalJson(value) : text;
+  return text === null || text.includes('\\ud') ? canonicalJson(value) : text;
+}
+
+/**
+ * The canonical JSON of plain JSON data whose text holds neither a lone surrogate nor NUL (what
+ * can be hashed and stored as it is, see isWellFormedText), as canonicalJson gives it; null for
+ * anything else, or text that may hold either (JSON.stringify escapes both).
+ */
+export function wellFormedCanonicalJson(value: unknown): string | null {
+  const text = plainOrNull(value);
+  return text === null || text.includes('\\ud') || text.includes('\\u0000') ? null : text;
 }
 
 /** The hash of a value as every device computes it (domain/hash.ts), computed natively. */

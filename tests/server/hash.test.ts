@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { appendToLog, EMPTY_HEAD, eventHash } from '../../src/domain/device';
 import { canonicalJson, hashValue, pureSha256 } from '../../src/domain/hash';
 import { newId } from '../../src/domain/ids';
-import { nodeSha256, serverCanonicalJson, serverHashValue } from '../../src/server/hash';
+import {
+  nodeSha256,
+  serverCanonicalJson,
+  serverHashValue,
+  wellFormedCanonicalJson,
+} from '../../src/server/hash';
+import { isWellFormedText } from '../../src/domain/events';
 
 describe('the server hashes with node:crypto what devices hash in pure JavaScript', () => {
   it('digests any text, lone surrogates included, to the same hex', () => {
@@ -76,6 +82,12 @@ describe('the server hashes with node:crypto what devices hash in pure JavaScrip
     fc.assert(
       fc.property(value, (v) => {
         expect(outcome(() => serverCanonicalJson(v))).toEqual(outcome(() => canonicalJson(v)));
+        // Given only for text that is kept as it is, and then the same text.
+        const kept = wellFormedCanonicalJson(v);
+        if (kept !== null) {
+          expect(isWellFormedText(v)).toBe(true);
+          expect(kept).toBe(canonicalJson(v));
+        }
       }),
       { numRuns: 1000 },
     );
@@ -103,6 +115,11 @@ describe('the server hashes with node:crypto what devices hash in pure JavaScrip
       else expect(serverCanonicalJson(c)).toBe(expected);
     }
     expect(() => serverCanonicalJson({ n: NaN })).toThrow();
+    // NUL can be hashed, but not stored: such text is not given as kept.
+    expect(wellFormedCanonicalJson({ a: 'x\u0000' })).toBeNull();
+    expect(wellFormedCanonicalJson(['\udc00'])).toBeNull();
+    expect(wellFormedCanonicalJson({ at: new Date(0) })).toBeNull();
+    expect(wellFormedCanonicalJson({ b: '😢', a: ['\u2028'] })).toBe('{"a":["\u2028"],"b":"😢"}');
     expect(serverCanonicalJson({ b: [1, { y: 2, x: 1 }], a: 'é' })).toBe(
       '{"a":"é","b":[1,{"x":1,"y":2}]}',
     );

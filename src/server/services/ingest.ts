@@ -93,7 +93,7 @@ import {
   type WindowRow,
 } from '../repos/reference';
 import { isoAt } from '../repos/util';
-import { serverHashValue } from '../hash';
+import { nodeSha256, serverHashValue, wellFormedCanonicalJson } from '../hash';
 import { projectReference } from './reference-projection';
 
 /** The device log an event is appended to. */
@@ -146,10 +146,15 @@ export interface Prepared {
  * (invalid_text), and chains on by the hash of what can be kept of it.
  */
 export function prepareEvents(raws: readonly unknown[]): Prepared[] {
-  return raws.map((raw) => ({
-    hash: serverHashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw)),
-    validation: validateEvent(raw),
-  }));
+  return raws.map((raw) => ({ hash: hashAsKept(raw), validation: validateEvent(raw) }));
+}
+
+/** The hash of an event as received, or of what can be kept of it if its text cannot be. */
+function hashAsKept(raw: unknown): string {
+  // The canonical text shows whether it holds a lone surrogate or NUL: one pass, not two.
+  const text = wellFormedCanonicalJson(raw);
+  if (text !== null) return nodeSha256(text);
+  return serverHashValue(isWellFormedText(raw) ? raw : wellFormedCopy(raw));
 }
 
 /** The first lines of an event, already checked by the route. */
