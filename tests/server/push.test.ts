@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/server/db/db';
+import { eventHash } from '../../src/domain/device';
 import { newId } from '../../src/domain/ids';
 import type { GapError, PushResponse } from '../../src/sync/protocol';
 import { backends } from '../support/databases';
@@ -76,6 +77,36 @@ describe.each(backends)('push on $name', ({ name }) => {
     expect(body.lastSeq).toBe(1);
     expect(typeof body.message).toBe('string');
     expect(await deviceEvents(d)).toBe(1);
+  });
+
+  it('moves the head only to a batch that reaches beyond it, and a refused push not at all', async () => {
+    const d = await enrollDevice(server);
+    const head = async () =>
+      (
+        await server.db.query<{ lastSeq: number; lastHash: string | null; pending: number | null }>(
+          'SELECT last_seq AS "lastSeq", last_hash AS "lastHash", pending FROM devices WHERE id = $1',
+          [d.deviceId],
+        )
+      )[0]!;
+    const e1 = d.rating(server);
+    const e2 = d.rating(server);
+    await pushOk(server.app, d, [e1, e2]);
+    const after2 = await head();
+    expect(after2).toMatchObject({ lastSeq: 2, lastHash: eventHash(e2) });
+
+    // A resend of the first event alone: answered, the head stays at 2, the count is recorded.
+    const resend = await push(server.app, d, [e1], { pending: 5 });
+    expect(resend.json<PushResponse>().lastSeq).toBe(2);
+    expect(await head()).toEqual({ ...after2, pending: 5 });
+
+    // After a gap, and from a revoked device: nothing of the push is kept, the head included.
+    d.rating(server); // seq 3 never sent
+    const e4 = d.rating(server);
+    expect((await push(server.app, d, [e4], { pending: 9 })).statusCode).toBe(409);
+    expect(await head()).toEqual({ ...after2, pending: 5 });
+    await server.db.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [d.deviceId]);
+    expect((await push(server.app, d, [e4], { pending: 9 })).statusCode).toBe(403);
+    expect(await head()).toEqual({ ...after2, pending: 5 });
   });
 
   it.each([

@@ -107,6 +107,36 @@ export async function advanceDeviceLog(
   if (health) await saveHealth(tx, id, health, seenAt);
 }
 
+/**
+ * Lock a device's row and move its log head to the end of a batch it pushes, in one statement:
+ * answers the row as it was (null if there is none), the head set to `batchEnd` if the batch
+ * reaches beyond the stored head and left as it was otherwise, the device seen at `seenAt`, its
+ * count of events still to send kept when the push reports none. A caller that finds the row
+ * revoked, or the batch after a gap, refuses the push and so rolls this back with it.
+ */
+export async function lockAndAdvanceDeviceLog(
+  tx: Db,
+  id: string,
+  batchEnd: { lastSeq: number; lastHash: string | null },
+  seenAt: string,
+  pending?: number,
+): Promise<DeviceRow | null> {
+  const rows = await tx.query<RawDevice>(
+    `WITH old AS (
+       SELECT ${COLUMNS} FROM devices WHERE id = $1 FOR UPDATE
+     ), moved AS (
+       UPDATE devices d SET
+         last_seq = CASE WHEN $2::bigint > old."lastSeq" THEN $2::bigint ELSE old."lastSeq" END,
+         last_hash = CASE WHEN $2::bigint > old."lastSeq" THEN $3::text ELSE old."lastHash" END,
+         last_seen_at = $4, pending = COALESCE($5, d.pending)
+       FROM old WHERE d.id = old.id
+     )
+     SELECT * FROM old`,
+    [id, batchEnd.lastSeq, batchEnd.lastHash, seenAt, pending ?? null],
+  );
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
 /** What a device last reported of its storage and app version (fleet health). */
 export async function saveHealth(
   db: Db,

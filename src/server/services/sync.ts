@@ -15,7 +15,7 @@ import {
 } from '../../sync/protocol';
 import type { DeviceHealth } from '../../sync/report-protocol';
 import { HttpError, badRequest } from '../errors';
-import { advanceDeviceLog, lockDevice, type DeviceRow } from '../repos/devices';
+import { lockAndAdvanceDeviceLog, saveHealth, type DeviceRow } from '../repos/devices';
 import { findRejected, pullEvents } from '../repos/events';
 import { lockHall } from '../repos/halls';
 import { isoAt } from '../repos/util';
@@ -158,8 +158,13 @@ export async function push(
   const prepared = new Map(
     prepareEvents(batch.events).map((p, i) => [batch.events[i]!, p] as const),
   );
+  // The head the batch ends on: its hash is known from the events alone.
+  const end = batch.events.at(-1)!;
+  const batchEnd = { lastSeq: end.deviceSeq, lastHash: prepared.get(end)!.hash };
   return db.tx(async (tx) => {
-    const row = await lockDevice(tx, device.id);
+    // The device's row is locked and its head moved to the batch's end in one statement, before
+    // the hall lock, which is then held for the hall's part only; a refusal below rolls it back.
+    const row = await lockAndAdvanceDeviceLog(tx, device.id, batchEnd, isoAt(now()), batch.pending);
     if (!row) throw new HttpError(401, 'unauthorized', 'This device is not enrolled.');
     if (row.revokedAt) throw new HttpError(403, 'revoked', 'This device has been revoked.');
     const seen = batch.events.filter((e) => e.deviceSeq <= row.lastSeq);
@@ -175,14 +180,9 @@ export async function push(
       );
     }
     const results = seen.length > 0 ? await replayOutcomes(tx, row.id, seen) : [];
-    // The head moves to the last event sent whatever is decided of it (its hash is known from
-    // the events alone), on the device's row, locked already: done before the hall lock, which
-    // is then held for the hall's part only.
-    const last = fresh.at(-1);
-    const head = last
-      ? { lastSeq: last.deviceSeq, lastHash: prepared.get(last)!.hash }
-      : { lastSeq: row.lastSeq, lastHash: row.lastHash };
-    await advanceDeviceLog(tx, row.id, head, isoAt(now()), batch.pending, healthOf(batch.health));
+    const head = fresh.length > 0 ? batchEnd : { lastSeq: row.lastSeq, lastHash: row.lastHash };
+    const health = healthOf(batch.health);
+    if (health) await saveHealth(tx, row.id, health, isoAt(now()));
     if (fresh.length > 0) {
       const preparedFresh = fresh.map((e) => prepared.get(e)!);
       // The device's own ratings around these, for the burst check, need no hall lock either.
