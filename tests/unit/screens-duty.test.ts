@@ -5,6 +5,7 @@ import type { Device } from '../../src/app/device-api';
 import { newId } from '../../src/domain/ids';
 import { LOCKOUT_MS } from '../../src/domain/pin';
 import { DutyState } from '../../src/screens/duty/duty-state.svelte';
+import { LedgerDraft } from '../../src/screens/duty/ledger-draft.svelte';
 import { Later } from '../../src/screens/duty/later.svelte';
 import { remainingText } from '../../src/screens/pin-entry.svelte';
 import { EvaluatorState } from '../../src/screens/evaluator/evaluator-state.svelte';
@@ -98,21 +99,22 @@ describe('duty kiosk screen state', () => {
     const { hall, k, state } = await started();
     await state.chooseLeader(hall.leaderId);
     await typePin(state, PIN);
+    const line = new LedgerDraft(state);
 
-    await state.addEntry();
-    expect(state.ledgerProblem).toBe('count_required');
-    state.count = '7';
-    await state.addEntry();
-    expect(state.ledgerProblem).toBeNull();
-    expect(state.saved).toBe(true);
+    await line.add();
+    expect(line.problem).toBe('count_required');
+    line.count = '7';
+    await line.add();
+    expect(line.problem).toBeNull();
+    expect(line.saved).toBe(true);
     expect(state.session?.served).toBe(7);
 
-    state.kind = 'complaint';
-    state.followUp = true;
-    await state.addEntry();
-    expect(state.ledgerProblem).toBe('text_required');
-    state.text = '窗口排队时间过长';
-    await state.addEntry();
+    line.kind = 'complaint';
+    line.followUp = true;
+    await line.add();
+    expect(line.problem).toBe('text_required');
+    line.text = '窗口排队时间过长';
+    await line.add();
     expect(state.ledger.map((l) => [l.kind, l.needsFollowUp])).toEqual([
       ['served', false],
       ['complaint', true],
@@ -127,12 +129,12 @@ describe('duty kiosk screen state', () => {
     ]);
 
     // Follow-up is offered only for complaints and suggestions.
-    state.kind = 'suggestion';
-    state.followUp = true;
-    state.kind = 'solved';
-    expect(state.followUp).toBe(false);
-    state.followUp = true;
-    expect(state.followUp).toBe(false);
+    line.kind = 'suggestion';
+    line.followUp = true;
+    line.kind = 'solved';
+    expect(line.followUp).toBe(false);
+    line.followUp = true;
+    expect(line.followUp).toBe(false);
   });
 
   it('signs out only after confirming, and returns to the schedule', async () => {

@@ -8,11 +8,11 @@ import {
   type Device,
   type DutyKiosk,
   type DutySession,
+  type LedgerInput,
   type LedgerLine,
   type ScheduledDuty,
   type Unsubscribe,
 } from '../../app/device-api';
-import type { LedgerKind } from '../../domain/events';
 import type { Id } from '../../domain/ids';
 import type { Leader } from '../../domain/reference';
 import { KioskState, type KioskDeps, type KioskPhase } from '../kiosk-state.svelte';
@@ -21,7 +21,8 @@ import type { PinEntry } from '../pin-entry.svelte';
 export type DutyPhase = KioskPhase;
 export type DutyView = 'home' | 'pin' | 'session';
 
-export type LedgerProblem = 'count_required' | 'text_required' | 'storage_full' | 'storage';
+/** Why a ledger line or a sign-out was not written. */
+export type WriteProblem = 'storage_full' | 'storage';
 
 /** A part of the screen whose code loads when first wanted (see `Later`). */
 export interface ScreenPart {
@@ -37,9 +38,9 @@ export interface DutyDeps extends KioskDeps {
   parts?: { pin: ScreenPart; session: ScreenPart };
 }
 
-/** Kinds of ledger lines that carry a number, and those that carry a text. */
-const COUNTED: readonly LedgerKind[] = ['served', 'cases'];
-const FEEDBACK: readonly LedgerKind[] = ['complaint', 'suggestion'];
+function writeProblem(error: unknown): WriteProblem {
+  return error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
+}
 
 export class DutyState extends KioskState {
   /** The PIN pad's state, made when a leader first chooses themself (its code loads then). */
@@ -61,12 +62,7 @@ export class DutyState extends KioskState {
 
   #session = $state.raw<DutySession | null>(null);
   #ledger = $state.raw<LedgerLine[]>([]);
-  #kind = $state<LedgerKind>('served');
-  #count = $state('');
-  #text = $state('');
-  #followUp = $state(false);
-  #ledgerProblem = $state<LedgerProblem | null>(null);
-  #saved = $state(false);
+  #signOutProblem = $state<WriteProblem | null>(null);
   #confirmingSignOut = $state(false);
   #cannotOpen = $state(false);
 
@@ -137,49 +133,9 @@ export class DutyState extends KioskState {
   get ledger(): LedgerLine[] {
     return this.#ledger;
   }
-  get kind(): LedgerKind {
-    return this.#kind;
-  }
-  set kind(value: LedgerKind) {
-    this.#kind = value;
-    if (!FEEDBACK.includes(value)) this.#followUp = false;
-    this.#ledgerProblem = null;
-    this.#saved = false;
-  }
-  get count(): string {
-    return this.#count;
-  }
-  set count(value: string) {
-    this.#count = value;
-    this.#ledgerProblem = null;
-    this.#saved = false;
-  }
-  get text(): string {
-    return this.#text;
-  }
-  set text(value: string) {
-    this.#text = value;
-    this.#ledgerProblem = null;
-    this.#saved = false;
-  }
-  get followUp(): boolean {
-    return this.#followUp;
-  }
-  set followUp(value: boolean) {
-    this.#followUp = value && FEEDBACK.includes(this.#kind);
-  }
-  /** Whether the current kind asks for a number, a text, and offers "needs follow-up". */
-  get countsPeople(): boolean {
-    return COUNTED.includes(this.#kind);
-  }
-  get isFeedback(): boolean {
-    return FEEDBACK.includes(this.#kind);
-  }
-  get ledgerProblem(): LedgerProblem | null {
-    return this.#ledgerProblem;
-  }
-  get saved(): boolean {
-    return this.#saved;
+  /** Why the last sign-out was not written. */
+  get signOutProblem(): WriteProblem | null {
+    return this.#signOutProblem;
   }
   get confirmingSignOut(): boolean {
     return this.#confirmingSignOut;
@@ -287,38 +243,25 @@ export class DutyState extends KioskState {
     this.#session = null;
     this.#ledger = [];
     this.#confirmingSignOut = false;
-    this.#resetForm();
+    this.#signOutProblem = null;
     this.idle.clear();
   }
 
-  async addEntry(): Promise<void> {
+  /**
+   * Write a line to the shown session's ledger (the form checks it first; see LedgerDraft).
+   * Resolves with null once written, or with why it was not.
+   */
+  async addLine(input: LedgerInput): Promise<WriteProblem | null> {
     const duty = this.#duty;
     const session = this.#session;
-    if (!duty || !session || this.busy) return;
-    const text = this.#text.trim();
-    const count = this.countsPeople ? Number(this.#count) : 1;
-    if (this.countsPeople && !(Number.isInteger(count) && count > 0 && count <= 10_000)) {
-      this.#ledgerProblem = 'count_required';
-      return;
-    }
-    if (!this.countsPeople && !text) {
-      this.#ledgerProblem = 'text_required';
-      return;
-    }
+    if (!duty || !session) return 'storage';
     this.#busy = true;
     try {
-      await duty.addLedgerEntry(session.id, {
-        kind: this.#kind,
-        count,
-        text,
-        needsFollowUp: this.isFeedback && this.#followUp,
-      });
-      this.#resetForm();
-      this.#saved = true;
+      await duty.addLedgerEntry(session.id, input);
       await this.refresh();
+      return null;
     } catch (error) {
-      this.#ledgerProblem =
-        error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
+      return writeProblem(error);
     } finally {
       this.#busy = false;
       this.restartIdle();
@@ -326,6 +269,7 @@ export class DutyState extends KioskState {
   }
 
   askSignOut(): void {
+    this.#signOutProblem = null;
     this.#confirmingSignOut = true;
     this.restartIdle();
   }
@@ -343,8 +287,7 @@ export class DutyState extends KioskState {
       this.home();
       await this.refresh();
     } catch (error) {
-      this.#ledgerProblem =
-        error instanceof WriteError && error.code === 'storage_full' ? 'storage_full' : 'storage';
+      this.#signOutProblem = writeProblem(error);
       this.#confirmingSignOut = false;
     } finally {
       this.#busy = false;
@@ -356,7 +299,7 @@ export class DutyState extends KioskState {
     this.#ledger = (await this.#duty?.ledger(session.id)) ?? [];
     this.#view = 'session';
     this.#leaderId = session.leaderId;
-    this.#resetForm();
+    this.#signOutProblem = null;
     this.#parts?.session.want().catch(() => {
       if (this.#view === 'session' && this.#session?.id === session.id) this.#notOpened();
     });
@@ -385,15 +328,6 @@ export class DutyState extends KioskState {
   #notOpened(): void {
     this.home();
     this.#cannotOpen = true;
-  }
-
-  #resetForm(): void {
-    this.#kind = 'served';
-    this.#count = '';
-    this.#text = '';
-    this.#followUp = false;
-    this.#ledgerProblem = null;
-    this.#saved = false;
   }
 
   /** Away from the schedule, an untouched kiosk returns to it (the leader stays signed in). */
