@@ -60,6 +60,10 @@ const POSTGRES_PORT = PGLITE_PORT + 1;
 const CHROMIUM_PORT = PGLITE_PORT + 2;
 /** Which devices drain: `node` (fake-indexeddb), `chromium`; both by default. */
 const DEVICES = new Set((process.env.BENCH_DRAIN_DEVICES ?? 'node,chromium').split(','));
+/** Which servers: `pglite`, `postgresql`; both by default. */
+const BACKENDS = new Set(
+  (process.env.BENCH_DRAIN_BACKENDS ?? 'pglite,postgresql').toLowerCase().split(','),
+);
 /** Signatures and nonces timed to find what a signed request costs. */
 const SIGNED_SAMPLES = 200;
 const PUSH_PATH = '/api/v1/sync/push';
@@ -550,28 +554,32 @@ async function withSiblingDatabase<T>(
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'hk-bench-drain-'));
-  try {
-    const pglite = (name: string): Site => ({
-      env: {},
-      dataDir: mkdirSync(join(dir, name), { recursive: true }) ?? join(dir, name),
-      open: () => openPglite(join(dir, name, 'db')),
-    });
-    rows.push(
-      ...(await bench('PGlite', PGLITE_PORT, pglite('node'), CHROMIUM_PORT, pglite('chromium'))),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (BACKENDS.has('pglite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'hk-bench-drain-'));
+    try {
+      const pglite = (name: string): Site => ({
+        env: {},
+        dataDir: mkdirSync(join(dir, name), { recursive: true }) ?? join(dir, name),
+        open: () => openPglite(join(dir, name, 'db')),
+      });
+      rows.push(
+        ...(await bench('PGlite', PGLITE_PORT, pglite('node'), CHROMIUM_PORT, pglite('chromium'))),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const postgres = (url: string): Site => ({
     env: { DATABASE_URL: url },
     open: () => openPostgres(url),
   });
-  const pgRows = await withPostgresDatabase((url) =>
-    withSiblingDatabase(url, (sibling) =>
-      bench('PostgreSQL', POSTGRES_PORT, postgres(url), CHROMIUM_PORT + 1, postgres(sibling)),
-    ),
-  );
+  const pgRows = !BACKENDS.has('postgresql')
+    ? []
+    : await withPostgresDatabase((url) =>
+        withSiblingDatabase(url, (sibling) =>
+          bench('PostgreSQL', POSTGRES_PORT, postgres(url), CHROMIUM_PORT + 1, postgres(sibling)),
+        ),
+      );
   if (pgRows) rows.push(...pgRows);
   else console.log('PostgreSQL: not available, left out');
 
@@ -580,7 +588,9 @@ async function main(): Promise<void> {
   printTable(['backend', 'what', 'measured', 'target'], rows);
   // The full size is kept apart from the default one, so `npm run bench:report` shows both; a run
   // of one device alone too.
-  const only = DEVICES.size === 1 ? `-${[...DEVICES][0]}` : '';
+  const only =
+    (DEVICES.size === 1 ? `-${[...DEVICES][0]}` : '') +
+    (BACKENDS.size === 1 ? `-${[...BACKENDS][0]}` : '');
   recordBench(
     `${DRAIN === 10_000 ? 'drain' : `drain-${DRAIN}`}${only}`,
     rows.map(([backend, what, measured, target]) => [
