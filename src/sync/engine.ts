@@ -471,10 +471,17 @@ export class SyncEngine {
     const parts = this.#writing() ? splitSettlement(settlement, WRITING_STEP_EVENTS) : [settlement];
     const recorded = new Set<number>();
     try {
-      for (const [i, part] of parts.entries()) {
+      for (let i = 0; i < parts.length; i++) {
         if (i > 0) await yieldToPage();
         await this.#quietMoment();
+        // Once the round may wait no more, the rest goes in one step: a tap then waits for one.
+        const rest = this.#quietLeft > 0 ? [parts[i]!] : parts.slice(i);
+        const part: Settlement = {
+          acked: rest.flatMap((p) => p.acked),
+          rejected: rest.flatMap((p) => p.rejected),
+        };
         await this.#store.settle(part, settledAt);
+        i += rest.length - 1;
         for (const seq of part.acked) recorded.add(seq);
         for (const r of part.rejected) recorded.add(r.deviceSeq);
       }
@@ -545,10 +552,20 @@ export class SyncEngine {
     }
     let ref: Reference | null = null;
     try {
-      for (const [i, step] of steps.entries()) {
+      for (let i = 0; i < steps.length; i++) {
         if (i > 0) await yieldToPage();
         await this.#quietMoment();
-        ref = await this.#store.applyPage(step.events, step.cursor);
+        // Once the round may wait no more, the rest of the page goes in one step.
+        if (this.#quietLeft > 0)
+          ref = await this.#store.applyPage(steps[i]!.events, steps[i]!.cursor);
+        else {
+          const rest = steps.slice(i);
+          ref = await this.#store.applyPage(
+            rest.flatMap((step) => step.events),
+            rest[rest.length - 1]!.cursor,
+          );
+          break;
+        }
       }
     } catch (error) {
       // What the steps before the failed one committed is told, as a smaller page's would be.

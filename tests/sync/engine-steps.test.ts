@@ -206,15 +206,22 @@ describe('a round while the device is being written to', () => {
 
 describe('a stream of writes that never pauses', () => {
   it('holds a round up for QUIET_WAIT_MS in all at most', async () => {
-    const { store, engine, calls, record, wrote } = await setup(() => new Promise<void>(() => {}));
+    const { store, api, engine, calls, record, wrote } = await setup(
+      () => new Promise<void>(() => {}),
+    );
     await record(2 * WRITING_STEP_EVENTS + 3);
+    api.hall.push(...hallWindowEvents(hallId, departmentId, 2 * WRITING_STEP_EVENTS + 3));
     wrote();
     const started = Date.now();
     expect((await engine.syncOnce()).ok).toBe(true);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(QUIET_WAIT_MS - 50);
     expect(took).toBeLessThan(QUIET_WAIT_MS + 800);
-    expect(calls.settle).toHaveLength(3);
+    // Waiting no more, the round records the rest of the answers in one step.
+    expect(calls.settle).toEqual([2 * WRITING_STEP_EVENTS + 3]);
+    expect(calls.apply).toEqual([
+      { events: 2 * WRITING_STEP_EVENTS + 3, cursor: 2 * WRITING_STEP_EVENTS + 3 },
+    ]);
     expect(await store.counts()).toEqual({ pending: 0, rejected: 0 });
   });
 });
