@@ -67,11 +67,6 @@ export class RatingRepository {
   #tail: { head: LogHead; hlc: string } | null = null;
   /** The last press recorded here per window: the guess of what a new press repeats. */
   readonly #lastPress = new Map<Id, PreviousPress>();
-  /** Ratings being written here now, and who waits for a quiet moment. */
-  #writing = 0;
-  /** When the last rating here was begun (device ms), or null. */
-  #begunAt: number | null = null;
-  readonly #waiting = new Set<{ resolve: () => void; timer?: ReturnType<typeof setTimeout> }>();
 
   constructor(
     private readonly db: HallKioskDb,
@@ -83,45 +78,7 @@ export class RatingRepository {
    * a WriteError (`duplicate_ticket`, `too_soon`, `storage_full`, `storage_unavailable`) or, for
    * a payload the domain refuses, an InvalidRecordError. Nothing is written when it rejects.
    */
-  record(write: RatingWrite): Promise<EventEnvelope<'rating.submitted'>> {
-    this.#begunAt = this.clock.now();
-    // Whoever waits for a quiet moment now waits for this rating to be written.
-    if (this.#writing++ === 0) for (const w of this.#waiting) clearTimeout(w.timer);
-    const written = this.#record(write);
-    const done = () => {
-      if (--this.#writing > 0) return;
-      const waiting = [...this.#waiting];
-      this.#waiting.clear();
-      for (const w of waiting) w.resolve();
-    };
-    written.then(done, done);
-    return written;
-  }
-
-  /**
-   * A quiet moment for other work on these tables (the sync's steps): right after the ratings
-   * being written here, or the next one begun within `withinMs`, have committed (or failed), or
-   * after `withinMs` when none is begun; at once when no rating was begun here in the last
-   * {@link QUIET_STREAM_MS}. A kiosk rated in a stream then runs such a step in the pause after a
-   * tap, and a tap never waits between its tries for one.
-   */
-  quietMoment(withinMs: number): Promise<void> {
-    // No stream of ratings here (a duty kiosk, an inspection tablet, a quiet evaluator): now.
-    const now = this.clock.now();
-    if (this.#writing === 0 && (this.#begunAt === null || now - this.#begunAt > QUIET_STREAM_MS))
-      return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter: { resolve: () => void; timer?: ReturnType<typeof setTimeout> } = { resolve };
-      if (this.#writing === 0)
-        waiter.timer = setTimeout(() => {
-          this.#waiting.delete(waiter);
-          resolve();
-        }, withinMs);
-      this.#waiting.add(waiter);
-    });
-  }
-
-  async #record(write: RatingWrite): Promise<EventEnvelope<'rating.submitted'>> {
+  async record(write: RatingWrite): Promise<EventEnvelope<'rating.submitted'>> {
     const { db } = this;
     const atMs = this.clock.now();
     const at = new Date(atMs).toISOString();
@@ -414,9 +371,6 @@ export class RatingRepository {
     });
   }
 }
-
-/** A rating begun longer ago than this leaves no stream to wait for a pause in. */
-const QUIET_STREAM_MS = 5_000;
 
 /** The log head, hlc and previous press of the window a rating is built on. */
 interface Stored {

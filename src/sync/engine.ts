@@ -86,13 +86,6 @@ export interface SyncEngineOptions {
   health?: () => Promise<DeviceHealth | null>;
   /** The server's view of this device (its name and window), after each pull that carries it. */
   onDevice?: (device: PulledDevice) => void;
-  /**
-   * Resolves at a quiet moment of local writes (src/storage/rating-repository.ts quietMoment):
-   * right after the rating being written, or the next one begun soon, has committed. While the
-   * device is being written to, each of a round's IndexedDB steps waits for one (a round at most
-   * {@link QUIET_WAIT_MS} in all), so it runs in the pause after a tap, not while a tap waits.
-   */
-  quiet?: () => Promise<void>;
 }
 
 export interface RoundResult {
@@ -109,23 +102,6 @@ export interface RoundResult {
 /** How many times one round follows the server's `gap` answers before giving up. */
 const MAX_GAP_RESENDS = 3;
 
-/**
- * While the device is being written to (a local write asked for a round within
- * {@link WRITING_WINDOW_MS}), a round records a push's answers and commits a pulled page in short
- * transactions of at most this many events each, yielding to the page between them: a rating's
- * transaction then waits for one short step at most, never for a whole batch's (IndexedDB runs
- * transactions over the same tables one after another, in the order they were made).
- */
-export const WRITING_STEP_EVENTS = 16;
-/** How long after a local write the device counts as being written to. */
-export const WRITING_WINDOW_MS = 5_000;
-/**
- * Longest a round waits in all for quiet moments, so that its steps, and the round after it with
- * the writes made meanwhile, are not held up by a stream of writes; its later steps then run at
- * once.
- */
-export const QUIET_WAIT_MS = 1_000;
-
 export class SyncEngine {
   readonly status: StatusStore;
   readonly #api: SyncApi;
@@ -141,7 +117,6 @@ export class SyncEngine {
   readonly #onPhotos: (() => void) | undefined;
   readonly #health: (() => Promise<DeviceHealth | null>) | undefined;
   readonly #onDevice: ((device: PulledDevice) => void) | undefined;
-  readonly #quiet: (() => Promise<void>) | undefined;
 
   #current: Promise<RoundResult> | null = null;
   #queued: Promise<RoundResult> | null = null;
@@ -154,12 +129,8 @@ export class SyncEngine {
   #timerForWrites = false;
   /** When the first write not yet taken by a round asked for one. */
   #writesSince: number | null = null;
-  /** When a local write last asked for a round. */
-  #lastWriteAt: number | null = null;
   #failures = 0;
   #stopped = false;
-  /** What the running round may still wait for quiet moments (ms). */
-  #quietLeft = 0;
 
   constructor(options: SyncEngineOptions) {
     this.#api = options.api;
@@ -177,7 +148,6 @@ export class SyncEngine {
     this.#onPhotos = options.onPhotos;
     this.#health = options.health;
     this.#onDevice = options.onDevice;
-    this.#quiet = options.quiet;
   }
 
   /** Consecutive failed rounds since the last success. */
@@ -239,7 +209,6 @@ export class SyncEngine {
    */
   #requestAfterWrite(now: number, delayMs: number, maxWaitMs: number): void {
     this.#writesSince ??= now;
-    this.#lastWriteAt = now;
     const at = Math.max(now, Math.min(now + delayMs, this.#writesSince + maxWaitMs));
     if (this.#timer !== null && !this.#timerForWrites && this.#timerAt <= at) return;
     this.#schedule(at - now, false);
@@ -306,7 +275,6 @@ export class SyncEngine {
     // A round now makes any scheduled one (a request or a backoff retry) redundant. Requests made
     // while it runs schedule afresh: what they ask for may come too late for this round.
     this.#cancelTimer();
-    this.#quietLeft = QUIET_WAIT_MS;
     this.status.update({ syncing: true });
     let pushed = 0;
     let pulled = 0;
@@ -370,7 +338,6 @@ export class SyncEngine {
     /** The batch after the push in flight, read while it travels. */
     let upcoming: { after: number; batch: Promise<OutboxEntry[]> } | null = null;
     const read = async (after: number | null): Promise<OutboxEntry[]> => {
-      await this.#quietMoment();
       const queue =
         after === null
           ? await this.#store.pending(this.#limits.maxEvents)
@@ -467,29 +434,7 @@ export class SyncEngine {
     count: number,
     done: { settled: number },
   ): Promise<void> {
-    const settledAt = new Date(receivedAt).toISOString();
-    const parts = this.#writing() ? splitSettlement(settlement, WRITING_STEP_EVENTS) : [settlement];
-    const recorded = new Set<number>();
-    try {
-      for (let i = 0; i < parts.length; i++) {
-        if (i > 0) await yieldToPage();
-        await this.#quietMoment();
-        // Once the round may wait no more, the rest goes in one step: a tap then waits for one.
-        const rest = this.#quietLeft > 0 ? [parts[i]!] : parts.slice(i);
-        const part: Settlement = {
-          acked: rest.flatMap((p) => p.acked),
-          rejected: rest.flatMap((p) => p.rejected),
-        };
-        await this.#store.settle(part, settledAt);
-        i += rest.length - 1;
-        for (const seq of part.acked) recorded.add(seq);
-        for (const r of part.rejected) recorded.add(r.deviceSeq);
-      }
-    } catch (error) {
-      // The parts recorded before the one that failed are told, as whole answers always are.
-      if (recorded.size > 0) this.#onOutcomes?.(results.filter((r) => recorded.has(r.deviceSeq)));
-      throw error;
-    }
+    await this.#store.settle(settlement, new Date(receivedAt).toISOString());
     done.settled += count;
     this.status.update(await this.#counts());
     this.#onOutcomes?.(results);
@@ -521,7 +466,7 @@ export class SyncEngine {
       next?.catch(() => undefined);
       let ref: Reference;
       try {
-        ref = await this.#applyPage(page.events, page.cursor);
+        ref = await this.#store.applyPage(page.events, page.cursor);
       } catch (error) {
         if (next) await next.catch(() => undefined);
         throw error;
@@ -534,72 +479,6 @@ export class SyncEngine {
       cursor = page.cursor;
       current = await next;
     }
-  }
-
-  /**
-   * Commit one pulled page: at once, or while the device is being written to, in steps of
-   * {@link WRITING_STEP_EVENTS} events, each committed with the hallSeq of its last event as the
-   * cursor and the last with the page's. That is what pulling the same events in smaller pages
-   * would commit (the server answers `after` a cursor with the events whose hallSeq is greater),
-   * so an interruption between steps resumes where the last committed step ended. A page whose
-   * events are not in ascending hallSeq order, within its cursor, is committed at once.
-   */
-  async #applyPage(events: PulledEvent[], cursor: number): Promise<Reference> {
-    const steps = this.#writing() ? pageSteps(events, cursor, WRITING_STEP_EVENTS) : null;
-    if (!steps) {
-      await this.#quietMoment();
-      return this.#store.applyPage(events, cursor);
-    }
-    let ref: Reference | null = null;
-    try {
-      for (let i = 0; i < steps.length; i++) {
-        if (i > 0) await yieldToPage();
-        await this.#quietMoment();
-        // Once the round may wait no more, the rest of the page goes in one step.
-        if (this.#quietLeft > 0)
-          ref = await this.#store.applyPage(steps[i]!.events, steps[i]!.cursor);
-        else {
-          const rest = steps.slice(i);
-          ref = await this.#store.applyPage(
-            rest.flatMap((step) => step.events),
-            rest[rest.length - 1]!.cursor,
-          );
-          break;
-        }
-      }
-    } catch (error) {
-      // What the steps before the failed one committed is told, as a smaller page's would be.
-      if (ref) this.#onReference?.(ref);
-      throw error;
-    }
-    return ref!;
-  }
-
-  /**
-   * While the device is being written to, wait for a quiet moment of its writes, within what is
-   * left of the round's {@link QUIET_WAIT_MS}: a step made while a tap is being written would
-   * hold it up, even between the tap's transaction and its retry (when a step moved what the tap
-   * was built on).
-   */
-  async #quietMoment(): Promise<void> {
-    if (!this.#quiet || !this.#writing() || this.#quietLeft <= 0) return;
-    // Real time, as the wait's own timer: the pause of a tap on this page.
-    const started = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        this.#quiet(),
-        new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, this.#quietLeft))),
-      ]);
-    } finally {
-      globalThis.clearTimeout(timer);
-      this.#quietLeft -= Math.max(1, Date.now() - started);
-    }
-  }
-
-  /** A local write asked for a round within {@link WRITING_WINDOW_MS}. */
-  #writing(): boolean {
-    return this.#lastWriteAt !== null && this.#now() - this.#lastWriteAt < WRITING_WINDOW_MS;
   }
 
   /**
@@ -662,63 +541,6 @@ export class SyncEngine {
     await this.#store.setClockOffset(offset);
     this.status.update({ clockOffsetMs: offset });
   }
-}
-
-/**
- * A settlement in parts of at most `size` events each, in deviceSeq order; an event's answer (an
- * acknowledgement, a refusal, or both when the server repeated one) stays in one part.
- */
-export function splitSettlement(settlement: Settlement, size: number): Settlement[] {
-  const refusals = new Map<number, Settlement['rejected']>();
-  for (const r of settlement.rejected)
-    refusals.set(r.deviceSeq, [...(refusals.get(r.deviceSeq) ?? []), r]);
-  const acked = new Set(settlement.acked);
-  const seqs = [...new Set([...acked, ...refusals.keys()])].sort((a, b) => a - b);
-  if (seqs.length <= size) return [settlement];
-  const parts: Settlement[] = [];
-  for (let i = 0; i < seqs.length; i += size) {
-    const part: Settlement = { acked: [], rejected: [] };
-    for (const seq of seqs.slice(i, i + size)) {
-      if (acked.has(seq)) part.acked.push(seq);
-      part.rejected.push(...(refusals.get(seq) ?? []));
-    }
-    parts.push(part);
-  }
-  return parts;
-}
-
-/**
- * A pulled page as steps of at most `size` events, each with the cursor to commit it with (the
- * hallSeq of its last event; the page's cursor for the last step), or null when the page cannot
- * be split so (one step would do, or its events are not in ascending hallSeq order up to its
- * cursor).
- */
-export function pageSteps(
-  events: readonly PulledEvent[],
-  cursor: number,
-  size: number,
-): { events: PulledEvent[]; cursor: number }[] | null {
-  if (events.length <= size) return null;
-  for (let i = 0; i < events.length; i++) {
-    const seq = events[i]!.hallSeq;
-    if (!Number.isInteger(seq) || seq > cursor || (i > 0 && seq <= events[i - 1]!.hallSeq))
-      return null;
-  }
-  const steps: { events: PulledEvent[]; cursor: number }[] = [];
-  for (let i = 0; i < events.length; i += size) {
-    const part = events.slice(i, i + size);
-    const last = i + size >= events.length;
-    steps.push({ events: part, cursor: last ? cursor : part[part.length - 1]!.hallSeq });
-  }
-  return steps;
-}
-
-/**
- * Let the page run what waits (a tap's handler) before the next step: a macrotask, so a rating's
- * transaction made meanwhile is queued before the step's.
- */
-function yieldToPage(): Promise<void> {
-  return new Promise((resolve) => globalThis.setTimeout(resolve, 0));
 }
 
 /** A 400 or 413 for a photo: sending the same bytes again can never succeed. */

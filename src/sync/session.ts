@@ -17,11 +17,6 @@ export const BACKGROUND_SYNC_TAG = 'hall-kiosk-sync';
 /** Web Lock names: one syncing tab per database. */
 export const DEVICE_SYNC_LOCK = 'hall-kiosk-sync';
 export const PHONE_SYNC_LOCK = 'hall-kiosk-phone-sync';
-/**
- * A sync step waits this long for a rating to begin, and then for it to commit, while the device
- * is being written to: taps in a stream leave such a pause (the thank-you) after each.
- */
-export const QUIET_WITHIN_MS = 40;
 
 /** Options of openDevice / openPhone; all optional in the browser, some needed in Node tests. */
 export interface SessionOptions {
@@ -84,7 +79,6 @@ export function startSession(args: {
     ...(args.onPhotos ? { onPhotos: args.onPhotos } : {}),
     ...(args.health ? { health: args.health } : {}),
     ...(args.onDevice ? { onDevice: args.onDevice } : {}),
-    quiet: () => args.store.ratings.quietMoment(QUIET_WITHIN_MS),
     onReference: (ref) => {
       args.onReference?.(ref);
       triggers?.publishReference();
