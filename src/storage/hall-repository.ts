@@ -58,11 +58,11 @@ export class HallRepository {
     return db.transaction('rw', tables, async () => {
       const current = (await db.getMeta('cursor')) ?? 0;
       const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
-      const clock = new HybridClock(
-        hlcNode(deviceId),
-        this.serverNow,
-        (await db.getMeta('hlc')) ?? null,
-      );
+      const stored: string | null = (await db.getMeta('hlc')) ?? null;
+      const clock = new HybridClock(hlcNode(deviceId), this.serverNow, stored);
+      // Our stored clock already sorts after an event at or before it (our own pulled back, as a
+      // rule): only a later one moves it, so a page of those leaves the clock's row as it was.
+      let clockMoved = false;
       const rows: HallEventRow[] = [];
       for (const event of events) {
         if (event.hallSeq <= current) continue;
@@ -77,8 +77,10 @@ export class HallRepository {
         });
         if (!valid) continue;
         applyReferenceEvent(ref, event);
+        if (stored !== null && event.hlc <= stored) continue;
         try {
           clock.receive(event.hlc);
+          clockMoved = true;
         } catch {
           // A counter overflow only means this event cannot advance our clock; keep going.
         }
@@ -107,7 +109,7 @@ export class HallRepository {
       }
       // The cursor never moves backwards, whatever a confused server says.
       await db.putMeta('cursor', Math.max(current, cursor));
-      if (rows.length > 0) await db.putMeta('hlc', clock.last);
+      if (clockMoved) await db.putMeta('hlc', clock.last);
       return ref;
     });
   }

@@ -205,6 +205,40 @@ describe('HallRepository.applyPage', () => {
     expect((await store.reference()).departments[departmentId]!.name).toBe('税务局');
   });
 
+  it('moves the clock only for an event later than it: a page of earlier ones leaves its row', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    const department = (name: string) =>
+      make('ref.departmentSaved', { departmentId, code: 'TAX', name, sort: 1, active: true });
+    const earlier = [department('税务'), department('税务局')];
+    // Our clock stands after both (as after our own events pulled back), though well before now.
+    const ours = formatHlc({
+      millis: parseHlc(earlier[1]!.hlc)!.millis + 60_000,
+      counter: 3,
+      node: 'f'.repeat(16),
+    });
+    await store.db.putMeta('hlc', ours);
+    let written = 0;
+    store.db.meta.hook('updating', (_changes, key) => {
+      if (key === 'hlc') written++;
+    });
+    store.db.meta.hook('creating', (key) => {
+      if (key === 'hlc') written++;
+    });
+
+    await store.applyPage(earlier, 2);
+    expect(await store.cursor()).toBe(2);
+    expect(await store.db.getMeta('hlc')).toBe(ours);
+    expect(written).toBe(0);
+
+    // One later than our clock: the clock then sorts after it.
+    const later = department('税务局（新）');
+    const laterHlc = formatHlc({ ...parseHlc(ours)!, millis: parseHlc(ours)!.millis + 1 });
+    await store.applyPage([{ ...later, hlc: laterHlc }], 3);
+    expect((await store.db.getMeta('hlc'))! > laterHlc).toBe(true);
+    expect(written).toBe(1);
+  });
+
   it('keeps an invalid pulled event without folding it', async () => {
     const store = await openStore();
     const make = consoleLog();
