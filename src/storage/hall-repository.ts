@@ -20,6 +20,24 @@ function isValidPulled(event: PulledEvent): boolean {
   return validateEvent(envelope).ok;
 }
 
+/** Pulled events checked this many at a time before a page's transaction, see {@link checkPulled}. */
+const CHECK_AT_ONCE = 32;
+
+/**
+ * Whether each pulled event is valid, checked before the page's transaction opens rather than
+ * while it holds the tables: in a browser that can (`scheduler.yield`), the page lets a waiting
+ * tap run every {@link CHECK_AT_ONCE} events, so its rating is written before the page, not after.
+ */
+async function checkPulled(events: readonly PulledEvent[]): Promise<boolean[]> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  const valid: boolean[] = [];
+  for (const event of events) {
+    if (valid.length > 0 && valid.length % CHECK_AT_ONCE === 0) await scheduler?.yield?.();
+    valid.push(isValidPulled(event));
+  }
+  return valid;
+}
+
 /** Events of the hall pulled from the server, and the reference data folded from them. */
 export class HallRepository {
   constructor(
@@ -55,6 +73,7 @@ export class HallRepository {
       db.problems,
       db.walks,
     ];
+    const checked = await checkPulled(events);
     return db.transaction('rw', tables, async () => {
       const current = (await db.getMeta('cursor')) ?? 0;
       const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
@@ -64,9 +83,9 @@ export class HallRepository {
       // rule): only a later one moves it, so a page of those leaves the clock's row as it was.
       let clockMoved = false;
       const rows: HallEventRow[] = [];
-      for (const event of events) {
+      for (const [i, event] of events.entries()) {
         if (event.hallSeq <= current) continue;
-        const valid = isValidPulled(event);
+        const valid = checked[i]!;
         rows.push({
           hallSeq: event.hallSeq,
           id: event.id,

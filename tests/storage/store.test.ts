@@ -239,6 +239,40 @@ describe('HallRepository.applyPage', () => {
     expect(written).toBe(1);
   });
 
+  it('checks a page before its transaction, letting the browser run waiting work every 32 events', async () => {
+    const store = await openStore();
+    const make = consoleLog();
+    const page = Array.from({ length: 70 }, (_, i) =>
+      make('ref.departmentSaved', {
+        departmentId,
+        code: 'TAX',
+        name: `税务 ${i}`,
+        sort: 1,
+        active: true,
+      }),
+    );
+    (page[40]!.payload as { code: string }).code = 'not a code!';
+    // What the browser runs at each yield: a rating's transaction made there would come first.
+    const between: string[] = [];
+    const scheduler = {
+      yield: async () => {
+        await store.db.transaction('rw', store.db.meta, () => store.db.putMeta('tapped', true));
+        between.push(`cursor ${await store.cursor()}`);
+      },
+    };
+    (globalThis as { scheduler?: unknown }).scheduler = scheduler;
+    try {
+      await store.applyPage(page, 70);
+    } finally {
+      delete (globalThis as { scheduler?: unknown }).scheduler;
+    }
+    expect(between).toEqual(['cursor 0', 'cursor 0']);
+    expect(await store.cursor()).toBe(70);
+    const held = await store.db.hallEvents.toArray();
+    expect(held.filter((e) => !e.valid).map((e) => e.hallSeq)).toEqual([41]);
+    expect((await store.reference()).departments[departmentId]!.name).toBe('税务 69');
+  });
+
   it('keeps an invalid pulled event without folding it', async () => {
     const store = await openStore();
     const make = consoleLog();
