@@ -297,9 +297,9 @@ export class PhoneSession implements Phone {
     const pending = await this.#settings.loadCallbackNumbers().catch(() => []);
     const done = new Set<Id>();
     for (const n of pending) {
-      const entry = await this.store.db.log.get({ id: n.ratingId }).catch(() => undefined);
-      if (entry?.status === 'pending') continue; // the rating itself has not reached the server
-      if (entry?.status === 'rejected') {
+      const status = await this.store.log.statusOf(n.ratingId).catch(() => undefined);
+      if (status === 'pending') continue; // the rating itself has not reached the server
+      if (status === 'rejected') {
         done.add(n.ratingId); // refused: there is nothing to call back about
         continue;
       }

@@ -38,6 +38,7 @@ export interface LogEntry {
   deviceSeq: number;
   id: Id;
   type: EventType;
+  /** As stored: `pending` up to `ackedThrough` in meta means acknowledged (see `standing`). */
   status: LogStatus;
   /** SHA-256 of the event: the next event's prevHash. */
   hash: string;
@@ -47,7 +48,10 @@ export interface LogEntry {
   /** Set when the server refused the event: its reason code and message. */
   reason?: string;
   message?: string;
-  /** Device time the server's answer was applied. */
+  /**
+   * Device time the server's answer was written on the entry: a refusal, or an acknowledgement
+   * out of order (one covered by `ackedThrough` leaves the entry as it was written).
+   */
   settledAt?: string;
   /** The problem / walk the event belongs to (version 3), so a fold can find its events. */
   problemId?: Id;
@@ -71,6 +75,7 @@ export interface RatingRecord {
   at: string;
   /** Queue ticket or case number (办件号); '' when none, so it can be indexed. */
   ticket: string;
+  /** As stored, like its log entry's: read it through `standing`. */
   status: LogStatus;
   reason?: string;
 }
@@ -140,6 +145,14 @@ export interface MetaValues {
    * events pending are the head's seq less this, without counting a backlog.
    */
   settled: number;
+  /**
+   * Every own event up to this deviceSeq has its answer from the server: those not marked
+   * `rejected` are acknowledged, whatever status their entry and rating record still hold. An
+   * answer covering the events right after it only moves this mark (one write, however large the
+   * batch); an event answered out of that order, and every refusal, is written on its entry.
+   * Read an entry's standing through `standing` (src/storage/log-repository.ts).
+   */
+  ackedThrough: number;
   /** Last hlc issued or received, so the clock never runs backwards across restarts. */
   hlc: string;
   /** Server time minus device time (ms), learned on the last sync. */

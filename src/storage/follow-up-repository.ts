@@ -9,6 +9,7 @@ import { isPoorRating, type RatingLevel } from '../domain/rating';
 import { appendEvents } from './append';
 import { type HallKioskDb, type LogEntry, type LogStatus, type RatingRecord } from './db';
 import { InvalidRecordError, toWriteError } from './errors';
+import { ackedThrough, standing } from './log-repository';
 import type { WriteClock } from './rating-repository';
 
 /** Why this phone refuses a follow-up before writing anything; the screen words the code. */
@@ -50,7 +51,7 @@ export interface LocalFollowUp {
 
 const FOLLOW_UP = 'rating.followedUp';
 
-function asFollowUp(entry: LogEntry): LocalFollowUp {
+function asFollowUp(entry: LogEntry, ackedThrough: number): LocalFollowUp {
   const { payload } = entry.event as EventEnvelope<'rating.followedUp'>;
   return {
     eventId: entry.id,
@@ -58,7 +59,7 @@ function asFollowUp(entry: LogEntry): LocalFollowUp {
     level: payload.level,
     comment: payload.comment,
     at: entry.event.at,
-    status: entry.status,
+    status: standing(entry.status, entry.deviceSeq, ackedThrough),
     ...(entry.reason ? { reason: entry.reason } : {}),
   };
 }
@@ -125,26 +126,44 @@ export class FollowUpRepository {
   }
 
   /** Every follow-up rating this phone wrote, oldest first, refused ones included. */
-  async all(): Promise<LocalFollowUp[]> {
-    const rows = await this.db.log.where('type').equals(FOLLOW_UP).sortBy('deviceSeq');
-    return rows.map(asFollowUp);
+  all(): Promise<LocalFollowUp[]> {
+    const { db } = this;
+    return db.transaction('r', [db.log, db.meta], async () => {
+      const [rows, mark] = await Promise.all([
+        db.log.where('type').equals(FOLLOW_UP).sortBy('deviceSeq'),
+        ackedThrough(db),
+      ]);
+      return rows.map((row) => asFollowUp(row, mark));
+    });
   }
 
   /**
    * This phone's 差评 the server stored, newest first: the ratings whose handling it may ask
    * about. At most `limit` of them.
    */
-  async poorRatings(limit: number): Promise<RatingRecord[]> {
-    const acked = await this.db.ratings
-      .where('status')
-      .equals('acked')
-      .filter((r) => isPoorRating(r.level))
-      .toArray();
-    return acked.sort((a, b) => b.atMs - a.atMs || b.deviceSeq - a.deviceSeq).slice(0, limit);
+  poorRatings(limit: number): Promise<RatingRecord[]> {
+    const { db } = this;
+    return db.transaction('r', [db.ratings, db.meta], async () => {
+      const mark = await ackedThrough(db);
+      const acked = await db.ratings
+        .where('status')
+        .anyOf('pending', 'acked')
+        .filter((r) => isPoorRating(r.level) && standing(r.status, r.deviceSeq, mark) === 'acked')
+        .toArray();
+      return acked
+        .map((r) => ({ ...r, status: 'acked' as const }))
+        .sort((a, b) => b.atMs - a.atMs || b.deviceSeq - a.deviceSeq)
+        .slice(0, limit);
+    });
   }
 
+  /** Inside {@link record}'s transaction, which holds log and meta. */
   async #followUpsOf(ratingId: Id): Promise<LocalFollowUp[]> {
-    const rows = await this.db.log.where('type').equals(FOLLOW_UP).toArray();
-    return rows.map(asFollowUp).filter((f) => f.ratingId === ratingId);
+    const { db } = this;
+    const [rows, mark] = await Promise.all([
+      db.log.where('type').equals(FOLLOW_UP).toArray(),
+      ackedThrough(db),
+    ]);
+    return rows.map((row) => asFollowUp(row, mark)).filter((f) => f.ratingId === ratingId);
   }
 }

@@ -11,17 +11,33 @@ export interface LogCounts {
   rejected: number;
 }
 
+/**
+ * Where an own event stands, from the status stored on its entry (or rating record) and the
+ * `ackedThrough` mark: pending up to the mark means acknowledged.
+ */
+export function standing(status: LogStatus, deviceSeq: number, ackedThrough: number): LogStatus {
+  return status === 'pending' && deviceSeq <= ackedThrough ? 'acked' : status;
+}
+
+/** The `ackedThrough` mark (0 before any answer). */
+export async function ackedThrough(db: HallKioskDb): Promise<number> {
+  return (await db.getMeta('ackedThrough')) ?? 0;
+}
+
 /** The own log read as an outbox: what waits for the server, and what the server answered. */
 export class LogRepository {
   constructor(private readonly db: HallKioskDb) {}
 
   /** Events not yet acknowledged, oldest first. */
   pending(limit: number): Promise<LogEntry[]> {
-    return this.db.log
-      .where('[status+deviceSeq]')
-      .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
-      .limit(limit)
-      .toArray();
+    const { db } = this;
+    return db.transaction('r', [db.log, db.meta], async () =>
+      db.log
+        .where('[status+deviceSeq]')
+        .between(['pending', (await ackedThrough(db)) + 1], ['pending', Dexie.maxKey])
+        .limit(limit)
+        .toArray(),
+    );
   }
 
   /** Events after `deviceSeq` whatever their state: what to resend when the server lost some. */
@@ -33,8 +49,25 @@ export class LogRepository {
     return (await this.db.log.get(deviceSeq)) !== undefined;
   }
 
+  /** Every event held, oldest first, each with its standing as `status`. */
   all(): Promise<LogEntry[]> {
-    return this.db.log.orderBy('deviceSeq').toArray();
+    const { db } = this;
+    return db.transaction('r', [db.log, db.meta], async () => {
+      const [rows, mark] = await Promise.all([
+        db.log.orderBy('deviceSeq').toArray(),
+        ackedThrough(db),
+      ]);
+      return rows.map((e) => ({ ...e, status: standing(e.status, e.deviceSeq, mark) }));
+    });
+  }
+
+  /** The standing of the own event `id`, or undefined when this device does not hold it. */
+  statusOf(id: Id): Promise<LogStatus | undefined> {
+    const { db } = this;
+    return db.transaction('r', [db.log, db.meta], async () => {
+      const [entry, mark] = await Promise.all([db.log.get({ id }), ackedThrough(db)]);
+      return entry && standing(entry.status, entry.deviceSeq, mark);
+    });
   }
 
   /** Events the server refused, newest first, to show staff. */
@@ -59,54 +92,46 @@ export class LogRepository {
       db.meta.bulkGet(['head', 'settled']),
       countStatus(db, 'rejected'),
     ]);
-    const pending =
-      settled === undefined
-        ? await countStatus(db, 'pending')
-        : ((head?.value as LogHead | undefined)?.seq ?? 0) - (settled.value as number);
-    return { pending, rejected };
+    const headSeq = (head?.value as LogHead | undefined)?.seq ?? 0;
+    const done = settled === undefined ? await settledCount(db) : (settled.value as number);
+    return { pending: headSeq - done, rejected };
   }
 
   /**
-   * Record the server's answers, on the log entries and their records, in one transaction.
-   * A refusal is final: a later "duplicate" for the same event (a resend) does not turn it into
-   * an acknowledgement, because the server counts a processed event as seen either way.
+   * Record the server's answers in one transaction. A refusal is final: a later "duplicate" for
+   * the same event (a resend) does not turn it into an acknowledgement, because the server counts
+   * a processed event as seen either way.
    *
-   * An answer settles a run of consecutive events (a push batch), so their entries are read
-   * with one range request rather than one request each (an answer whose events are spread
-   * wider is read key by key); only the events it names are changed. The entries' rewrites, the
-   * counter and the read of their rating records (a range too, see {@link ratingRecords}) then go
-   * out together, without waiting for one another, and the rating records are rewritten once read.
+   * The answers for the events right after `ackedThrough` (a push batch, as a rule all of them)
+   * only move the mark: their entries and rating records are neither read nor written. The
+   * others, and every refusal, are written on the entry and its rating record as before (read
+   * with one range request when they lie close together, key by key otherwise). The mark then
+   * moves on over events already answered that way, so an answer out of order does not hold it
+   * back; the settled counter moves by the events that were pending and no longer are.
    */
   async settle(settlement: Settlement, settledAt: string): Promise<void> {
     const { db } = this;
     const rejected = new Map(settlement.rejected.map((r) => [r.deviceSeq, r]));
-    const named = new Set([
-      ...settlement.acked.filter((s) => !rejected.has(s)),
-      ...rejected.keys(),
-    ]);
+    const named = new Set([...settlement.acked, ...rejected.keys()]);
     if (named.size === 0) return;
-    const seqs = [...named];
-    let lo = seqs[0]!;
-    let hi = lo;
-    for (const seq of seqs) {
-      if (seq < lo) lo = seq;
-      if (seq > hi) hi = seq;
-    }
     await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
-      // A range at most twice as wide as the events named; anything else key by key.
-      const read: Promise<(LogEntry | undefined)[]> =
-        hi - lo < 2 * seqs.length
-          ? db.log
-              .where('deviceSeq')
-              .between(lo, hi, true, true)
-              .toArray()
-              .then((rows) => rows.filter((e) => named.has(e.deviceSeq)))
-          : db.log.bulkGet(seqs);
-      const [entries, settledBefore] = await Promise.all([read, settledCount(db)]);
+      const [mark, settledBefore, headSeq] = await Promise.all([
+        ackedThrough(db),
+        settledCount(db),
+        db.getMeta('head').then((h) => h?.seq ?? 0),
+      ]);
+      let run = mark;
+      while (named.has(run + 1)) run++;
+      const single = [...named].filter((seq) => seq > run || rejected.has(seq));
+      const [pendingInRun, entries] = await Promise.all([
+        run > mark ? countPending(db, mark + 1, run) : 0,
+        entriesOf(db, single),
+      ]);
+
       const changedLog: LogEntry[] = [];
-      const ratingStatus = new Map<string, { status: LogEntry['status']; reason?: string }>();
+      const ratingStatus = new Map<string, { status: LogStatus; reason?: string }>();
+      let settledSingly = 0;
       for (const entry of entries) {
-        if (!entry) continue;
         const refusal = rejected.get(entry.deviceSeq);
         if (refusal) {
           if (entry.status === 'rejected') continue;
@@ -118,17 +143,53 @@ export class LogRepository {
           changedLog.push({ ...entry, status: 'acked', settledAt });
           ratingStatus.set(entry.id, { status: 'acked' });
         }
+        // Within the run it is counted with the run; one already acknowledged stays counted.
+        if (entry.deviceSeq > run && entry.status === 'pending') settledSingly++;
       }
-      if (changedLog.length === 0) return;
       const ids = changedLog.filter((e) => e.type === 'rating.submitted').map((e) => e.id);
-      const [, , ratings] = await Promise.all([
-        db.log.bulkPut(changedLog),
-        db.putMeta('settled', settledBefore + changedLog.length),
+      const [, ratings] = await Promise.all([
+        changedLog.length > 0 ? db.log.bulkPut(changedLog) : undefined,
         ratingRecords(db, ids),
       ]);
-      await db.ratings.bulkPut(ratings.map((r) => ({ ...r, ...ratingStatus.get(r.id)! })));
+      // After the writes above (requests of a transaction run in order): the first entry still
+      // pending past the run ends what the mark may cover.
+      const [nextPending] = await db.log
+        .where('[status+deviceSeq]')
+        .between(['pending', run + 1], ['pending', Dexie.maxKey])
+        .limit(1)
+        .primaryKeys();
+      const through = nextPending === undefined ? Math.max(run, headSeq) : nextPending - 1;
+      const settled = pendingInRun + settledSingly;
+      await Promise.all([
+        ratings.length > 0
+          ? db.ratings.bulkPut(ratings.map((r) => ({ ...r, ...ratingStatus.get(r.id)! })))
+          : undefined,
+        through !== mark ? db.putMeta('ackedThrough', through) : undefined,
+        settled > 0 ? db.putMeta('settled', settledBefore + settled) : undefined,
+      ]);
     });
   }
+}
+
+/**
+ * The entries of `seqs` that exist. An answer names a run of consecutive events (a push batch),
+ * so when they lie within a range at most twice as wide they are read with one range request;
+ * anything else key by key.
+ */
+async function entriesOf(db: HallKioskDb, seqs: readonly number[]): Promise<LogEntry[]> {
+  if (seqs.length === 0) return [];
+  let lo = seqs[0]!;
+  let hi = lo;
+  for (const seq of seqs) {
+    if (seq < lo) lo = seq;
+    if (seq > hi) hi = seq;
+  }
+  if (hi - lo < 2 * seqs.length) {
+    const wanted = new Set(seqs);
+    const rows = await db.log.where('deviceSeq').between(lo, hi, true, true).toArray();
+    return rows.filter((e) => wanted.has(e.deviceSeq));
+  }
+  return (await db.log.bulkGet([...seqs])).filter((e) => e !== undefined);
 }
 
 /**
@@ -165,13 +226,41 @@ function countStatus(db: HallKioskDb, status: LogStatus): Promise<number> {
     .count();
 }
 
+/** Entries stored as pending from `lo` through `hi`. */
+function countPending(db: HallKioskDb, lo: number, hi: number): Promise<number> {
+  return db.log
+    .where('[status+deviceSeq]')
+    .between(['pending', lo], ['pending', hi], true, true)
+    .count();
+}
+
 /**
  * Own events ever settled (acknowledged or refused), inside a transaction over log and meta: the
  * counter, or for a database that never kept one, the events held less those pending.
  */
 export async function settledCount(db: HallKioskDb): Promise<number> {
-  const [head, settled] = await db.meta.bulkGet(['head', 'settled']);
+  const [head, settled, mark] = await db.meta.bulkGet(['head', 'settled', 'ackedThrough']);
   if (settled !== undefined) return settled.value as number;
   const seq = (head?.value as LogHead | undefined)?.seq ?? 0;
-  return seq - (await countStatus(db, 'pending'));
+  const through = (mark?.value as number | undefined) ?? 0;
+  return seq - (await countPending(db, through + 1, Infinity));
+}
+
+/**
+ * Start the counters a database of an earlier version did not keep (inside a transaction over log
+ * and meta): `ackedThrough` just before its first pending event (or at its head when none is),
+ * then `settled`.
+ */
+export async function startCounters(db: HallKioskDb): Promise<void> {
+  if ((await db.getMeta('ackedThrough')) === undefined) {
+    const [first] = await db.log
+      .where('[status+deviceSeq]')
+      .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
+      .limit(1)
+      .primaryKeys();
+    const headSeq = (await db.getMeta('head'))?.seq ?? 0;
+    await db.putMeta('ackedThrough', first === undefined ? headSeq : first - 1);
+  }
+  if ((await db.getMeta('settled')) === undefined)
+    await db.putMeta('settled', await settledCount(db));
 }

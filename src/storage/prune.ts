@@ -21,6 +21,7 @@
 import type { EventEnvelope } from '../domain/events';
 import type { Id } from '../domain/ids';
 import { DUTY_EVENT_TYPES, type HallEventRow, type HallKioskDb, type LogEntry } from './db';
+import { ackedThrough, standing } from './log-repository';
 
 const DAY_MS = 86_400_000;
 
@@ -73,10 +74,13 @@ export async function pruneDevice(db: HallKioskDb, options: PruneOptions): Promi
     return sessionId === undefined || !kept.has(sessionId);
   };
 
-  // The own log, oldest first; the scan stops at the first event within the retention.
+  // The own log, oldest first; the scan stops at the first event within the retention. The mark
+  // only grows, so one read of it holds for the whole run.
+  const mark = await ackedThrough(db);
   const own = await pruneTable(db, 'log', batch, pause, (entry: LogEntry) => {
     if (!old(entry.event)) return 'stop';
-    return entry.status === 'acked' && unbound(entry) ? 'delete' : 'keep';
+    const acked = standing(entry.status, entry.deviceSeq, mark) === 'acked';
+    return acked && unbound(entry) ? 'delete' : 'keep';
   });
   result.log = own.deleted;
   result.ratings = own.ratings;

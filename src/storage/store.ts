@@ -11,7 +11,7 @@ import {
 import { UnsyncedRecordsError } from './errors';
 import { DutyRepository } from './duty-repository';
 import { HallRepository } from './hall-repository';
-import { LogRepository, settledCount, type LogCounts, type Settlement } from './log-repository';
+import { LogRepository, startCounters, type LogCounts, type Settlement } from './log-repository';
 import { PhotoRepository, type PhotoUpload } from './photo-repository';
 import type { PinRepository } from './pin-repository';
 import type { PinRoster, RosterPin } from './pin-roster';
@@ -78,9 +78,8 @@ export class LocalStore {
     await db.transaction('rw', db.tables, async () => {
       const owner = await db.getMeta('deviceId');
       if (owner === deviceId) {
-        // Databases of earlier versions did not keep the settled counter: start it once.
-        if ((await db.getMeta('settled')) === undefined)
-          await db.putMeta('settled', await settledCount(db));
+        // Databases of earlier versions did not keep the counters: start them once.
+        await startCounters(db);
         return;
       }
       if (owner !== undefined) {
@@ -91,7 +90,7 @@ export class LocalStore {
         await Promise.all(db.tables.map((t) => t.clear()));
       }
       await db.putMeta('deviceId', deviceId);
-      await db.putMeta('settled', await settledCount(db));
+      await startCounters(db);
     });
     clock.offsetMs = (await db.getMeta('clockOffsetMs')) ?? 0;
     return new LocalStore(db, deviceId, clock, options.foldPipeline ?? null);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 /** Runs in the page: the device, its timed fetch and its timed store. */
 const PAGE_SOURCE = `
 import { enrollDevice, openDevice } from '../../src/app/device';
+import { ackedThrough, standing } from '../../src/storage/log-repository';
 
 const PUSH_PATH = '/api/v1/sync/push';
 const PULL_PATH = '/api/v1/sync/pull';
@@ -109,11 +110,15 @@ export async function drain() {
   }
   const seconds = (performance.now() - started) / 1000;
   const status = device.status.get();
+  const { db } = device.store;
+  const mark = await ackedThrough(db);
   const held = {
-    log: await device.store.db.log.count(),
-    acked: await device.store.db.log.where('[status+deviceSeq]').between(['acked', -Infinity], ['acked', Infinity]).count(),
-    ratingsAcked: await device.store.db.ratings.where('status').equals('acked').count(),
-    hallEvents: await device.store.db.hallEvents.count(),
+    log: await db.log.count(),
+    acked: (await device.store.log.all()).filter((e) => e.status === 'acked').length,
+    ratingsAcked: (await db.ratings.toArray()).filter(
+      (r) => standing(r.status, r.deviceSeq, mark) === 'acked',
+    ).length,
+    hallEvents: await db.hallEvents.count(),
   };
   device.stop();
   return {

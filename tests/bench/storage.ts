@@ -244,10 +244,9 @@ async function fill(role: DeviceRole, events: PulledEvent[]): Promise<Filled> {
     deviceSeq: event.deviceSeq,
     id: event.id,
     type: event.type,
-    status: 'acked',
+    status: 'pending',
     hash: eventHash(event as EventEnvelope),
     event: event as EventEnvelope,
-    settledAt: event.at,
     ...eventLinks(event as EventEnvelope),
   }));
   await store.db.log.bulkAdd(rows);
@@ -265,7 +264,7 @@ async function fill(role: DeviceRole, events: PulledEvent[]): Promise<Filled> {
         atMs: Date.parse(r.event.at),
         at: r.event.at,
         ticket: '',
-        status: 'acked' as const,
+        status: 'pending' as const,
       };
     });
   await store.db.ratings.bulkAdd(ratings);
@@ -273,6 +272,7 @@ async function fill(role: DeviceRole, events: PulledEvent[]): Promise<Filled> {
   if (last) {
     await store.db.putMeta('head', { seq: last.deviceSeq, hash: last.hash });
     await store.db.putMeta('settled', rows.length);
+    await store.db.putMeta('ackedThrough', last.deviceSeq); // all of them answered
   }
   if (role === 'inspection_tablet') await store.db.putMeta('pipelineFolded', true);
   store.close();

@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { recordFigures } from '../support/reliability';
 import { ConsoleApi } from './support/console-api';
+import { deviceSnapshot } from './support/persistent-browser';
 import {
   EvaluatorPage,
   RatePage,
@@ -55,23 +56,7 @@ async function localRatingIds(page: Page): Promise<string[]> {
 
 /** The device log's ratings that the server has not acknowledged. */
 async function unacked(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('hall-kiosk');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction('log', 'readonly').objectStore('log').getAll();
-          all.onsuccess = () => {
-            const rows = all.result as { type: string; status: string }[];
-            resolve(
-              rows.filter((r) => r.type === 'rating.submitted' && r.status !== 'acked').length,
-            );
-            open.result.close();
-          };
-        };
-      }),
-  );
+  return (await deviceSnapshot(page)).logRatings.filter((r) => r.status !== 'acked').length;
 }
 
 /**

@@ -1,45 +1,6 @@
-import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RatingSubmitted } from '../../src/domain/events';
+import { describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/domain/ids';
-import { LocalStore } from '../../src/storage/store';
-
-const hallId = newId();
-const stores: LocalStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-});
-async function openStore(): Promise<LocalStore> {
-  const store = await LocalStore.open(`test-${newId()}`, newId());
-  stores.push(store);
-  return store;
-}
-
-const payload: RatingSubmitted = {
-  windowId: newId(),
-  departmentId: newId(),
-  level: 'satisfied',
-  reasons: [],
-  comment: '',
-  ticket: null,
-  channel: 'hall_tablet',
-  phoneId: null,
-  dutySessionId: null,
-};
-
-async function rate(store: LocalStore, n: number): Promise<void> {
-  for (let i = 0; i < n; i++)
-    await store.ratings.record({ hallId, deviceId: store.deviceId, payload });
-}
-
-/** Counts as the index says them: what the kept counter must always agree with. */
-async function counted(store: LocalStore) {
-  const all = await store.db.log.toArray();
-  return {
-    pending: all.filter((e) => e.status === 'pending').length,
-    rejected: all.filter((e) => e.status === 'rejected').length,
-  };
-}
+import { counted, openStore, rate } from './own-log';
 
 const at = () => new Date().toISOString();
 
@@ -97,9 +58,8 @@ describe('pending and refused counts', () => {
   it('agrees across two tabs settling and writing the same database', async () => {
     const name = `test-${newId()}`;
     const deviceId = newId();
-    const a = await LocalStore.open(name, deviceId);
-    const b = await LocalStore.open(name, deviceId);
-    stores.push(a, b);
+    const a = await openStore(name, deviceId);
+    const b = await openStore(name, deviceId);
     await rate(a, 3);
     await rate(b, 3);
     await Promise.all([

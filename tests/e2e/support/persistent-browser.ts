@@ -121,9 +121,12 @@ export async function launchPersistent(profile: string): Promise<PersistentBrows
 /** A device's own log and rating records as one IndexedDB transaction saw them. */
 export interface DeviceSnapshot {
   deviceId: string | null;
-  /** Own rating events, in device order: id and sync status. */
+  /**
+   * Own rating events, in device order: id and sync status (its standing: an entry stored as
+   * pending up to the `ackedThrough` mark counts as acknowledged, as the app reads it).
+   */
   logRatings: { id: string; deviceSeq: number; status: string }[];
-  /** The rating records beside them: id and sync status. */
+  /** The rating records beside them: id and sync status (their standing, likewise). */
   records: { id: string; deviceSeq: number; status: string }[];
   /** Own events of any type not yet acknowledged by the server. */
   pending: number;
@@ -146,7 +149,11 @@ export async function deviceSnapshot(page: Page): Promise<DeviceSnapshot> {
           const log = tx.objectStore('log').getAll();
           const ratings = tx.objectStore('ratings').getAll();
           const meta = tx.objectStore('meta').get('deviceId');
+          const mark = tx.objectStore('meta').get('ackedThrough');
           tx.oncomplete = () => {
+            const through = (mark.result as { value?: number } | undefined)?.value ?? 0;
+            const standing = (r: { deviceSeq: number; status: string }) =>
+              r.status === 'pending' && r.deviceSeq <= through ? 'acked' : r.status;
             const rows = log.result as {
               id: string;
               deviceSeq: number;
@@ -160,11 +167,11 @@ export async function deviceSnapshot(page: Page): Promise<DeviceSnapshot> {
               deviceId: (meta.result as { value?: string } | undefined)?.value ?? null,
               logRatings: rows
                 .filter((r) => r.type === 'rating.submitted')
-                .map((r) => ({ id: r.id, deviceSeq: r.deviceSeq, status: r.status })),
+                .map((r) => ({ id: r.id, deviceSeq: r.deviceSeq, status: standing(r) })),
               records: recs
-                .map((r) => ({ id: r.id, deviceSeq: r.deviceSeq, status: r.status }))
+                .map((r) => ({ id: r.id, deviceSeq: r.deviceSeq, status: standing(r) }))
                 .sort((a, b) => a.deviceSeq - b.deviceSeq),
-              pending: rows.filter((r) => r.status === 'pending').length,
+              pending: rows.filter((r) => standing(r) === 'pending').length,
               seqs: rows.map((r) => r.deviceSeq),
               hlcs: Object.fromEntries(
                 rows.filter((r) => r.type === 'rating.submitted').map((r) => [r.id, r.event.hlc]),
