@@ -1,4 +1,4 @@
-import { validateEvent } from '../domain/events';
+import { isRefType, validateEvent } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
 import { applyReferenceEvent, emptyReference, type Reference } from '../domain/reference';
@@ -18,6 +18,19 @@ import { refoldSessions } from './duty-repository';
 function isValidPulled(event: PulledEvent): boolean {
   const { hallSeq: _hallSeq, ...envelope } = event;
   return validateEvent(envelope).ok;
+}
+
+/**
+ * An event this device wrote itself that no fold reads: no problem, walk or duty session, and no
+ * reference data. A problem's, a walk's or a session's own events are kept as pulled, because the
+ * folds prefer the pulled copy (its hlc as the server stored it).
+ */
+function isOwnUnlinked(event: PulledEvent, deviceId: Id): boolean {
+  if (event.deviceId !== deviceId || isRefType(event.type)) return false;
+  const links = eventLinks(event);
+  return (
+    links.problemId === undefined && links.walkId === undefined && links.sessionId === undefined
+  );
 }
 
 /** Pulled events checked this many at a time before a page's transaction, see {@link checkPulled}. */
@@ -59,7 +72,8 @@ export class HallRepository {
   /**
    * Apply one pulled page: the events, the reference data folded from them, the merged clock and
    * the new cursor commit in ONE transaction (design §4), so a crash can neither skip events nor
-   * apply them without moving the cursor. Returns the reference as committed.
+   * apply them without moving the cursor. This device's own events that no fold reads are passed
+   * over (see {@link isOwnUnlinked}). Returns the reference as committed.
    */
   async applyPage(events: PulledEvent[], cursor: number, deviceId: Id): Promise<Reference> {
     const { db } = this;
@@ -73,7 +87,10 @@ export class HallRepository {
       db.problems,
       db.walks,
     ];
-    const checked = await checkPulled(events);
+    // This device's own events pulled back that no fold reads (a rating, as a rule) are not
+    // stored a second time: the own log holds each already, and our clock is at or past them.
+    const kept = events.filter((e) => !isOwnUnlinked(e, deviceId));
+    const checked = await checkPulled(kept);
     return db.transaction('rw', tables, async () => {
       const current = (await db.getMeta('cursor')) ?? 0;
       const ref = (await db.reference.get('current'))?.ref ?? emptyReference();
@@ -83,7 +100,7 @@ export class HallRepository {
       // rule): only a later one moves it, so a page of those leaves the clock's row as it was.
       let clockMoved = false;
       const rows: HallEventRow[] = [];
-      for (const [i, event] of events.entries()) {
+      for (const [i, event] of kept.entries()) {
         if (event.hallSeq <= current) continue;
         const valid = checked[i]!;
         rows.push({

@@ -205,6 +205,55 @@ describe('HallRepository.applyPage', () => {
     expect((await store.reference()).departments[departmentId]!.name).toBe('税务局');
   });
 
+  it("does not store again the device's own events pulled back that no fold reads", async () => {
+    const store = await openStore();
+    const rating = (level: 'satisfied' | 'very_dissatisfied') =>
+      store.ratings.record({
+        hallId,
+        deviceId: store.deviceId,
+        payload: {
+          windowId,
+          departmentId,
+          level,
+          reasons: level === 'satisfied' ? [] : ['attitude'],
+          comment: '',
+          ticket: null,
+          channel: 'hall_tablet',
+          phoneId: null,
+          dutySessionId: null,
+        },
+      });
+    const satisfied = await rating('satisfied');
+    const poor = await rating('very_dissatisfied');
+    const make = consoleLog();
+    const other = make('ref.departmentSaved', {
+      departmentId,
+      code: 'TAX',
+      name: '税务',
+      sort: 1,
+      active: true,
+    });
+    const clockBefore = await store.db.getMeta('hlc');
+    // The server's order: the console's event, then ours pulled back.
+    await store.applyPage(
+      [other, { ...satisfied, hallSeq: 2 }, { ...poor, hallSeq: 3 }] as PulledEvent[],
+      3,
+    );
+    // The 差评 opens a problem, which the pipeline folds from its pulled copy: kept. The
+    // satisfied rating is in the own log only.
+    const held = await store.db.hallEvents.toArray();
+    expect(held.map((r) => r.id)).toEqual([other.id, poor.id]);
+    expect(held[1]).toMatchObject({ problemId: poor.id, valid: true });
+    expect(await store.db.log.count()).toBe(2);
+    expect(await store.cursor()).toBe(3);
+    expect(await store.db.getMeta('hlc')).toBe(clockBefore);
+    expect((await store.reference()).departments[departmentId]?.name).toBe('税务');
+    // Another device's satisfied rating is stored as pulled.
+    const theirs = { ...satisfied, id: newId(), deviceId: newId(), hallSeq: 4 } as PulledEvent;
+    await store.applyPage([theirs], 4);
+    expect((await store.db.hallEvents.toArray()).map((r) => r.id)).toContain(theirs.id);
+  });
+
   it('moves the clock only for an event later than it: a page of earlier ones leaves its row', async () => {
     const store = await openStore();
     const make = consoleLog();
