@@ -120,8 +120,9 @@ export class LogRepository {
         settledCount(db),
         db.getMeta('head').then((h) => h?.seq ?? 0),
       ]);
+      // Never past the head: an answer for an event not written yet must not cover it.
       let run = mark;
-      while (named.has(run + 1)) run++;
+      while (run < headSeq && named.has(run + 1)) run++;
       const single = [...named].filter((seq) => seq > run || rejected.has(seq));
       const [pendingInRun, entries] = await Promise.all([
         run > mark ? countPending(db, mark + 1, run) : 0,

@@ -154,6 +154,18 @@ describe('settling answers', () => {
     expect((await store.db.ratings.get(rejected[0]!.id))!.reason).toBe('burst');
   });
 
+  it('never moves the mark past the head, whatever an answer names', async () => {
+    const store = await openStore();
+    await rate(store, 3);
+    await store.settle({ acked: [1, 2, 3, 4, 5], rejected: [] }, 't1');
+    expect(await store.db.getMeta('ackedThrough')).toBe(3);
+    // The next rating waits to be sent like any other.
+    await rate(store, 1);
+    expect(await store.counts()).toEqual({ pending: 1, rejected: 0 });
+    expect((await store.pending(10)).map((e) => e.deviceSeq)).toEqual([4]);
+    expect((await statuses(store))[3]).toMatchObject({ seq: 4, log: 'pending', rating: 'pending' });
+  });
+
   it('counts an event named twice in one answer once', async () => {
     const store = await openStore();
     await rate(store, 6);
