@@ -5,7 +5,7 @@
  */
 import Dexie, { type Table } from 'dexie';
 import { foldDutySessions } from '../domain/duty';
-import { problemIdOf, walkIdOf } from '../domain/links';
+import { DUTY_EVENT_TYPES, problemIdOf, sessionIdOf, walkIdOf } from '../domain/links';
 import type { Problem } from '../domain/problem';
 import type { Walk } from '../domain/walk';
 import type { LogHead } from '../domain/device';
@@ -347,8 +347,7 @@ export class HallKioskDb extends Dexie {
   }
 }
 
-/** Event types that make up duty sessions and their ledgers. */
-export const DUTY_EVENT_TYPES = ['duty.signedIn', 'duty.ledgerEntry', 'duty.signedOut'] as const;
+export { DUTY_EVENT_TYPES };
 
 /**
  * Re-folds the problems and walks among the ids given, inside the caller's transaction. Only an
@@ -381,9 +380,7 @@ export function touched(events: readonly { problemId?: Id; walkId?: Id }[]): {
 export function eventLinks(event: EventEnvelope): { problemId?: Id; walkId?: Id; sessionId?: Id } {
   const problemId = problemIdOf(event);
   const walkId = walkIdOf(event);
-  const sessionId = (DUTY_EVENT_TYPES as readonly string[]).includes(event.type)
-    ? (event.payload as { sessionId?: Id }).sessionId
-    : undefined;
+  const sessionId = sessionIdOf(event);
   return {
     ...(problemId ? { problemId } : {}),
     ...(walkId ? { walkId } : {}),

@@ -1,6 +1,7 @@
-import { isRefType, validateEvent } from '../domain/events';
+import { validateEvent } from '../domain/events';
 import { HybridClock, hlcNode } from '../domain/hlc';
 import type { Id } from '../domain/ids';
+import { isOwnUnlinked } from '../domain/links';
 import { applyReferenceEvent, emptyReference, type Reference } from '../domain/reference';
 import type { PulledEvent } from '../sync/protocol';
 import {
@@ -18,19 +19,6 @@ import { refoldSessions } from './duty-repository';
 function isValidPulled(event: PulledEvent): boolean {
   const { hallSeq: _hallSeq, ...envelope } = event;
   return validateEvent(envelope).ok;
-}
-
-/**
- * An event this device wrote itself that no fold reads: no problem, walk or duty session, and no
- * reference data. A problem's, a walk's or a session's own events are kept as pulled, because the
- * folds prefer the pulled copy (its hlc as the server stored it).
- */
-function isOwnUnlinked(event: PulledEvent, deviceId: Id): boolean {
-  if (event.deviceId !== deviceId || isRefType(event.type)) return false;
-  const links = eventLinks(event);
-  return (
-    links.problemId === undefined && links.walkId === undefined && links.sessionId === undefined
-  );
 }
 
 /** Pulled events checked this many at a time before a page's transaction, see {@link checkPulled}. */
@@ -73,7 +61,8 @@ export class HallRepository {
    * Apply one pulled page: the events, the reference data folded from them, the merged clock and
    * the new cursor commit in ONE transaction (design §4), so a crash can neither skip events nor
    * apply them without moving the cursor. This device's own events that no fold reads are passed
-   * over (see {@link isOwnUnlinked}). Returns the reference as committed.
+   * over (see `isOwnUnlinked`; the server leaves them out as it is). Returns the reference as
+   * committed.
    */
   async applyPage(events: PulledEvent[], cursor: number, deviceId: Id): Promise<Reference> {
     const { db } = this;

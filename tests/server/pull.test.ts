@@ -53,11 +53,13 @@ describe.each(backends)('pull on $name', ({ name }) => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
 
-    const mine = [d.rating(server), d.rating(server), d.rating(server)];
-    await pushOk(server.app, d, mine);
+    // Another device's ratings, page by page.
+    const other = await enrollDevice(server, 'A02');
+    const theirs = [other.rating(server), other.rating(server), other.rating(server)];
+    await pushOk(server.app, other, theirs);
     const paged = await pullAll(server, d, everything.cursor, 2);
-    expect(paged.events.map((e) => e.id)).toEqual(mine.map((e) => e.id));
-    expect(paged.events[0]).toMatchObject({ ...mine[0], hallSeq: everything.cursor + 1 });
+    expect(paged.events.map((e) => e.id)).toEqual(theirs.map((e) => e.id));
+    expect(paged.events[0]).toMatchObject({ ...theirs[0], hallSeq: everything.cursor + 1 });
     expect(paged.cursor).toBe(everything.cursor + 3);
 
     const first = await pullPage(server, d, everything.cursor, 2);
@@ -65,9 +67,28 @@ describe.each(backends)('pull on $name', ({ name }) => {
     expect(first.events).toHaveLength(2);
     const rest = await pullPage(server, d, first.cursor, 2);
     expect(rest.more).toBe(false);
-    expect(rest.events.map((e) => e.id)).toEqual([mine[2]!.id]);
+    expect(rest.events.map((e) => e.id)).toEqual([theirs[2]!.id]);
     const nothing = await pullPage(server, d, rest.cursor);
     expect(nothing).toMatchObject({ events: [], cursor: rest.cursor, more: false });
+  });
+
+  it("leaves out a device's own events that nothing on it reads back, moving its cursor past them", async () => {
+    const d = await enrollDevice(server);
+    const other = await enrollDevice(server, 'A02');
+    const start = (await pullAll(server, d)).cursor;
+    const satisfied = [d.rating(server), d.rating(server)];
+    const poor = d.rating(server, { level: 'very_dissatisfied', reasons: ['attitude'] });
+    await pushOk(server.app, d, [...satisfied, poor]);
+
+    // Its own satisfied ratings are not sent back; the 差评 (a problem's first event) is.
+    const first = await pullPage(server, d, start, 2);
+    expect(first).toMatchObject({ events: [], cursor: start + 2, more: true });
+    const rest = await pullPage(server, d, first.cursor, 2);
+    expect(rest.events.map((e) => e.id)).toEqual([poor.id]);
+    expect(rest).toMatchObject({ cursor: start + 3, more: false });
+    // Any other device gets all three.
+    const seen = await pullAll(server, other, start);
+    expect(seen.events.map((e) => e.id)).toEqual([...satisfied, poor].map((e) => e.id));
   });
 
   it('caps a page at 500 and refuses a bad cursor', async () => {
@@ -118,12 +139,18 @@ describe.each(backends)('pull on $name', ({ name }) => {
     pushing = false;
     await readerLoop;
 
+    // The reader is not sent its own ratings back (its log holds them); every other one comes.
     const total = devices.length * rounds * perBatch;
-    expect(seen).toHaveLength(total);
-    expect(new Set(seen.map((e) => e.id)).size).toBe(total);
+    expect(seen).toHaveLength(total - rounds * perBatch);
+    expect(seen.some((e) => e.deviceId === reader.deviceId)).toBe(false);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(total - rounds * perBatch);
     const seqs = seen.map((e) => e.hallSeq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    // hall_seq is dense: every number between the first and last was handed to exactly one event.
-    expect(seqs[seqs.length - 1]! - seqs[0]! + 1).toBe(total);
+    // hall_seq is dense: every number after the start was handed to exactly one event, the
+    // reader's own among them.
+    const watcher = await enrollDevice(server);
+    const all = (await pullAll(server, watcher, start)).events.map((e) => e.hallSeq);
+    expect(all).toHaveLength(total);
+    expect(all[all.length - 1]! - all[0]! + 1).toBe(total);
   });
 });

@@ -53,9 +53,10 @@ describe.each(backends)('what a push stores, on $name', ({ name }) => {
     expect(rows[1]!.payload.ticket).toBe('A017');
     expect((rows[1]!.envelope.payload as { ticket: string }).ticket).toBe('  A017 ');
 
-    // And a device pulling them gets what was sent, which hashes to the sender's chain.
+    // And another device pulling them gets what was sent, which hashes to the sender's chain.
+    const reader = await enrollDevice(server, 'A02');
     const res = await fetch(`${server.url}/api/v1/sync/pull?after=${first - 1}`, {
-      headers: d.authorization(),
+      headers: reader.authorization(),
     });
     const page = (await res.json()) as PullResponse;
     const pulled = page.events.filter((e) => e.deviceId === d.deviceId);

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import type { Db } from '../db/db';
 import { EventHeadSchema, type ValidEvent } from '../../domain/events';
 import { isUuidV7 } from '../../domain/ids';
-import { problemIdOf } from '../../domain/links';
+import { isOwnUnlinked, problemIdOf } from '../../domain/links';
 import { concealLeader, walkIdOf } from '../../domain/walk';
 import {
   MAX_PUSH_EVENTS,
@@ -293,9 +293,12 @@ export async function pull(
   const { after, limit } = parsePullQuery(query);
   const page = await pullEvents(db, device.hallId, after, limit);
   const last = page.events[page.events.length - 1];
+  // The device's own events that nothing on it reads back are left out (its log holds them);
+  // the cursor still moves past them.
+  const sent = page.events.filter((e) => !isOwnUnlinked(e, device.id));
   return {
     serverTime: isoAt(now()),
-    events: await concealInspectors(db, device, page.events),
+    events: await concealInspectors(db, device, sent),
     cursor: last ? last.hallSeq : after,
     more: page.more,
     device: { name: device.name, windowId: device.windowId },
