@@ -115,11 +115,15 @@ export class LogRepository {
     const named = new Set([...settlement.acked, ...rejected.keys()]);
     if (named.size === 0) return;
     await db.transaction('rw', [db.log, db.ratings, db.meta], async () => {
-      const [mark, settledBefore, headSeq] = await Promise.all([
-        ackedThrough(db),
-        settledCount(db),
-        db.getMeta('head').then((h) => h?.seq ?? 0),
+      const [head, settledRow, markRow] = await db.meta.bulkGet([
+        'head',
+        'settled',
+        'ackedThrough',
       ]);
+      const headSeq = (head?.value as LogHead | undefined)?.seq ?? 0;
+      const mark = (markRow?.value as number | undefined) ?? 0;
+      const settledBefore =
+        settledRow === undefined ? await settledCount(db) : (settledRow.value as number);
       // Never past the head: an answer for an event not written yet must not cover it.
       let run = mark;
       while (run < headSeq && named.has(run + 1)) run++;

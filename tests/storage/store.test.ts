@@ -7,6 +7,7 @@ import { newId } from '../../src/domain/ids';
 import { UnsyncedRecordsError } from '../../src/storage/errors';
 import { DeviceClock, LocalStore } from '../../src/storage/store';
 import type { PulledEvent } from '../../src/sync/protocol';
+import { payload } from './own-log';
 
 const hallId = newId();
 const consoleId = newId();
@@ -212,15 +213,11 @@ describe('HallRepository.applyPage', () => {
         hallId,
         deviceId: store.deviceId,
         payload: {
+          ...payload,
           windowId,
           departmentId,
           level,
           reasons: level === 'satisfied' ? [] : ['attitude'],
-          comment: '',
-          ticket: null,
-          channel: 'hall_tablet',
-          phoneId: null,
-          dutySessionId: null,
         },
       });
     const satisfied = await rating('satisfied');
